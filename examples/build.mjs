@@ -83,7 +83,17 @@ async function loadSigner() {
     sign: async (wasmPath, id, version, hex) => {
       execFileSync(
         'minisign',
-        ['-S', '-s', KEY, '-m', wasmPath, '-x', `${wasmPath}.minisig`, '-t', `wharf1 id=${id} version=${version} sha256=${hex}`],
+        [
+          '-S',
+          '-s',
+          KEY,
+          '-m',
+          wasmPath,
+          '-x',
+          `${wasmPath}.minisig`,
+          '-t',
+          `wharf1 id=${id} version=${version} sha256=${hex}`,
+        ],
         { stdio: ['ignore', 'ignore', 'inherit'] },
       );
     },
@@ -101,7 +111,8 @@ async function main() {
 
     // Inputs that decide the bytes: the source and (for AS) the flags and pdk version.
     const inputs = [readFileSync(join(dir, source))];
-    if (kind === 'as') inputs.push(ASC_FLAGS.join(' '), readFileSync(join(root, 'node_modules/@extism/as-pdk/package.json')));
+    if (kind === 'as')
+      inputs.push(ASC_FLAGS.join(' '), readFileSync(join(root, 'node_modules/@extism/as-pdk/package.json')));
     const inputHash = sha256(Buffer.concat(inputs.map((x) => Buffer.from(x))));
 
     let bytes = existsSync(wasmPath) ? readFileSync(wasmPath) : null;
@@ -111,7 +122,7 @@ async function main() {
       mkdirSync(dirname(stampPath), { recursive: true });
       bytes = kind === 'wat' ? await compileWat(dir, source) : compileAs(dir, source, wasmPath);
       writeFileSync(wasmPath, bytes);
-      writeFileSync(stampPath, `${JSON.stringify({ inputHash, sha256: sha256(bytes) })}\n`);
+      writeFileSync(stampPath, `${JSON.stringify({ inputHash, sha256: sha256(bytes) }, null, 2)}\n`);
     }
     const hex = sha256(bytes);
 
