@@ -61,6 +61,9 @@ function decodeBase64(text: string, expectedLen: number): Uint8Array | undefined
   return new Uint8Array(bytes);
 }
 
+// Plain Uint8Array copies: Buffer#slice would return a view into a shared pool, and Buffers compare unequal to Uint8Arrays.
+const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+
 const startsWith = (bytes: Uint8Array, prefix: readonly number[]): boolean => prefix.every((b, i) => bytes[i] === b);
 
 /** Split into lines, tolerating CRLF files (minisign trims trailing \r\n too). */
@@ -82,8 +85,8 @@ function publicKeyFromBytes(keyIdBytes: Uint8Array, key: Uint8Array): PublicKey 
   raw.set(key, 10);
   return {
     keyid: keyIdToHex(keyIdBytes),
-    keyIdBytes: keyIdBytes.slice(),
-    key: key.slice(),
+    keyIdBytes: copy(keyIdBytes),
+    key: copy(key),
     base64: Buffer.from(raw).toString('base64'),
   };
 }
@@ -92,7 +95,7 @@ function publicKeyFromBytes(keyIdBytes: Uint8Array, key: Uint8Array): PublicKey 
 export function secretKeyFromSeed(keyIdBytes: Uint8Array, seed: Uint8Array): SecretKey {
   if (keyIdBytes.length !== 8 || seed.length !== 32) throw new RangeError('key id must be 8 bytes and seed 32 bytes');
   const publicKey = publicKeyFromBytes(keyIdBytes, publicFromSeed(seed));
-  return { keyid: publicKey.keyid, keyIdBytes: keyIdBytes.slice(), seed: seed.slice(), publicKey };
+  return { keyid: publicKey.keyid, keyIdBytes: copy(keyIdBytes), seed: copy(seed), publicKey };
 }
 
 /** Accepts a .pub file's text or the bare base64 line. Malformed keys are E_SIG_INVALID: nothing can verify against them. */
@@ -218,12 +221,12 @@ export function parseSignature(text: string): Signature {
   if (!sig || !global) throw new WharfError('E_SIG_INVALID', 'the minisign signature is not valid base64 of the expected length');
   const alg = Buffer.from(sig.subarray(0, 2)).toString('latin1');
   if (alg !== 'ED' && alg !== 'Ed') throw new WharfError('E_SIG_INVALID', `unsupported minisign signature algorithm "${alg}"`);
-  const keyIdBytes = sig.slice(2, 10);
+  const keyIdBytes = copy(sig.subarray(2, 10));
   return {
     algorithm: alg,
     keyid: keyIdToHex(keyIdBytes),
     keyIdBytes,
-    signature: sig.slice(10),
+    signature: copy(sig.subarray(10)),
     untrustedComment,
     trustedComment,
     globalSignature: global,
