@@ -69,9 +69,15 @@ describe('signFile', () => {
 
   it('fails cleanly on a missing artifact or key', () => {
     const keys = writeKeyPair(dir);
-    expectWharfError(() => signFile(join(dir, 'nope.wasm'), { id: 'a', version: '1', secretKeyPath: keys.secretKeyPath }), 'E_IO');
+    expectWharfError(
+      () => signFile(join(dir, 'nope.wasm'), { id: 'a', version: '1', secretKeyPath: keys.secretKeyPath }),
+      'E_IO',
+    );
     writeFileSync(join(dir, 'p.wasm'), 'x');
-    expectWharfError(() => signFile(join(dir, 'p.wasm'), { id: 'a', version: '1', secretKeyPath: join(dir, 'no.key') }), 'E_IO');
+    expectWharfError(
+      () => signFile(join(dir, 'p.wasm'), { id: 'a', version: '1', secretKeyPath: join(dir, 'no.key') }),
+      'E_IO',
+    );
     expect(tempFilesIn(dir)).toEqual([]);
   });
 });

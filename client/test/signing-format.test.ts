@@ -1,6 +1,8 @@
 // Parsing, binding and failure modes, without the CLI: each malformed input must fail closed with a stable code.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { blake2b } from '../src/signing/blake2b.js';
+import { edSign } from '../src/signing/ed25519.js';
 import {
   blake2b512,
   checkBinding,
@@ -18,8 +20,6 @@ import {
   verifyBytes,
   verifyPrehashed,
 } from '../src/signing/index.js';
-import { blake2b } from '../src/signing/blake2b.js';
-import { edSign } from '../src/signing/ed25519.js';
 import { expectWharfError } from './fixtures/signing/helpers.js';
 
 const sk = generateKeyPair();
@@ -30,11 +30,10 @@ const minisig = signBytes(data, sk, formatTrustedComment(binding));
 
 function verifyA(overrides: Partial<Parameters<typeof verifyArtifactSignature>[0]> = {}) {
   return verifyArtifactSignature({
+    ...binding,
     blake2b512: blake2b512(data),
-    sha256: sha,
     minisig,
     publicKey: formatPublicKey(sk.publicKey),
-    ...binding,
     ...overrides,
   });
 }
@@ -105,8 +104,12 @@ describe('signatures', () => {
   });
 
   it('refuses a signature moved to another plugin, version or digest with E_SIG_BINDING naming the difference', () => {
-    expect(expectWharfError(() => verifyA({ id: 'acme/b' }), 'E_SIG_BINDING').message).toMatch(/id is acme\/a .* acme\/b/);
-    expect(expectWharfError(() => verifyA({ version: '1.0.1' }), 'E_SIG_BINDING').message).toMatch(/version is 1\.0\.0/);
+    expect(expectWharfError(() => verifyA({ id: 'acme/b' }), 'E_SIG_BINDING').message).toMatch(
+      /id is acme\/a .* acme\/b/,
+    );
+    expect(expectWharfError(() => verifyA({ version: '1.0.1' }), 'E_SIG_BINDING').message).toMatch(
+      /version is 1\.0\.0/,
+    );
     expect(expectWharfError(() => verifyA({ sha256: '0'.repeat(64) }), 'E_SIG_BINDING').message).toMatch(/sha256/);
     const plain = signBytes(data, sk, 'timestamp:1 file:a.wasm');
     expectWharfError(() => verifyA({ minisig: plain }), 'E_SIG_BINDING');

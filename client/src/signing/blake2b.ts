@@ -20,8 +20,14 @@ export function createBlake2b512(): { update(chunk: Uint8Array): void; digest():
 // 126-byte checksum is not warranted. BigInt is slow but the inputs here are tiny.
 const MASK = (1n << 64n) - 1n;
 const IV = [
-  0x6a09e667f3bcc908n, 0xbb67ae8584caa73bn, 0x3c6ef372fe94f82bn, 0xa54ff53a5f1d36f1n,
-  0x510e527fade682d1n, 0x9b05688c2b3e6c1fn, 0x1f83d9abfb41bd6bn, 0x5be0cd19137e2179n,
+  0x6a09e667f3bcc908n,
+  0xbb67ae8584caa73bn,
+  0x3c6ef372fe94f82bn,
+  0xa54ff53a5f1d36f1n,
+  0x510e527fade682d1n,
+  0x9b05688c2b3e6c1fn,
+  0x1f83d9abfb41bd6bn,
+  0x5be0cd19137e2179n,
 ];
 const SIGMA = [
   [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
@@ -73,7 +79,8 @@ function compress(h: bigint[], block: Uint8Array, t: bigint, last: boolean): voi
 
 /** Unkeyed BLAKE2b with an `outLen`-byte digest (1..64). */
 export function blake2b(data: Uint8Array, outLen: number): Uint8Array {
-  if (!Number.isInteger(outLen) || outLen < 1 || outLen > 64) throw new RangeError('blake2b output length must be 1..64');
+  if (!Number.isInteger(outLen) || outLen < 1 || outLen > 64)
+    throw new RangeError('blake2b output length must be 1..64');
   const h = [...IV];
   h[0] = (h[0] as bigint) ^ 0x01010000n ^ BigInt(outLen);
   const blocks = Math.max(1, Math.ceil(data.length / 128));
@@ -86,6 +93,6 @@ export function blake2b(data: Uint8Array, outLen: number): Uint8Array {
   }
   const out = new Uint8Array(64);
   const view = new DataView(out.buffer);
-  h.forEach((w, i) => view.setBigUint64(i * 8, w, true));
+  for (const [i, w] of h.entries()) view.setBigUint64(i * 8, w, true);
   return out.slice(0, outLen);
 }

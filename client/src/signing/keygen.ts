@@ -28,9 +28,13 @@ export function writeKeyPair(
   if (!opts.force) {
     const existing = [publicKeyPath, secretKeyPath].filter((p) => existsSync(p));
     if (existing.length > 0) {
-      throw new WharfError('E_USAGE', `refusing to overwrite the existing key file ${existing.join(' and ')}; pass --force to replace it`, {
-        paths: existing,
-      });
+      throw new WharfError(
+        'E_USAGE',
+        `refusing to overwrite the existing key file ${existing.join(' and ')}; pass --force to replace it`,
+        {
+          paths: existing,
+        },
+      );
     }
   }
   const sk = generateKeyPair();

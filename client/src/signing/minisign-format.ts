@@ -131,7 +131,8 @@ function scryptStream(password: string, salt: Uint8Array, opslimit: bigint, meml
     p = maxrp / r;
   }
   const N = 1n << logN;
-  if (logN > 30n || p < 1n) throw new WharfError('E_USAGE', 'the minisign secret key has unsupported scrypt parameters');
+  if (logN > 30n || p < 1n)
+    throw new WharfError('E_USAGE', 'the minisign secret key has unsupported scrypt parameters');
   const maxmem = Number(128n * N * r * p + 64n * 1024n * 1024n);
   return new Uint8Array(
     scryptSync(Buffer.from(password, 'utf8'), salt, len, { N: Number(N), r: Number(r), p: Number(p), maxmem }),
@@ -154,15 +155,25 @@ export function parseSecretKey(text: string, password?: string): SecretKey {
   const raw = decodeBase64(line, SECRET_KEY_LEN);
   if (!raw) throw new WharfError('E_USAGE', 'the minisign secret key is not valid base64 of the expected length');
   if (!startsWith(raw, ALG_ED)) throw new WharfError('E_USAGE', 'the minisign secret key is not an Ed25519 key');
-  if (!startsWith(raw.subarray(4), CHK_B2)) throw new WharfError('E_USAGE', 'the minisign secret key uses an unknown checksum');
+  if (!startsWith(raw.subarray(4), CHK_B2))
+    throw new WharfError('E_USAGE', 'the minisign secret key uses an unknown checksum');
   const kdf = raw.subarray(2, 4);
   const keynum = raw.subarray(KEYNUM_OFFSET);
   if (startsWith(kdf, KDF_SCRYPT)) {
     if (password === undefined) {
-      throw new WharfError('E_USAGE', 'this minisign secret key is encrypted; give its password, or create an unencrypted one with `wharf keygen` or `minisign -G -W`');
+      throw new WharfError(
+        'E_USAGE',
+        'this minisign secret key is encrypted; give its password, or create an unencrypted one with `wharf keygen` or `minisign -G -W`',
+      );
     }
     const view = new DataView(raw.buffer, raw.byteOffset);
-    const stream = scryptStream(password, raw.subarray(6, 38), view.getBigUint64(38, true), view.getBigUint64(46, true), keynum.length);
+    const stream = scryptStream(
+      password,
+      raw.subarray(6, 38),
+      view.getBigUint64(38, true),
+      view.getBigUint64(46, true),
+      keynum.length,
+    );
     for (let i = 0; i < keynum.length; i++) keynum[i] = (keynum[i] as number) ^ (stream[i] as number);
     if (!Buffer.from(secretKeyChecksum(raw)).equals(keynum.subarray(72))) {
       throw new WharfError('E_USAGE', 'wrong password for this minisign secret key');
@@ -179,7 +190,10 @@ export function parseSecretKey(text: string, password?: string): SecretKey {
   const sk = secretKeyFromSeed(keynum.subarray(0, 8), keynum.subarray(8, 40));
   // The stored public half must be the one the seed derives, or signatures would not verify under the .pub.
   if (!Buffer.from(sk.publicKey.key).equals(keynum.subarray(40, 72))) {
-    throw new WharfError('E_USAGE', 'the minisign secret key is inconsistent (its public half does not match its seed)');
+    throw new WharfError(
+      'E_USAGE',
+      'the minisign secret key is inconsistent (its public half does not match its seed)',
+    );
   }
   return sk;
 }
@@ -207,7 +221,10 @@ export function parseSignature(text: string): Signature {
   }
   const [untrusted = '', sigLine = '', trusted = '', globalLine = ''] = ls;
   if (!untrusted.startsWith(UNTRUSTED_PREFIX)) {
-    throw new WharfError('E_SIG_INVALID', `the minisign signature's first line should start with "${UNTRUSTED_PREFIX}"`);
+    throw new WharfError(
+      'E_SIG_INVALID',
+      `the minisign signature's first line should start with "${UNTRUSTED_PREFIX}"`,
+    );
   }
   if (!trusted.startsWith(TRUSTED_PREFIX)) {
     throw new WharfError('E_SIG_INVALID', `the minisign signature's third line should start with "${TRUSTED_PREFIX}"`);
@@ -218,9 +235,11 @@ export function parseSignature(text: string): Signature {
   checkCommentLine(trustedComment, 'trusted comment', MAX_TRUSTED_COMMENT_BYTES, 'E_SIG_INVALID');
   const sig = decodeBase64(sigLine.trim(), SIGNATURE_LEN);
   const global = decodeBase64(globalLine.trim(), 64);
-  if (!sig || !global) throw new WharfError('E_SIG_INVALID', 'the minisign signature is not valid base64 of the expected length');
+  if (!sig || !global)
+    throw new WharfError('E_SIG_INVALID', 'the minisign signature is not valid base64 of the expected length');
   const alg = Buffer.from(sig.subarray(0, 2)).toString('latin1');
-  if (alg !== 'ED' && alg !== 'Ed') throw new WharfError('E_SIG_INVALID', `unsupported minisign signature algorithm "${alg}"`);
+  if (alg !== 'ED' && alg !== 'Ed')
+    throw new WharfError('E_SIG_INVALID', `unsupported minisign signature algorithm "${alg}"`);
   const keyIdBytes = copy(sig.subarray(2, 10));
   return {
     algorithm: alg,

@@ -9,7 +9,12 @@ const DEFAULT_UNTRUSTED = 'signature from wharf secret key';
  * hashed while streaming. The global signature covers signature || trusted comment, which is what
  * makes the trusted comment (Wharf's id/version/sha256 binding) tamper-evident.
  */
-export function signPrehashed(digest: Uint8Array, sk: SecretKey, trustedComment: string, untrustedComment?: string): string {
+export function signPrehashed(
+  digest: Uint8Array,
+  sk: SecretKey,
+  trustedComment: string,
+  untrustedComment?: string,
+): string {
   if (digest.length !== 64) throw new RangeError('signPrehashed needs a 64-byte BLAKE2b-512 digest');
   const signature = edSign(digest, sk.seed);
   const tc = Buffer.from(trustedComment, 'utf8');

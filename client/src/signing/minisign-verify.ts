@@ -19,9 +19,13 @@ function verifyParsed(sig: Signature, message: Uint8Array, pk: PublicKey): Signa
   }
   const signedComment = Buffer.concat([sig.signature, Buffer.from(sig.trustedComment, 'utf8')]);
   if (!edVerify(signedComment, sig.globalSignature, pk.key)) {
-    throw new WharfError('E_SIG_INVALID', 'the trusted comment of the signature has been altered (comment signature invalid)', {
-      keyid: pk.keyid,
-    });
+    throw new WharfError(
+      'E_SIG_INVALID',
+      'the trusted comment of the signature has been altered (comment signature invalid)',
+      {
+        keyid: pk.keyid,
+      },
+    );
   }
   return sig;
 }
@@ -33,7 +37,10 @@ function verifyParsed(sig: Signature, message: Uint8Array, pk: PublicKey): Signa
 export function verifyPrehashed(digest: Uint8Array, sigText: string, pk: PublicKey): Signature {
   const sig = parseSignature(sigText);
   if (sig.algorithm !== 'ED') {
-    throw new WharfError('E_SIG_INVALID', 'legacy non-prehashed (Ed) minisign signatures can only be verified against the full file');
+    throw new WharfError(
+      'E_SIG_INVALID',
+      'legacy non-prehashed (Ed) minisign signatures can only be verified against the full file',
+    );
   }
   if (digest.length !== 64) throw new RangeError('verifyPrehashed needs a 64-byte BLAKE2b-512 digest');
   return verifyParsed(sig, digest, pk);

@@ -14,7 +14,10 @@ const TRUSTED_COMMENT_RE = /^wharf1 id=(\S+) version=(\S+) sha256=([0-9a-f]{64})
 export function formatTrustedComment(b: SignatureBinding): string {
   const sha256 = b.sha256.toLowerCase();
   if (!/^\S+$/.test(b.id) || !/^\S+$/.test(b.version) || !/^[0-9a-f]{64}$/.test(sha256)) {
-    throw new WharfError('E_USAGE', 'a signature binding needs an id and version without whitespace and a 64-digit hex sha256');
+    throw new WharfError(
+      'E_USAGE',
+      'a signature binding needs an id and version without whitespace and a 64-digit hex sha256',
+    );
   }
   return `wharf1 id=${b.id} version=${b.version} sha256=${sha256}`;
 }
