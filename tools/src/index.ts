@@ -1,1 +1,48 @@
-export {};
+// @wharf/tools library API: what `wharf-admin`, `npm start` and (later) the review/publish bot share.
+
+export type { CliIo } from './cli/main.js';
+export { main } from './cli/main.js';
+export { writeFileAtomic } from './fs/atomic-write.js';
+export type { AddFromFilesOptions, AddReleaseInput, AddReleaseOutcome } from './registry/add-release.js';
+export {
+  addRelease,
+  addReleaseDetailed,
+  addReleaseFromFiles,
+  summarizeVersions,
+} from './registry/add-release.js';
+export { DEFAULT_CATEGORIES } from './registry/categories.js';
+export type { InitOptions, InitResult } from './registry/init.js';
+export { emptyRegistry, initRegistry } from './registry/init.js';
+export { compareVersions, isPrerelease } from './registry/semver-order.js';
+export { readRegistry, registryPath, serializeRegistry, writeRegistry } from './registry/store.js';
+export type { StaticServer, StaticServerOptions } from './serve/static-server.js';
+export { startStaticServer } from './serve/static-server.js';
+export type { RoleKey, RoleKeys, TufRole } from './tuf/keys.js';
+export {
+  defaultKeysDir,
+  generateRoleKey,
+  generateRoleKeys,
+  loadRoleKey,
+  loadRoleKeys,
+  saveRoleKeys,
+  signerFor,
+  TUF_ROLES,
+  tufKeyFromPublic,
+} from './tuf/keys.js';
+export type { MetadataState } from './tuf/metadata-state.js';
+export { assertRootTrusts, readMetadataState, readTimestamp } from './tuf/metadata-state.js';
+export type { PublishOptions, PublishResult } from './tuf/publish.js';
+export { publishRegistry, resignTimestamp } from './tuf/publish.js';
+export {
+  addDays,
+  buildRoot,
+  EXPIRY_DAYS,
+  REGISTRY_TARGET,
+  sha256Hex,
+  tufDate,
+  writeRootMetadata,
+  writeSnapshotMetadata,
+  writeTargetsMetadata,
+  writeTimestampMetadata,
+} from './tuf/sign-metadata.js';
+export { validateFile } from './validate/validate-file.js';

@@ -1,0 +1,199 @@
+import { resolve } from 'node:path';
+import { isWharfError, WharfError } from '@wharf/schemas';
+import { Command, CommanderError, Option } from 'commander';
+import { addReleaseFromFiles } from '../registry/add-release.js';
+import { initRegistry } from '../registry/init.js';
+import { startStaticServer } from '../serve/static-server.js';
+import { defaultKeysDir } from '../tuf/keys.js';
+import { publishRegistry, resignTimestamp } from '../tuf/publish.js';
+import { validateFile } from '../validate/validate-file.js';
+
+/** Where output goes; tests pass collectors, the bin uses the process streams. */
+export interface CliIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  /** Resolves when `serve` should stop (default: SIGINT/SIGTERM). */
+  untilStopped?: () => Promise<void>;
+}
+
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((ok) => {
+    process.once('SIGINT', () => ok());
+    process.once('SIGTERM', () => ok());
+  });
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('wharf-admin')
+    .description('Maintain a Wharf registry: edit the catalog, sign TUF metadata, validate documents, serve locally')
+    .option('--json', 'machine-readable output; errors as {"error":{"code","message"}}')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
+  const out = (cmd: Command, human: string, machine: unknown): void => {
+    io.stdout.write(json(cmd) ? `${JSON.stringify(machine, null, 2)}\n` : `${human}\n`);
+  };
+  // Every subcommand inherits the override and the output routing.
+  const sub = (parent: Command, name: string): Command =>
+    parent
+      .command(name)
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+      .showHelpAfterError();
+
+  const registry = sub(program, 'registry').description('create registries');
+  sub(registry, 'init')
+    .description('create a registry dir with dev TUF keys, then publish it once')
+    .argument('<dir>', 'registry directory (must be absent or empty)')
+    .option('--keys <dir>', 'private keys dir (default: <parent>/<basename>.keys/, outside the published tree)')
+    .option('--name <text>', 'registry display name', 'Wharf registry')
+    .action(async (dir: string, o: { keys?: string; name: string }, cmd: Command) => {
+      const r = await initRegistry(dir, { ...(o.keys ? { keysDir: o.keys } : {}), name: o.name });
+      out(
+        cmd,
+        [
+          `Initialized registry in ${r.registryDir}`,
+          `Private keys (mode 0600; keep them out of Git and off the web): ${r.keysDir}`,
+          ...r.keyFiles.map((f) => `  ${f}`),
+          `Root metadata: ${r.rootPath}`,
+          `Root sha256: ${r.rootSha256}`,
+          `  pin it with: wharf source add <alias> <url> --root-sha256 ${r.rootSha256}`,
+        ].join('\n'),
+        r,
+      );
+    });
+
+  sub(program, 'add')
+    .description('append a verified, immutable release to registry.json (does not re-sign; run publish)')
+    .argument('<dir>', 'registry directory')
+    .requiredOption('--manifest <file>', 'plugin.json')
+    .requiredOption('--wasm <file>', 'the plugin binary')
+    .requiredOption('--sig <file>', 'its minisign signature (.minisig)')
+    .requiredOption('--url <artifact-url>', 'where clients download the wasm (repeatable, tried in order)', collect, [])
+    .option('--tag <tag>', 'release tag (default v<version>)')
+    .action(
+      async (
+        dir: string,
+        o: { manifest: string; wasm: string; sig: string; url: string[]; tag?: string },
+        cmd: Command,
+      ) => {
+        const r = await addReleaseFromFiles(dir, {
+          manifestPath: o.manifest,
+          wasmPath: o.wasm,
+          sigPath: o.sig,
+          urls: o.url,
+          ...(o.tag ? { tag: o.tag } : {}),
+        });
+        const release = r.plugin.releases.at(-1);
+        out(
+          cmd,
+          r.changed
+            ? `Added ${r.plugin.plugin_id}@${release?.version} (sha256 ${release?.artifact.sha256}). Run \`wharf-admin publish ${dir}\` to sign it.`
+            : `${r.plugin.plugin_id} already has this exact release; registry.json unchanged.`,
+          { changed: r.changed, plugin_id: r.plugin.plugin_id, versions: r.plugin.versions },
+        );
+      },
+    );
+
+  sub(program, 'publish')
+    .description('sign registry.json as the next TUF targets/snapshot/timestamp versions')
+    .argument('<dir>', 'registry directory')
+    .option('--keys <dir>', 'private keys dir (default: <parent>/<basename>.keys/)')
+    .action(async (dir: string, o: { keys?: string }, cmd: Command) => {
+      const r = await publishRegistry(dir, { keysDir: o.keys ?? defaultKeysDir(dir) });
+      out(
+        cmd,
+        `Published registry.json (sha256 ${r.registrySha256}, ${r.registryLength} bytes): targets v${r.targetsVersion}, snapshot v${r.snapshotVersion}, timestamp v${r.timestampVersion}`,
+        r,
+      );
+    });
+
+  sub(program, 'resign-timestamp')
+    .description('issue a new timestamp version with a fresh 7-day expiry')
+    .argument('<dir>', 'registry directory')
+    .option('--keys <dir>', 'private keys dir (default: <parent>/<basename>.keys/)')
+    .action(async (dir: string, o: { keys?: string }, cmd: Command) => {
+      const r = await resignTimestamp(dir, { keysDir: o.keys ?? defaultKeysDir(dir) });
+      out(cmd, `Timestamp v${r.timestampVersion} (snapshot v${r.snapshotVersion}), expires ${r.expires}`, r);
+    });
+
+  sub(program, 'serve')
+    .description('serve a registry dir read-only over HTTP (a local source, also used by npm start)')
+    .argument('<dir>', 'registry directory')
+    .addOption(new Option('--port <n>', 'port (0 = random)').default(8080).argParser(parsePort))
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .action(async (dir: string, o: { port: number; host: string }, cmd: Command) => {
+      const server = await startStaticServer(resolve(dir), { port: o.port, host: o.host });
+      out(cmd, `Serving ${resolve(dir)} at ${server.url}/  (source URL; Ctrl-C to stop)`, { url: server.url });
+      await (io.untilStopped ?? waitForSignal)();
+      await server.close();
+    });
+
+  sub(program, 'validate')
+    .description('validate a manifest, registry, report or submission (kind detected by content)')
+    .argument('<file>', 'JSON file')
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      const r = await validateFile(file);
+      if (json(cmd)) {
+        io.stdout.write(`${JSON.stringify({ kind: r.kind, problems: r.problems }, null, 2)}\n`);
+      } else {
+        io.stdout.write(
+          `${file}: ${r.kind}, ${r.problems.length === 0 ? 'valid' : `${r.problems.length} problem(s)`}\n`,
+        );
+        for (const p of r.problems) io.stdout.write(`${p.path || '/'}  ${p.code}  ${p.message}\n`);
+      }
+      if (r.problems.length > 0) setExit(EXIT.failed);
+    });
+
+  return program;
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new WharfError('E_USAGE', `invalid port ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** Runs the CLI. Sets process.exitCode (never calls process.exit, so output flushes) and returns the code. */
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let code: number = EXIT.ok;
+  const wantsJson = argv.includes('--json');
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    code = report(e, io, wantsJson);
+  }
+  process.exitCode = code;
+  return code;
+}
+
+function report(e: unknown, io: CliIo, json: boolean): number {
+  if (e instanceof CommanderError) {
+    // commander already printed its message; help and --version are successes.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
+    if (json) io.stdout.write(`${JSON.stringify({ error: { code: 'E_USAGE', message: e.message } })}\n`);
+    return EXIT.usage;
+  }
+  const err = isWharfError(e)
+    ? e
+    : new WharfError('E_IO', e instanceof Error ? e.message : String(e), {
+        ...(e instanceof Error && 'code' in e ? { cause: String((e as NodeJS.ErrnoException).code) } : {}),
+      });
+  if (json) io.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
+  else io.stderr.write(`${err.code}: ${err.message}\n`);
+  return err.code === 'E_USAGE' ? EXIT.usage : EXIT.failed;
+}

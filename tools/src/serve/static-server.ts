@@ -1,0 +1,110 @@
+// A read-only static server on node:http. About 60 lines is cheaper to audit than a dependency, and we need
+// exactly: GET/HEAD, content types for .json/.wasm, strong ETags with 304s, and no path traversal.
+import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, resolve, sep } from 'node:path';
+
+export interface StaticServerOptions {
+  port?: number; // 0 or absent: a random free port
+  host?: string; // default 127.0.0.1
+  /** Extra trees, e.g. { '/artifacts/': 'examples' }. Longest prefix wins; the root dir serves the rest. */
+  mounts?: Record<string, string>;
+}
+
+export interface StaticServer {
+  url: string; // no trailing slash
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.minisig': 'text/plain; charset=utf-8',
+  '.pub': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Maps a URL path onto a file under one of the roots, or undefined if it would escape it. */
+async function resolveFile(roots: Array<[string, string]>, urlPath: string): Promise<string | undefined> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+  // Refuse rather than normalise: "/a/../b" has no business in a static index, and NUL never does.
+  if (decoded.includes('\0') || decoded.split(/[\\/]/).includes('..')) return undefined;
+  const entry = roots.find(([prefix]) => decoded.startsWith(prefix));
+  if (!entry) return undefined;
+  const [prefix, root] = entry;
+  const candidate = resolve(join(root, decoded.slice(prefix.length)));
+  try {
+    // realpath too, so a symlink inside the tree cannot point outside it.
+    const real = await realpath(candidate);
+    if (real !== root && !real.startsWith(root + sep)) return undefined;
+    return (await stat(real)).isFile() ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startStaticServer(dir: string, opts: StaticServerOptions = {}): Promise<StaticServer> {
+  const roots: Array<[string, string]> = [];
+  for (const [prefix, d] of Object.entries(opts.mounts ?? {})) {
+    roots.push([prefix.endsWith('/') ? prefix : `${prefix}/`, await realpath(resolve(d))]);
+  }
+  roots.sort((a, b) => b[0].length - a[0].length);
+  roots.push(['/', await realpath(resolve(dir))]);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    // The raw request path, not `new URL(...).pathname`: URL parsing folds "/../" and would hide the attempt.
+    const rawPath = (req.url ?? '/').split(/[?#]/)[0] ?? '/';
+    const file = await resolveFile(roots, rawPath);
+    if (!file) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    const body = await readFile(file);
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    const headers = {
+      'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      ETag: etag,
+      'Cache-Control': 'no-cache',
+    };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, host, () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    close: () =>
+      new Promise<void>((ok, fail) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? fail(e) : ok()));
+      }),
+  };
+}
