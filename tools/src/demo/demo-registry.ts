@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { addReleaseFromFiles } from '../registry/add-release.js';
+import { type InitResult, initRegistry } from '../registry/init.js';
+import { publishRegistry } from '../tuf/publish.js';
+
+export interface DemoRegistryOptions {
+  /** The registry dir to create (must not exist or be empty); keys go beside it. */
+  dir: string;
+  /** examples/ with one folder per plugin holding plugin.json, plugin.wasm and plugin.wasm.minisig. */
+  examplesDir: string;
+  /** Where the examples dir is served: artifact URLs are `<base>/<folder>/plugin.wasm`. */
+  artifactBaseUrl: string;
+  /** Only these example folders (default: every folder with a built, signed plugin). */
+  only?: string[];
+}
+
+export interface DemoRegistry extends InitResult {
+  plugins: Array<{ folder: string; id: string; version: string }>;
+}
+
+/** The example folders that are ready to publish: manifest, wasm and signature present. */
+export function builtExamples(examplesDir: string): string[] {
+  return readdirSync(examplesDir, { withFileTypes: true })
+    .filter(
+      (d) =>
+        d.isDirectory() &&
+        ['plugin.json', 'plugin.wasm', 'plugin.wasm.minisig'].every((f) => existsSync(join(examplesDir, d.name, f))),
+    )
+    .map((d) => d.name)
+    .sort();
+}
+
+/**
+ * A signed registry holding the example plugins, made fresh each time: committed TUF metadata expires within
+ * a week (DESIGN §3), so `npm start` and the tests sign their own.
+ */
+export async function buildDemoRegistry(opts: DemoRegistryOptions): Promise<DemoRegistry> {
+  const examplesDir = resolve(opts.examplesDir);
+  const init = await initRegistry(opts.dir, { name: 'Wharf demo registry' });
+  const plugins: DemoRegistry['plugins'] = [];
+  for (const folder of opts.only ?? builtExamples(examplesDir)) {
+    const base = join(examplesDir, folder);
+    const manifest = JSON.parse(readFileSync(join(base, 'plugin.json'), 'utf8')) as { id: string; version: string };
+    await addReleaseFromFiles(init.registryDir, {
+      manifestPath: join(base, 'plugin.json'),
+      wasmPath: join(base, 'plugin.wasm'),
+      sigPath: join(base, 'plugin.wasm.minisig'),
+      urls: [`${opts.artifactBaseUrl.replace(/\/+$/, '')}/${folder}/plugin.wasm`],
+    });
+    plugins.push({ folder, id: manifest.id, version: manifest.version });
+  }
+  const publish = await publishRegistry(init.registryDir, { keysDir: init.keysDir });
+  return { ...init, publish, plugins };
+}
