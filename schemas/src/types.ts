@@ -127,6 +127,8 @@ export type PluginStatus = 'active' | 'deprecated' | 'suspended' | 'removed';
 
 export interface RegistryPlugin {
   plugin_id: string;
+  /** The entry's id in a legacy WXAUTO-MGT registry when it had to be rewritten (advanced_dify_platform). */
+  legacy_id?: string;
   name: string;
   name_zh?: string;
   short_description: string;

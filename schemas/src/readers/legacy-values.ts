@@ -1,0 +1,104 @@
+// Coercions shared by the legacy readers: they turn loosely typed WXAUTO-MGT / Extism-demo values into ones the
+// native schemas accept, or return undefined so the caller can fall back and record a note.
+import { isSemver, isValidId, urlProblem } from '../rules.js';
+import type { Author } from '../types.js';
+
+export function isRecord(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+export function str(x: unknown): string | undefined {
+  return typeof x === 'string' && x.trim() !== '' ? x.trim() : undefined;
+}
+
+/** NFKC for every string and key, so mapped text is already in the form validation expects. */
+export function deepNormalize(x: unknown): unknown {
+  if (typeof x === 'string') return x.normalize('NFKC');
+  if (Array.isArray(x)) return x.map(deepNormalize);
+  if (isRecord(x)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) out[k.normalize('NFKC')] = deepNormalize(v);
+    return out;
+  }
+  return x;
+}
+
+/** advanced_dify_platform → advanced-dify-platform; undefined when nothing valid remains. */
+export function toWharfId(raw: string): string | undefined {
+  const id = raw
+    .toLowerCase()
+    .replace(/[_.\s]+/g, '-')
+    .replace(/[^a-z0-9-]/g, '')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+  return isValidId(id) ? id : undefined;
+}
+
+/** "1.0" → "1.0.0", "v2.1.0" → "2.1.0". */
+export function toSemver(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const v = raw.trim().replace(/^v/i, '');
+  if (isSemver(v)) return v;
+  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(v);
+  if (!m) return undefined;
+  const fixed = [m[1], m[2] ?? '0', m[3] ?? '0'].map((n) => String(Number(n))).join('.');
+  return isSemver(fixed) ? fixed : undefined;
+}
+
+export function httpsUrl(raw: unknown): string | undefined {
+  return typeof raw === 'string' && urlProblem(raw) === undefined ? raw : undefined;
+}
+
+const GITHUB_USER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+/** "Name <mail@x>" strings and {name, github, email, website} objects. */
+export function toAuthor(raw: unknown): Author {
+  if (typeof raw === 'string') {
+    const m = /^(.*?)\s*<([^>]+)>\s*$/.exec(raw.trim());
+    const name = truncate((m?.[1] ?? raw).trim(), 100) || 'Unknown';
+    const email = m?.[2]?.trim();
+    return email && EMAIL.test(email) ? { name, email } : { name };
+  }
+  if (isRecord(raw)) {
+    const author: Author = { name: truncate(str(raw.name) ?? str(raw.github) ?? 'Unknown', 100) };
+    const gh = str(raw.github);
+    if (gh && GITHUB_USER.test(gh)) author.github = gh;
+    const email = str(raw.email);
+    if (email && EMAIL.test(email) && email.length <= 254) author.email = email;
+    return author;
+  }
+  return { name: 'Unknown' };
+}
+
+export function truncate(s: string, max: number): string {
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+export function toTags(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  const out: string[] = [];
+  for (const t of raw) {
+    const tag = str(t);
+    if (tag && tag.length <= 50 && !out.includes(tag) && out.length < 20) out.push(tag);
+  }
+  return out;
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+export function toDateTime(raw: unknown): string | undefined {
+  return typeof raw === 'string' && DATE_TIME.test(raw) && !Number.isNaN(Date.parse(raw)) ? raw : undefined;
+}
+
+/** Contains CJK ideographs, kana or hangul: such text goes to the *_zh field as well. */
+export function isCjk(s: string): boolean {
+  return /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(s);
+}
+
+export function nonNegativeInt(raw: unknown): number {
+  return typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? Math.floor(raw) : 0;
+}
