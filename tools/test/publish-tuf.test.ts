@@ -162,7 +162,7 @@ describe('publish → serve → tuf-js Updater', () => {
     expect(plugin?.versions.latest).toBe('1.0.0');
     expect(await trustedVersion(metadataDir, 'targets')).toBe(2);
     // the served registry.json beside metadata/ is the same bytes as the signed target
-    expect(await readFile(join(reg, 'registry.json'), 'utf8')).toBe(JSON.stringify(registry, null, 2) + '\n');
+    expect(await readFile(join(reg, 'registry.json'), 'utf8')).toBe(`${JSON.stringify(registry, null, 2)}\n`);
   });
 
   it('publishing twice moves the client to the newer targets version; resign-timestamp keeps it valid', async () => {
