@@ -31,7 +31,10 @@ export function detectKind(x: unknown): DocumentKind | undefined {
     if ('public_key' in x || 'checklist' in x || ('tag' in x && !('version' in x))) return 'submission';
     return 'wxauto-manifest';
   }
-  if (typeof x.name === 'string' && ('runtime' in x || 'language' in x || 'keywords' in x || Array.isArray(x.exports))) {
+  if (
+    typeof x.name === 'string' &&
+    ('runtime' in x || 'language' in x || 'keywords' in x || Array.isArray(x.exports))
+  ) {
     return 'extismx-manifest';
   }
   return undefined;

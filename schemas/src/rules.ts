@@ -80,7 +80,13 @@ function parseUrl(url: string): URL | undefined {
 
 export function isLoopbackUrl(url: string): boolean {
   const u = parseUrl(url);
-  return u !== undefined && u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname) && u.username === '' && u.password === '';
+  return (
+    u !== undefined &&
+    u.protocol === 'http:' &&
+    LOOPBACK_HOSTS.has(u.hostname) &&
+    u.username === '' &&
+    u.password === ''
+  );
 }
 
 /** Why `url` is refused, or undefined when it is acceptable. */
@@ -165,7 +171,8 @@ export function textProblem(s: string, field?: string): string | undefined {
 export function normalizeText(s: string, field?: string): string {
   const out = s.normalize('NFKC');
   const why = textProblem(out, field);
-  if (why !== undefined) throw new WharfError('E_TEXT_CONTROL_CHARS', `Refused text: ${why}.`, { field: field ?? 'text' });
+  if (why !== undefined)
+    throw new WharfError('E_TEXT_CONTROL_CHARS', `Refused text: ${why}.`, { field: field ?? 'text' });
   return isMultilineField(field) ? out.replaceAll('\r\n', '\n') : out;
 }
 

@@ -62,7 +62,11 @@ function schemaProblem(e: ErrorObject): Problem {
   if (e.keyword === 'pattern' && ID_SCHEMA_PATTERNS.has(String(e.params.pattern))) {
     const value = propertyName ?? e.data;
     const bare = typeof value === 'string' && value.includes(':') ? value.slice(value.indexOf(':') + 1) : value;
-    return { path, code: 'E_ID_INVALID', message: `${where}: ${idProblem(bare) ?? `invalid id ${JSON.stringify(value)}`}` };
+    return {
+      path,
+      code: 'E_ID_INVALID',
+      message: `${where}: ${idProblem(bare) ?? `invalid id ${JSON.stringify(value)}`}`,
+    };
   }
   let detail: string;
   switch (e.keyword) {
@@ -104,15 +108,22 @@ function textProblems(x: unknown): Problem[] {
   const walk = (v: unknown, path: string, field: string | undefined, freeform: boolean): void => {
     if (typeof v === 'string') {
       const why = textProblem(v, freeform ? 'description' : field);
-      if (why !== undefined) problems.push({ path, code: 'E_TEXT_CONTROL_CHARS', message: `${path || 'the document'}: ${why}` });
+      if (why !== undefined)
+        problems.push({ path, code: 'E_TEXT_CONTROL_CHARS', message: `${path || 'the document'}: ${why}` });
     } else if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, `${path}/${i}`, field, freeform));
+      v.forEach((item, i) => {
+        walk(item, `${path}/${i}`, field, freeform);
+      });
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
         const childPath = `${path}${pointer(k)}`;
         const keyWhy = textProblem(k);
         if (keyWhy !== undefined) {
-          problems.push({ path: childPath, code: 'E_TEXT_CONTROL_CHARS', message: `${childPath}: the key's ${keyWhy}` });
+          problems.push({
+            path: childPath,
+            code: 'E_TEXT_CONTROL_CHARS',
+            message: `${childPath}: the key's ${keyWhy}`,
+          });
         }
         // A justification's key is the permission name; its text is prose.
         const childField = field === 'justifications' ? 'justification' : k;
@@ -130,9 +141,15 @@ function urlCheck(problems: Problem[], url: string | undefined, path: string, al
   if (why !== undefined) problems.push({ path, code: 'E_URL_SCHEME', message: why });
 }
 
-function dependencyProblems(selfId: string | undefined, deps: Record<string, string> | undefined, base: string): Problem[] {
+function dependencyProblems(
+  selfId: string | undefined,
+  deps: Record<string, string> | undefined,
+  base: string,
+): Problem[] {
   if (!deps || selfId === undefined || !(selfId in deps)) return [];
-  return [{ path: `${base}/dependencies${pointer(selfId)}`, code: 'E_DEP_CYCLE', message: `${selfId} depends on itself` }];
+  return [
+    { path: `${base}/dependencies${pointer(selfId)}`, code: 'E_DEP_CYCLE', message: `${selfId} depends on itself` },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -154,7 +171,11 @@ function registryRules(r: Registry): Problem[] {
   r.categories.forEach((c, i) => {
     const first = categoryIds.get(c.id);
     if (first !== undefined) {
-      problems.push({ path: `/categories/${i}/id`, code: 'E_NAME_CONFLICT', message: `category "${c.id}" is also /categories/${first}` });
+      problems.push({
+        path: `/categories/${i}/id`,
+        code: 'E_NAME_CONFLICT',
+        message: `category "${c.id}" is also /categories/${first}`,
+      });
     } else {
       categoryIds.set(c.id, i);
     }
@@ -167,7 +188,11 @@ function registryRules(r: Registry): Problem[] {
     const sameId = ids.get(p.plugin_id);
     const sameKey = keys.get(idCollisionKey(p.plugin_id));
     if (sameId !== undefined) {
-      problems.push({ path: `${base}/plugin_id`, code: 'E_NAME_CONFLICT', message: `plugin id "${p.plugin_id}" is also /plugins/${sameId}` });
+      problems.push({
+        path: `${base}/plugin_id`,
+        code: 'E_NAME_CONFLICT',
+        message: `plugin id "${p.plugin_id}" is also /plugins/${sameId}`,
+      });
     } else if (sameKey !== undefined) {
       const other = r.plugins[sameKey]?.plugin_id ?? '';
       problems.push({
@@ -201,7 +226,8 @@ function registryRules(r: Registry): Problem[] {
     const keyids = new Set<string>();
     p.keys.forEach((k, j) => {
       const id = k.keyid.toLowerCase();
-      if (keyids.has(id)) problems.push({ path: `${base}/keys/${j}/keyid`, code: 'E_SCHEMA', message: `key ${k.keyid} is listed twice` });
+      if (keyids.has(id))
+        problems.push({ path: `${base}/keys/${j}/keyid`, code: 'E_SCHEMA', message: `key ${k.keyid} is listed twice` });
       keyids.add(id);
     });
 
@@ -218,7 +244,9 @@ function registryRules(r: Registry): Problem[] {
       } else {
         versions.set(rel.version, k);
       }
-      rel.artifact.urls.forEach((u, n) => urlCheck(problems, u, `${rbase}/artifact/urls/${n}`, true));
+      rel.artifact.urls.forEach((u, n) => {
+        urlCheck(problems, u, `${rbase}/artifact/urls/${n}`, true);
+      });
       if (!keyids.has(rel.keyid.toLowerCase())) {
         problems.push({
           path: `${rbase}/keyid`,
@@ -242,8 +270,17 @@ function lockfileRules(l: Lockfile): Problem[] {
     }
     // The path is joined onto <home>; anything that could leave it is refused.
     const segments = e.path.split('/');
-    if (e.path.startsWith('/') || e.path.includes('\\') || /^[A-Za-z]:/.test(e.path) || segments.some((s) => s === '..' || s === '.' || s === '')) {
-      problems.push({ path: `${base}/path`, code: 'E_PATH_ESCAPE', message: `path ${JSON.stringify(e.path)} must be a plain relative path under home` });
+    if (
+      e.path.startsWith('/') ||
+      e.path.includes('\\') ||
+      /^[A-Za-z]:/.test(e.path) ||
+      segments.some((s) => s === '..' || s === '.' || s === '')
+    ) {
+      problems.push({
+        path: `${base}/path`,
+        code: 'E_PATH_ESCAPE',
+        message: `path ${JSON.stringify(e.path)} must be a plain relative path under home`,
+      });
     }
     problems.push(...checkPermissions(e.permissions, `${base}/permissions`));
   }
@@ -256,16 +293,26 @@ function sourcesRules(s: SourcesConfig): Problem[] {
   s.sources.forEach((src, i) => {
     const first = aliases.get(src.alias);
     if (first !== undefined) {
-      problems.push({ path: `/sources/${i}/alias`, code: 'E_SOURCE_CONFLICT', message: `source alias "${src.alias}" is also /sources/${first}` });
+      problems.push({
+        path: `/sources/${i}/alias`,
+        code: 'E_SOURCE_CONFLICT',
+        message: `source alias "${src.alias}" is also /sources/${first}`,
+      });
     } else {
       aliases.set(src.alias, i);
     }
     // Sources may be local (tests, `npm start`), so loopback http is allowed here.
-    src.mirrors.forEach((u, n) => urlCheck(problems, u, `/sources/${i}/mirrors/${n}`, true));
+    src.mirrors.forEach((u, n) => {
+      urlCheck(problems, u, `/sources/${i}/mirrors/${n}`, true);
+    });
     urlCheck(problems, src.last_good, `/sources/${i}/last_good`, true);
   });
   if (s.current !== undefined && !aliases.has(s.current)) {
-    problems.push({ path: '/current', code: 'E_SOURCE_UNKNOWN', message: `current source "${s.current}" is not configured` });
+    problems.push({
+      path: '/current',
+      code: 'E_SOURCE_UNKNOWN',
+      message: `current source "${s.current}" is not configured`,
+    });
   }
   return problems;
 }
@@ -291,13 +338,25 @@ function submissionRules(s: Submission): Problem[] {
   const seen = new Set<string>();
   s.permissions.forEach((p, i) => {
     if (!isPermissionName(p.permission)) {
-      problems.push({ path: `/permissions/${i}/permission`, code: 'E_PERMISSION_UNKNOWN', message: `unknown permission "${p.permission}"` });
+      problems.push({
+        path: `/permissions/${i}/permission`,
+        code: 'E_PERMISSION_UNKNOWN',
+        message: `unknown permission "${p.permission}"`,
+      });
     } else if (seen.has(p.permission)) {
-      problems.push({ path: `/permissions/${i}/permission`, code: 'E_SCHEMA', message: `permission "${p.permission}" is listed twice` });
+      problems.push({
+        path: `/permissions/${i}/permission`,
+        code: 'E_SCHEMA',
+        message: `permission "${p.permission}" is listed twice`,
+      });
     }
     seen.add(p.permission);
     if (p.justification.trim() === '') {
-      problems.push({ path: `/permissions/${i}/justification`, code: 'E_SCHEMA', message: `permission "${p.permission}" needs a justification` });
+      problems.push({
+        path: `/permissions/${i}/justification`,
+        code: 'E_SCHEMA',
+        message: `permission "${p.permission}" needs a justification`,
+      });
     }
   });
   return problems;
@@ -320,14 +379,20 @@ export const validateRegistry: (x: unknown) => Validation<Registry> = validator(
 export const validateLockfile: (x: unknown) => Validation<Lockfile> = validator(validators.lockfile, lockfileRules);
 export const validateSources: (x: unknown) => Validation<SourcesConfig> = validator(validators.sources, sourcesRules);
 export const validateReport: (x: unknown) => Validation<ReviewReport> = validator(validators.report, reportRules);
-export const validateSubmission: (x: unknown) => Validation<Submission> = validator(validators.submission, submissionRules);
+export const validateSubmission: (x: unknown) => Validation<Submission> = validator(
+  validators.submission,
+  submissionRules,
+);
 
 const compiledPermissions = ajv.compile({ $ref: `${SCHEMA_BASE}defs.schema.json#/definitions/permissions` });
 
 /** Validates just a permissions object (schema + justifications), e.g. one built from an issue form. */
 export function validatePermissions(p: unknown, basePath = '/permissions'): Problem[] {
   const v = compiledPermissions;
-  if (!v(p)) return (v.errors ?? []).slice(0, 1).map((e) => schemaProblem({ ...e, instancePath: `${basePath}${e.instancePath}` }));
+  if (!v(p))
+    return (v.errors ?? [])
+      .slice(0, 1)
+      .map((e) => schemaProblem({ ...e, instancePath: `${basePath}${e.instancePath}` }));
   return checkPermissions(p as Permissions, basePath);
 }
 
@@ -338,7 +403,9 @@ function asserter<T>(what: string, validate: (x: unknown) => Validation<T>): (x:
     const [first] = r.problems;
     const more = r.problems.length > 1 ? ` (and ${r.problems.length - 1} more)` : '';
     const code: ErrorCode = first?.code ?? 'E_SCHEMA';
-    throw new WharfError(code, `Invalid ${what}: ${first?.message ?? 'unknown problem'}${more}.`, { problems: r.problems });
+    throw new WharfError(code, `Invalid ${what}: ${first?.message ?? 'unknown problem'}${more}.`, {
+      problems: r.problems,
+    });
   };
 }
 

@@ -59,7 +59,8 @@ function setNames(m: Manifest, name: string, description: string): void {
 function fromWxauto(x: Record<string, unknown>, notes: string[]): Manifest {
   const name = truncate(str(x.name) ?? String(x.plugin_id), 100);
   const description = truncate(str(x.description) ?? '', 10000);
-  const configSchema = isRecord(x.config_schema) && isRecord(x.config_schema.properties) ? x.config_schema.properties : undefined;
+  const configSchema =
+    isRecord(x.config_schema) && isRecord(x.config_schema.properties) ? x.config_schema.properties : undefined;
   const perms = Array.isArray(x.permissions) ? x.permissions.filter((p): p is string => typeof p === 'string') : [];
   const mapped = mapWxautoPermissions(perms, configSchema ? { configKeys: Object.keys(configSchema) } : {});
   const category = str(x.category);
@@ -84,14 +85,18 @@ function fromWxauto(x: Record<string, unknown>, notes: string[]): Manifest {
   const homepage = httpsUrl(x.homepage);
   if (homepage) m.homepage = homepage;
   else if (x.homepage !== undefined) notes.push(`homepage ${JSON.stringify(x.homepage)} dropped: not https`);
-  const repo = httpsUrl(x.repository) ?? (homepage && /^https:\/\/(github\.com|gitee\.com)\//.test(homepage) ? homepage : undefined);
+  const repo =
+    httpsUrl(x.repository) ??
+    (homepage && /^https:\/\/(github\.com|gitee\.com)\//.test(homepage) ? homepage : undefined);
   if (repo) m.repository = repo;
   const minHost = toSemver(x.min_wxauto_version);
   if (minHost) notes.push(`min_wxauto_version ${minHost} is a WXAUTO-MGT version, not a Wharf host range; dropped`);
-  if (mapped.unsupported.length > 0) notes.push(`permissions with no Wharf equivalent dropped: ${mapped.unsupported.join(', ')}`);
+  if (mapped.unsupported.length > 0)
+    notes.push(`permissions with no Wharf equivalent dropped: ${mapped.unsupported.join(', ')}`);
   if (mapped.unknown.length > 0) notes.push(`unknown permissions dropped: ${mapped.unknown.join(', ')}`);
   if (Array.isArray(x.dependencies) && x.dependencies.length > 0) notes.push('Python dependencies dropped');
-  if (str(x.entry_point)) notes.push(`Python entry point ${String(x.entry_point)} has no Wharf meaning; exports are empty`);
+  if (str(x.entry_point))
+    notes.push(`Python entry point ${String(x.entry_point)} has no Wharf meaning; exports are empty`);
   return m;
 }
 
@@ -179,11 +184,14 @@ export function readManifestWithNotes(x: unknown): ManifestReading {
   if (!isRecord(input) || (kind !== 'manifest' && kind !== 'wxauto-manifest' && kind !== 'extismx-manifest')) {
     throw new WharfError(
       'E_SCHEMA',
-      kind === undefined ? 'Not a plugin manifest: the document matches no known format.' : `Not a plugin manifest: this looks like a ${kind}.`,
+      kind === undefined
+        ? 'Not a plugin manifest: the document matches no known format.'
+        : `Not a plugin manifest: this looks like a ${kind}.`,
       { kind },
     );
   }
-  const mapped = kind === 'manifest' ? input : kind === 'wxauto-manifest' ? fromWxauto(input, notes) : fromExtismx(input, notes);
+  const mapped =
+    kind === 'manifest' ? input : kind === 'wxauto-manifest' ? fromWxauto(input, notes) : fromExtismx(input, notes);
   return { manifest: assertManifest(mapped), kind, notes };
 }
 

@@ -41,10 +41,20 @@ function mapCategory(raw: unknown): Category | undefined {
   const icon = str(raw.icon);
   if (seed) {
     // Known ids keep the English seed text; WXAUTO's Chinese name becomes name_zh.
-    return { ...seed, name_zh: name && isCjk(name) ? truncate(name, 100) : seed.name_zh, icon: icon ? truncate(icon, 32) : seed.icon };
+    return {
+      ...seed,
+      name_zh: name && isCjk(name) ? truncate(name, 100) : seed.name_zh,
+      icon: icon ? truncate(icon, 32) : seed.icon,
+    };
   }
   const label = truncate(name ?? id, 100);
-  return { id, name: label, name_zh: label, description: truncate(str(raw.description) ?? '', 500), icon: truncate(icon ?? '📦', 32) };
+  return {
+    id,
+    name: label,
+    name_zh: label,
+    description: truncate(str(raw.description) ?? '', 500),
+    icon: truncate(icon ?? '📦', 32),
+  };
 }
 
 function mapRepoRef(raw: unknown): RepoRef | undefined {
@@ -59,7 +69,12 @@ function mapRepoRef(raw: unknown): RepoRef | undefined {
   return ref;
 }
 
-function mapPlugin(raw: Record<string, unknown>, categories: Category[], lastUpdated: string, notes: string[]): RegistryPlugin | undefined {
+function mapPlugin(
+  raw: Record<string, unknown>,
+  categories: Category[],
+  lastUpdated: string,
+  notes: string[],
+): RegistryPlugin | undefined {
   const legacy = str(raw.plugin_id) ?? '';
   const where = `entry "${legacy}"`;
   const id = toWharfId(legacy);
@@ -94,7 +109,8 @@ function mapPlugin(raw: Record<string, unknown>, categories: Category[], lastUpd
   }
   const stats = isRecord(raw.stats) ? raw.stats : {};
   const status = STATUSES.find((s) => s === raw.status) ?? (raw.status === undefined ? 'active' : 'suspended');
-  if (raw.status !== undefined && status !== raw.status) notes.push(`${where}: status ${JSON.stringify(raw.status)} read as suspended`);
+  if (raw.status !== undefined && status !== raw.status)
+    notes.push(`${where}: status ${JSON.stringify(raw.status)} read as suspended`);
   const created = toDateTime(raw.created_at) ?? lastUpdated;
   const plugin: RegistryPlugin = {
     plugin_id: id,
@@ -159,7 +175,13 @@ function fromWxauto(x: Record<string, unknown>, notes: string[]): Registry {
     taken.set(idCollisionKey(p.plugin_id), p.plugin_id);
     plugins.push(p);
   }
-  return { schema_version: 1, name: truncate(str(x.name) ?? 'WXAUTO-MGT plugin marketplace', 100), last_updated: lastUpdated, categories, plugins };
+  return {
+    schema_version: 1,
+    name: truncate(str(x.name) ?? 'WXAUTO-MGT plugin marketplace', 100),
+    last_updated: lastUpdated,
+    categories,
+    plugins,
+  };
 }
 
 /** Reads a native or WXAUTO-MGT registry and returns it validated, with notes on what a legacy mapping lost. */
@@ -169,7 +191,9 @@ export function readRegistryWithNotes(x: unknown): RegistryReading {
   if (!isRecord(input) || (kind !== 'registry' && kind !== 'wxauto-registry')) {
     throw new WharfError(
       'E_SCHEMA',
-      kind === undefined ? 'Not a registry: the document matches no known format.' : `Not a registry: this looks like a ${kind}.`,
+      kind === undefined
+        ? 'Not a registry: the document matches no known format.'
+        : `Not a registry: this looks like a ${kind}.`,
       { kind },
     );
   }

@@ -13,8 +13,18 @@ export interface WxautoPermission {
 }
 
 export const WXAUTO_PERMISSIONS: Readonly<Record<string, WxautoPermission>> = {
-  'network.http': { label: 'HTTP network access', label_zh: 'HTTP网络访问', grants: ['allowed_hosts'], supported: true },
-  'network.https': { label: 'HTTPS network access', label_zh: 'HTTPS网络访问', grants: ['allowed_hosts'], supported: true },
+  'network.http': {
+    label: 'HTTP network access',
+    label_zh: 'HTTP网络访问',
+    grants: ['allowed_hosts'],
+    supported: true,
+  },
+  'network.https': {
+    label: 'HTTPS network access',
+    label_zh: 'HTTPS网络访问',
+    grants: ['allowed_hosts'],
+    supported: true,
+  },
   'network.socket': { label: 'Socket network access', label_zh: 'Socket网络访问', grants: [], supported: false },
   'file.read': { label: 'Read files', label_zh: '文件读取', grants: ['allowed_paths', 'wasi'], supported: true },
   'file.write': { label: 'Write files', label_zh: '文件写入', grants: ['allowed_paths', 'wasi'], supported: true },
@@ -47,7 +57,10 @@ export const WXAUTO_DATA_DIR = { host: './data', guest: '/data' } as const;
  * file access becomes one data directory plus WASI; config access becomes `configKeys` (the manifest's
  * config_schema keys when known) or `['*']`.
  */
-export function mapWxautoPermissions(perms: readonly string[], opts: { configKeys?: string[] } = {}): WxautoPermissionMapping {
+export function mapWxautoPermissions(
+  perms: readonly string[],
+  opts: { configKeys?: string[] } = {},
+): WxautoPermissionMapping {
   const permissions: Permissions = {};
   const unsupported: string[] = [];
   const unknown: string[] = [];
