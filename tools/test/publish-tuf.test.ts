@@ -7,6 +7,7 @@ import type { Registry } from '@wharf/schemas';
 import { Updater } from 'tuf-js';
 import { BadVersionError, ExpiredMetadataError, RuntimeError } from 'tuf-js/dist/error.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateDocument } from '../src/contract/schemas.js';
 import {
   addDays,
   addReleaseFromFiles,
@@ -160,6 +161,8 @@ describe('publish → serve → tuf-js Updater', () => {
     const plugin = registry.plugins.find((p) => p.plugin_id === 'hello-wharf');
     expect(plugin?.releases[0]?.artifact.sha256).toBe(rel.sha256);
     expect(plugin?.versions.latest).toBe('1.0.0');
+    // the entry `add` builds satisfies the registry schema
+    expect(validateDocument(registry)).toEqual({ kind: 'registry', problems: [] });
     expect(await trustedVersion(metadataDir, 'targets')).toBe(2);
     // the served registry.json beside metadata/ is the same bytes as the signed target
     expect(await readFile(join(reg, 'registry.json'), 'utf8')).toBe(`${JSON.stringify(registry, null, 2)}\n`);
