@@ -272,6 +272,15 @@ describe('index attacks (tuf-js error classes the client maps to E_INDEX_*)', ()
     expect((err as Error).message).toMatch(/Expected (length|hash)/);
   });
 
+  it('publish refuses to sign an invalid registry.json and leaves the metadata as it was', async () => {
+    await initRegistry(reg);
+    const before = await readFile(join(reg, 'metadata', 'timestamp.json'));
+    await writeFile(join(reg, 'registry.json'), JSON.stringify({ schema_version: 1, plugins: [{ plugin_id: 'x' }] }));
+    await expect(publishRegistry(reg)).rejects.toMatchObject({ code: 'E_SCHEMA' });
+    expect((await readFile(join(reg, 'metadata', 'timestamp.json'))).equals(before)).toBe(true);
+    await expect(stat(join(reg, 'metadata', '2.targets.json'))).rejects.toThrow();
+  });
+
   it('publish refuses keys the root does not trust', async () => {
     await initRegistry(reg);
     const other = join(tmp.path, 'other');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/schemas';
+import { validateDocument } from '../contract/schemas.js';
 import { defaultKeysDir, loadRoleKey } from './keys.js';
 import { assertRootTrusts, readMetadataState, readTimestamp } from './metadata-state.js';
 import {
@@ -53,6 +54,8 @@ export async function publishRegistry(registryDir: string, opts: PublishOptions 
     throw new WharfError('E_IO', `cannot read ${REGISTRY_TARGET} in ${registryDir}: ${(e as Error).message}`);
   }
 
+  assertPublishable(registryBytes);
+
   const targets = await writeTargetsMetadata(registryDir, keys.targets, {
     version: state.targetsVersion + 1,
     expires: opts.expires?.targets ?? addDays(now, EXPIRY_DAYS.targets),
@@ -75,6 +78,23 @@ export async function publishRegistry(registryDir: string, opts: PublishOptions 
     registrySha256: targets.targetSha256,
     registryLength: registryBytes.length,
   };
+}
+
+/** Signing is a promise to every client: refuse to sign a registry.json that is not a valid registry. */
+function assertPublishable(bytes: Buffer): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new WharfError('E_SCHEMA', `registry.json is not JSON: ${(e as Error).message}`);
+  }
+  const { kind, problems } = validateDocument(doc);
+  if (kind !== 'registry' || problems.length > 0) {
+    const detail = problems.map((p) => `${p.path || '/'} ${p.code} ${p.message}`).join('; ');
+    throw new WharfError('E_SCHEMA', `refusing to sign registry.json: ${detail || `it looks like a ${kind}`}`, {
+      problems,
+    });
+  }
 }
 
 /** The daily job: same snapshot, new timestamp version with a fresh expiry. Only the timestamp key is needed. */
