@@ -39,7 +39,7 @@ const validators = {
 // ---------------------------------------------------------------------------------------------------------------
 // Schema errors → problems
 
-export function pointer(...segments: Array<string | number>): string {
+export function jsonPointer(...segments: Array<string | number>): string {
   return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
@@ -57,7 +57,7 @@ const ID_SCHEMA_PATTERNS = new Set<string>();
 
 function schemaProblem(e: ErrorObject): Problem {
   const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
-  const path = propertyName === undefined ? e.instancePath : `${e.instancePath}${pointer(propertyName)}`;
+  const path = propertyName === undefined ? e.instancePath : `${e.instancePath}${jsonPointer(propertyName)}`;
   const where = path === '' ? 'the document' : path;
   if (e.keyword === 'pattern' && ID_SCHEMA_PATTERNS.has(String(e.params.pattern))) {
     const value = propertyName ?? e.data;
@@ -116,7 +116,7 @@ function textProblems(x: unknown): Problem[] {
       });
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
-        const childPath = `${path}${pointer(k)}`;
+        const childPath = `${path}${jsonPointer(k)}`;
         const keyWhy = textProblem(k);
         if (keyWhy !== undefined) {
           problems.push({
@@ -148,7 +148,7 @@ function dependencyProblems(
 ): Problem[] {
   if (!deps || selfId === undefined || !(selfId in deps)) return [];
   return [
-    { path: `${base}/dependencies${pointer(selfId)}`, code: 'E_DEP_CYCLE', message: `${selfId} depends on itself` },
+    { path: `${base}/dependencies${jsonPointer(selfId)}`, code: 'E_DEP_CYCLE', message: `${selfId} depends on itself` },
   ];
 }
 
@@ -264,7 +264,7 @@ function registryRules(r: Registry): Problem[] {
 function lockfileRules(l: Lockfile): Problem[] {
   const problems: Problem[] = [];
   for (const [key, e] of Object.entries(l.plugins)) {
-    const base = `/plugins${pointer(key)}`;
+    const base = `/plugins${jsonPointer(key)}`;
     if (e.id !== key) {
       problems.push({ path: `${base}/id`, code: 'E_LOCK_MISMATCH', message: `entry "${key}" records id "${e.id}"` });
     }
