@@ -1,1 +1,22 @@
 export * from '@wharf/schemas';
+export { type AddSourceInput, type ClientOptions, type RefreshReport, WharfClient } from './client.js';
+export { cleanStaleTemps, TEMP_MARK, writeFileAtomic } from './fs/atomic-write.js';
+export { defaultHome, type HomePaths, homePaths, openHome } from './home.js';
+export { Catalog, type CatalogEntry, type PluginAddress, parseAddress } from './index/catalog.js';
+export {
+  DEFAULT_LIMITS,
+  FetchFailure,
+  type FetchLimits,
+  fetchBytes,
+  fetchChunks,
+  type MirrorReason,
+} from './index/http-fetch.js';
+export { type IndexSnapshot, readCachedIndex } from './index/index-cache.js';
+export { allMirrorsFailed, type MirrorFailure, refreshSource } from './index/refresh.js';
+export { admitWasm } from './install/admit-wasm.js';
+export { ArtifactCache } from './install/artifact-cache.js';
+export { type InstallOptions, type InstallResult, installPlugin } from './install/install.js';
+export { readLockfile, writeLockfile } from './lockfile.js';
+export { DEFAULT_POLICY, type HostPolicy, type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
+export { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
+export * from './signing/index.js';

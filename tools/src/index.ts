@@ -46,3 +46,5 @@ export {
   writeTimestampMetadata,
 } from './tuf/sign-metadata.js';
 export { validateFile } from './validate/validate-file.js';
+export type { DemoRegistry, DemoRegistryOptions } from './demo/demo-registry.js';
+export { buildDemoRegistry, builtExamples } from './demo/demo-registry.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WharfError } from '@wharf/schemas';
-import { writeTemp } from './atomic-write.js';
+import { writeTemp } from '../fs/atomic-write.js';
 import { formatPublicKey, formatSecretKey, type SecretKey, secretKeyFromSeed } from './minisign-format.js';
 
 /** A fresh minisign key pair: random 8-byte key id (as minisign does) and random 32-byte seed. */

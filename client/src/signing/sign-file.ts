@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createBlake2b512 } from './blake2b.js';
 import { parseSecretKey } from './minisign-format.js';
 import { signPrehashed } from './minisign-sign.js';

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { addReleaseFromFiles } from '../registry/add-release.js';
-import { type InitResult, initRegistry } from '../registry/init.js';
-import { publishRegistry } from '../tuf/publish.js';
+import { emptyRegistry, initRegistry } from '../registry/init.js';
+import { writeRegistry } from '../registry/store.js';
+import { defaultKeysDir } from '../tuf/keys.js';
+import { type PublishResult, publishRegistry } from '../tuf/publish.js';
 
 export interface DemoRegistryOptions {
   /** The registry dir to create (must not exist or be empty); keys go beside it. */
@@ -13,9 +16,15 @@ export interface DemoRegistryOptions {
   artifactBaseUrl: string;
   /** Only these example folders (default: every folder with a built, signed plugin). */
   only?: string[];
+  /** Keep an existing root and keys (so a `wharf source add` made earlier stays valid) and re-sign. */
+  reuseKeys?: boolean;
 }
 
-export interface DemoRegistry extends InitResult {
+export interface DemoRegistry {
+  registryDir: string;
+  keysDir: string;
+  rootSha256: string;
+  publish: PublishResult;
   plugins: Array<{ folder: string; id: string; version: string }>;
 }
 
@@ -37,12 +46,20 @@ export function builtExamples(examplesDir: string): string[] {
  */
 export async function buildDemoRegistry(opts: DemoRegistryOptions): Promise<DemoRegistry> {
   const examplesDir = resolve(opts.examplesDir);
-  const init = await initRegistry(opts.dir, { name: 'Wharf demo registry' });
+  const registryDir = resolve(opts.dir);
+  const keysDir = defaultKeysDir(registryDir);
+  const rootFile = join(registryDir, 'metadata', '1.root.json');
+  if (opts.reuseKeys && existsSync(rootFile) && existsSync(keysDir)) {
+    await writeRegistry(registryDir, emptyRegistry('Wharf demo registry', new Date()));
+  } else {
+    await initRegistry(registryDir, { name: 'Wharf demo registry', keysDir });
+  }
+  const rootSha256 = createHash('sha256').update(readFileSync(rootFile)).digest('hex');
   const plugins: DemoRegistry['plugins'] = [];
   for (const folder of opts.only ?? builtExamples(examplesDir)) {
     const base = join(examplesDir, folder);
     const manifest = JSON.parse(readFileSync(join(base, 'plugin.json'), 'utf8')) as { id: string; version: string };
-    await addReleaseFromFiles(init.registryDir, {
+    await addReleaseFromFiles(registryDir, {
       manifestPath: join(base, 'plugin.json'),
       wasmPath: join(base, 'plugin.wasm'),
       sigPath: join(base, 'plugin.wasm.minisig'),
@@ -50,6 +67,6 @@ export async function buildDemoRegistry(opts: DemoRegistryOptions): Promise<Demo
     });
     plugins.push({ folder, id: manifest.id, version: manifest.version });
   }
-  const publish = await publishRegistry(init.registryDir, { keysDir: init.keysDir });
-  return { ...init, publish, plugins };
+  const publish = await publishRegistry(registryDir, { keysDir });
+  return { registryDir, keysDir, rootSha256, publish, plugins };
 }

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WharfClient } from '@wharf/client';
@@ -23,16 +22,23 @@ async function listen() {
   }
 }
 
-rmSync(demo, { recursive: true, force: true });
+// Serve first: artifact URLs carry the port, and files are read per request, so later writes are picked up.
 const server = await listen();
 const reg = await buildDemoRegistry({
   dir: join(demo, 'registry'),
   examplesDir,
   artifactBaseUrl: `${server.url}/artifacts`,
+  reuseKeys: true,
 });
 const home = join(demo, 'home');
 const client = new WharfClient({ home });
-await client.addSource({ alias: 'local', url: server.url, rootSha256: reg.rootSha256 });
+// The demo home follows the server: the root is kept across starts, but the port may change.
+const local = client.sources().sources.find((s) => s.alias === 'local');
+if (local && (local.root_sha256 !== reg.rootSha256 || !local.mirrors.includes(server.url)))
+  client.removeSource('local');
+if (!client.sources().sources.some((s) => s.alias === 'local')) {
+  await client.addSource({ alias: 'local', url: server.url, rootSha256: reg.rootSha256 });
+}
 await client.refresh();
 
 const q = (s: string) => (/[\s"'$]/.test(s) ? `"${s}"` : s);

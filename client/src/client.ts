@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LockEntry, type RegistryPlugin, type SourceConfig, type SourcesConfig, WharfError } from '@wharf/schemas';
+import { type HomePaths, openHome } from './home.js';
+import { Catalog, parseAddress } from './index/catalog.js';
+import type { FetchLimits } from './index/http-fetch.js';
+import { type IndexSnapshot, readCachedIndex } from './index/index-cache.js';
+import { type MirrorFailure, refreshSource } from './index/refresh.js';
+import { type InstallOptions, type InstallResult, installPlugin, removeVersionDir } from './install/install.js';
+import { readLockfile, writeLockfile } from './lockfile.js';
+import { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
+import { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
+import { obtainRoot, storeRoot } from './sources/root-trust.js';
+import {
+  checkAlias,
+  checkSourceUrl,
+  findSource,
+  orderedSources,
+  readSources,
+  writeSources,
+} from './sources/sources-config.js';
+
+export interface ClientOptions {
+  home?: string;
+  /** Extra source URLs for this run only (the CLI's --source); trusted by fingerprint like any other. */
+  limits?: FetchLimits;
+  offline?: boolean;
+}
+
+export interface AddSourceInput {
+  alias: string;
+  url: string;
+  mirrors?: string[];
+  priority?: number;
+  rootSha256?: string;
+  rootFile?: string;
+}
+
+export interface RefreshReport {
+  refreshed: Array<{ alias: string; mirror: string; targetsVersion: number; plugins: number }>;
+  failed: Array<{ alias: string; code: string; message: string; mirrors?: MirrorFailure[]; stale_age_ms?: number }>;
+}
+
+/** The library behind the `wharf` CLI; each method is one command. */
+export class WharfClient {
+  readonly home: HomePaths;
+  constructor(readonly opts: ClientOptions = {}) {
+    this.home = openHome(opts.home);
+  }
+
+  sources(): SourcesConfig {
+    return readSources(this.home.sourcesFile);
+  }
+
+  async addSource(input: AddSourceInput): Promise<SourceConfig> {
+    checkAlias(input.alias);
+    const cfg = this.sources();
+    if (cfg.sources.some((s) => s.alias === input.alias)) {
+      throw new WharfError(
+        'E_SOURCE_CONFLICT',
+        `A source named "${input.alias}" exists already; remove it first or pick another alias.`,
+      );
+    }
+    const mirrors = [input.url, ...(input.mirrors ?? [])].map(checkSourceUrl);
+    const root = await obtainRoot(mirrors, input);
+    const src: SourceConfig = {
+      alias: input.alias,
+      type: 'tuf',
+      mirrors,
+      priority: input.priority ?? (cfg.sources.length ? Math.max(...cfg.sources.map((s) => s.priority)) + 10 : 10),
+      root_sha256: root.sha256,
+    };
+    storeRoot(this.home.trustDir(src.alias), root.bytes);
+    cfg.sources.push(src);
+    writeSources(this.home.sourcesFile, cfg);
+    return src;
+  }
+
+  removeSource(alias: string): void {
+    const cfg = this.sources();
+    findSource(cfg, alias);
+    cfg.sources = cfg.sources.filter((s) => s.alias !== alias);
+    if (cfg.current === alias) delete cfg.current;
+    writeSources(this.home.sourcesFile, cfg);
+    rmSync(this.home.trustDir(alias), { recursive: true, force: true });
+    for (const f of [`${alias}.registry.json`, `${alias}.meta.json`])
+      rmSync(join(this.home.indexCache, f), { force: true });
+  }
+
+  useSource(alias: string): void {
+    const cfg = this.sources();
+    findSource(cfg, alias);
+    cfg.current = alias;
+    writeSources(this.home.sourcesFile, cfg);
+  }
+
+  /** Refresh every source (or one); a failed source keeps its last verified index, marked stale. */
+  async refresh(alias?: string): Promise<RefreshReport> {
+    const cfg = this.sources();
+    const targets = alias ? [findSource(cfg, alias)] : orderedSources(cfg);
+    if (targets.length === 0)
+      throw new WharfError(
+        'E_SOURCE_UNKNOWN',
+        'No sources configured. Add one with `wharf source add <alias> <url> --root-sha256 <hex>`.',
+      );
+    const report: RefreshReport = { refreshed: [], failed: [] };
+    for (const src of targets) {
+      try {
+        const snap = await refreshSource(this.home, src, { limits: this.opts.limits });
+        report.refreshed.push({
+          alias: src.alias,
+          mirror: snap.mirror,
+          targetsVersion: snap.targetsVersion,
+          plugins: snap.registry.plugins.length,
+        });
+        if (src.last_good !== snap.mirror) this.rememberLastGood(src.alias, snap.mirror);
+      } catch (e) {
+        const w = e instanceof WharfError ? e : new WharfError('E_ALL_MIRRORS_FAILED', (e as Error).message);
+        const cached = readCachedIndex(this.home, src.alias);
+        report.failed.push({
+          alias: src.alias,
+          code: w.code,
+          message: w.message,
+          mirrors: w.details?.mirrors as MirrorFailure[] | undefined,
+          stale_age_ms: cached ? Date.now() - Date.parse(cached.fetchedAt) : undefined,
+        });
+      }
+    }
+    return report;
+  }
+
+  private rememberLastGood(alias: string, mirror: string): void {
+    const cfg = this.sources();
+    const s = cfg.sources.find((x) => x.alias === alias);
+    if (!s) return;
+    s.last_good = mirror;
+    writeSources(this.home.sourcesFile, cfg);
+  }
+
+  /** The catalog from the verified cache; sources never refreshed are refreshed first (unless offline). */
+  async catalog(): Promise<Catalog> {
+    const cfg = this.sources();
+    const snaps: IndexSnapshot[] = [];
+    for (const src of orderedSources(cfg)) {
+      let snap = readCachedIndex(this.home, src.alias);
+      if (!snap && !this.opts.offline) {
+        try {
+          snap = await refreshSource(this.home, src, { limits: this.opts.limits });
+        } catch (e) {
+          if (cfg.sources.length === 1) throw e;
+        }
+      }
+      if (snap) snaps.push(snap);
+    }
+    return new Catalog(cfg, snaps);
+  }
+
+  async search(query: string, filters?: SearchFilters): Promise<SearchHit[]> {
+    return searchCatalog(await this.catalog(), query, filters);
+  }
+
+  async info(
+    spec: string,
+  ): Promise<{ address: string; source: string; plugin: RegistryPlugin; installed?: LockEntry }> {
+    const addr = parseAddress(spec);
+    const e = (await this.catalog()).find(addr);
+    return {
+      address: e.address,
+      source: e.source,
+      plugin: e.plugin,
+      installed: readLockfile(this.home.lockfile).plugins[e.address],
+    };
+  }
+
+  async install(spec: string, opts: InstallOptions = {}): Promise<InstallResult> {
+    const addr = parseAddress(spec);
+    return installPlugin(this.home, await this.catalog(), addr, { offline: this.opts.offline, ...opts });
+  }
+
+  list(): LockEntry[] {
+    return Object.values(readLockfile(this.home.lockfile).plugins);
+  }
+
+  uninstall(spec: string): LockEntry {
+    const { id, alias } = parseAddress(spec);
+    const key = alias ? `${alias}:${id}` : id;
+    const lock = readLockfile(this.home.lockfile);
+    const entry = lock.plugins[key];
+    if (!entry) throw new WharfError('E_NOT_INSTALLED', `${key} is not installed.`);
+    delete lock.plugins[key];
+    writeLockfile(this.home.lockfile, lock);
+    removeVersionDir(this.home, entry.path);
+    return entry;
+  }
+
+  /** Re-hash every installed plugin against the lockfile. */
+  verify(): Array<{ id: string; ok: boolean; problem?: string }> {
+    return this.list().map((e) => {
+      const p = join(this.home.root, e.path);
+      if (!existsSync(p)) return { id: e.id, ok: false, problem: `missing ${e.path}` };
+      const sha = createHash('sha256').update(readFileSync(p)).digest('hex');
+      return sha === e.sha256
+        ? { id: e.id, ok: true }
+        : { id: e.id, ok: false, problem: `sha256 ${sha} differs from the lockfile's ${e.sha256}` };
+    });
+  }
+
+  load(id: string, opts?: LoadOptions): Promise<LoadedPlugin> {
+    return loadPlugin(this.home, id, opts);
+  }
+
+  /** Load, call one export, close. */
+  async run(id: string, exportName: string, input: string | Uint8Array, opts?: LoadOptions): Promise<Uint8Array> {
+    const p = await this.load(id, opts);
+    try {
+      return await p.call(exportName, input);
+    } finally {
+      await p.close();
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** Temp files carry this marker so that `cleanStaleTemps` can find what a crashed run left behind. */
+export const TEMP_MARK = '.wharf-tmp-';
+
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `${TEMP_MARK}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+}
+
+/** fsync a directory so that a rename inside it survives a power cut; some platforms refuse, which is harmless. */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Directories can't be fsynced on every platform (Windows); the rename is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Write `data` to a new sibling temp file with `mode` (never widened by a pre-existing file) and fsync it. */
+export function writeTemp(target: string, data: string | Uint8Array, mode = 0o644): string {
+  const tmp = tempPathFor(target);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  return tmp;
+}
+
+/** Write-temp, fsync, rename: readers see the old bytes or the new bytes, never a mix. */
+export function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o644): void {
+  const tmp = writeTemp(target, data, mode);
+  try {
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(dirname(target));
+}
+
+/** Remove temp files (and temp dirs) older than `minAgeMs` that an interrupted run left in `dir`. */
+export function cleanStaleTemps(dir: string, minAgeMs = 0): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(TEMP_MARK)) continue;
+    const p = join(dir, name);
+    try {
+      if (now - statSync(p).mtimeMs < minAgeMs) continue;
+      // A temp of a live process (same pid) is left alone.
+      const pid = Number(name.split('.').at(-2));
+      if (pid && pid !== process.pid && isAlive(pid) && minAgeMs === 0) continue;
+      rmSync(p, { recursive: true, force: true });
+      removed++;
+    } catch {
+      // Raced with another cleaner; nothing to do.
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WharfError } from '@wharf/schemas';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { DEFAULT_LIMITS, fetchBytes } from '../index/http-fetch.js';
+
+export interface RootInput {
+  rootFile?: string;
+  rootSha256?: string;
+}
+
+/**
+ * Establish trust in a source's first root: either a root file the user holds, or the fingerprint of one that
+ * is fetched from the mirrors and must match. Without one of them there is nothing to anchor TUF to.
+ */
+export async function obtainRoot(mirrors: string[], input: RootInput): Promise<{ bytes: Buffer; sha256: string }> {
+  if (input.rootFile) {
+    const bytes = readFileSync(input.rootFile);
+    const sha256 = sha(bytes);
+    if (input.rootSha256 && input.rootSha256.toLowerCase() !== sha256) {
+      throw new WharfError(
+        'E_ROOT_FINGERPRINT',
+        `${input.rootFile} has sha256 ${sha256}, not the given ${input.rootSha256}.`,
+      );
+    }
+    checkRootShape(bytes, input.rootFile);
+    return { bytes, sha256 };
+  }
+  if (!input.rootSha256 || !/^[0-9a-f]{64}$/i.test(input.rootSha256)) {
+    throw new WharfError(
+      'E_USAGE',
+      'A TUF source needs --root-sha256 <64 hex chars> or --root-file <path> to anchor trust.',
+    );
+  }
+  const want = input.rootSha256.toLowerCase();
+  const problems: string[] = [];
+  for (const m of mirrors) {
+    try {
+      const bytes = await fetchBytes(`${m}/metadata/1.root.json`, DEFAULT_LIMITS, 1024 * 1024);
+      const got = sha(bytes);
+      if (got !== want) {
+        problems.push(`${m}: its 1.root.json has sha256 ${got}`);
+        continue;
+      }
+      checkRootShape(bytes, m);
+      return { bytes, sha256: got };
+    } catch (e) {
+      problems.push(`${m}: ${(e as Error).message}`);
+    }
+  }
+  throw new WharfError(
+    'E_ROOT_FINGERPRINT',
+    `No mirror served a root with sha256 ${want}:\n  ${problems.join('\n  ')}`,
+  );
+}
+
+export function storeRoot(trustDir: string, bytes: Uint8Array): void {
+  const meta = join(trustDir, 'metadata');
+  mkdirSync(meta, { recursive: true });
+  writeFileAtomic(join(meta, 'root.json'), bytes);
+}
+
+function checkRootShape(bytes: Buffer, where: string): void {
+  try {
+    const j = JSON.parse(bytes.toString('utf8')) as { signed?: { _type?: string } };
+    if (j.signed?._type === 'root') return;
+  } catch {
+    // fall through
+  }
+  throw new WharfError('E_ROOT_FINGERPRINT', `${where} is not a TUF root metadata file.`);
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

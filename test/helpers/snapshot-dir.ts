@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { TEMP_MARK } from '@wharf/client';
+
+/** Every file under `dir` with its sha256: two equal snapshots mean byte-identical trees. */
+export function snapshotDir(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!existsSync(dir)) return out;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else
+        out[relative(dir, p)] = st.isSymbolicLink()
+          ? 'symlink'
+          : createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Temp files and dirs a refusal must not leave behind. */
+export function tempLeftovers(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (name.startsWith(TEMP_MARK)) found.push(relative(dir, p));
+      if (lstatSync(p).isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** The state a refusal must leave untouched: lockfile, plugins, trusted metadata, cached index. */
+export function userState(home: string): Record<string, string> {
+  const s = snapshotDir(home);
+  for (const k of Object.keys(s)) if (k.startsWith('tmp/') || k.startsWith('cache/artifacts/')) delete s[k];
+  return s;
+}
