@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['schemas/test/**/*.test.ts', 'client/test/**/*.test.ts', 'tools/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'schemas/test/**/*.test.ts',
+      'client/test/**/*.test.ts',
+      'tools/test/**/*.test.ts',
+      'examples/test/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -2,6 +2,8 @@
 
 export type { CliIo } from './cli/main.js';
 export { main } from './cli/main.js';
+export type { DemoRegistry, DemoRegistryOptions } from './demo/demo-registry.js';
+export { buildDemoRegistry, builtExamples } from './demo/demo-registry.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
 export type { AddFromFilesOptions, AddReleaseInput, AddReleaseOutcome } from './registry/add-release.js';
 export {
@@ -46,5 +48,3 @@ export {
   writeTimestampMetadata,
 } from './tuf/sign-metadata.js';
 export { validateFile } from './validate/validate-file.js';
-export type { DemoRegistry, DemoRegistryOptions } from './demo/demo-registry.js';
-export { buildDemoRegistry, builtExamples } from './demo/demo-registry.js';
