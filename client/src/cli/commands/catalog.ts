@@ -1,0 +1,63 @@
+import { WharfError } from '@wharf/schemas';
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { formatAge } from '../output.js';
+
+/** `wharf refresh|search|info`. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('refresh')
+    .description('fetch and verify the signed index of every source')
+    .argument('[alias]', 'only this source')
+    .action(async (alias?: string) => {
+      const r = await ctx.client().refresh(alias);
+      ctx
+        .out()
+        .result(r, () => [
+          ...r.refreshed.map((x) => `${x.alias}: ${x.plugins} plugins, targets v${x.targetsVersion}, from ${x.mirror}`),
+          ...r.failed.map(
+            (f) =>
+              `${f.alias}: ${f.code} ${f.message}${f.stale_age_ms !== undefined ? `\n  using the last verified index (stale, ${formatAge(f.stale_age_ms)} old)` : ''}`,
+          ),
+        ]);
+      if (r.refreshed.length === 0 && r.failed[0])
+        throw new WharfError(r.failed[0].code as never, r.failed[0].message, { failed: r.failed });
+    });
+
+  program
+    .command('search')
+    .description('search the catalog')
+    .argument('[query...]', 'words to search for')
+    .option('--category <id>', 'only this category')
+    .option('--tag <tag>', 'only plugins with this tag')
+    .option('--verified', 'only verified plugins')
+    .action(async (words: string[], o: { category?: string; tag?: string; verified?: boolean }) => {
+      const c = ctx.client();
+      const hits = await c.search(words.join(' '), o);
+      ctx
+        .out()
+        .result(hits, () =>
+          hits.length === 0
+            ? 'no plugins found'
+            : hits.map((h) => `${h.address}@${h.latest}\t${h.verified ? '✓ ' : ''}${h.short_description}`),
+        );
+    });
+
+  program
+    .command('info <id>')
+    .description('show a plugin: versions, permissions, exports, signing key')
+    .action(async (id: string) => {
+      const i = await ctx.client().info(id);
+      const p = i.plugin;
+      ctx
+        .out()
+        .result(i, () => [
+          `${i.address}  ${p.name} — ${p.short_description}`,
+          `latest ${p.versions.latest}  licence ${p.license}  author ${p.author.name}  status ${p.status}${p.verified ? '  verified' : ''}`,
+          `versions: ${p.releases.map((r) => `${r.version}${r.yanked ? ' (yanked)' : ''}${r.deprecated ? ' (deprecated)' : ''}`).join(', ')}`,
+          `exports: ${(p.releases.at(-1)?.exports ?? []).map((e) => e.name).join(', ')}`,
+          `keys: ${p.keys.map((k) => `${k.keyid} (${k.status})`).join(', ')}`,
+          i.installed ? `installed: ${i.installed.version}` : `install: wharf install ${i.address}`,
+        ]);
+    });
+}

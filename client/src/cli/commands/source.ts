@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { type CliContext, collect } from '../context.js';
+
+/** `wharf source add|list|remove|use`. */
+export function register(program: Command, ctx: CliContext): void {
+  const source = program.command('source').description('manage the registries Wharf reads from');
+  source
+    .command('add <alias> <url>')
+    .description('add a TUF-signed registry; trust is anchored by the root fingerprint or file')
+    .option('--mirror <url>', 'another URL serving the same registry (repeatable, tried in order)', collect)
+    .option('--root-sha256 <hex>', "sha256 of the registry's metadata/1.root.json")
+    .option('--root-file <path>', "a trusted copy of the registry's 1.root.json")
+    .option('--priority <n>', 'lower is tried first', (v) => Number(v))
+    .action(
+      async (
+        alias: string,
+        url: string,
+        o: { mirror?: string[]; rootSha256?: string; rootFile?: string; priority?: number },
+      ) => {
+        const s = await ctx.client().addSource({
+          alias,
+          url,
+          mirrors: o.mirror,
+          rootSha256: o.rootSha256,
+          rootFile: o.rootFile,
+          priority: o.priority,
+        });
+        ctx
+          .out()
+          .result(s, () => [
+            `added source ${s.alias} (${s.mirrors.join(', ')})`,
+            `root sha256 ${s.root_sha256}`,
+            'next: wharf refresh',
+          ]);
+      },
+    );
+  source
+    .command('list')
+    .description('list configured sources')
+    .action(() => {
+      const cfg = ctx.client().sources();
+      ctx
+        .out()
+        .result(cfg, () =>
+          cfg.sources.length === 0
+            ? 'no sources; add one with `wharf source add <alias> <url> --root-sha256 <hex>`'
+            : cfg.sources.map(
+                (s) =>
+                  `${s.alias === (cfg.current ?? cfg.sources[0]?.alias) ? '*' : ' '} ${s.alias}\t${s.type}\tpriority ${s.priority}\t${s.mirrors.join(' ')}`,
+              ),
+        );
+    });
+  source
+    .command('remove <alias>')
+    .description('forget a source, its trusted metadata and cached index')
+    .action((alias: string) => {
+      ctx.client().removeSource(alias);
+      ctx.out().result({ removed: alias }, () => `removed source ${alias}`);
+    });
+  source
+    .command('use <alias>')
+    .description('make a source current: its plugins are addressed by bare id')
+    .action((alias: string) => {
+      ctx.client().useSource(alias);
+      ctx.out().result({ current: alias }, () => `current source: ${alias}`);
+    });
+}
