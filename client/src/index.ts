@@ -17,6 +17,13 @@ export { admitWasm } from './install/admit-wasm.js';
 export { ArtifactCache } from './install/artifact-cache.js';
 export { type InstallOptions, type InstallResult, installPlugin } from './install/install.js';
 export { readLockfile, writeLockfile } from './lockfile.js';
-export { DEFAULT_POLICY, type HostPolicy, type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
+export { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
+export {
+  DEFAULT_POLICY,
+  type HostPolicy,
+  openSandbox,
+  type SandboxedPlugin,
+  type SandboxInput,
+} from './run/sandbox.js';
 export { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
 export * from './signing/index.js';

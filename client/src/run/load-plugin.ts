@@ -1,26 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import createPlugin, { type Plugin } from '@extism/extism';
 import { type LockEntry, WharfError } from '@wharf/schemas';
 import type { HomePaths } from '../home.js';
 import { readLockfile } from '../lockfile.js';
+import { type HostPolicy, openSandbox, type SandboxedPlugin } from './sandbox.js';
 
-/** What the host allows whatever a plugin asks for. */
-export interface HostPolicy {
-  maxTimeoutMs: number;
-  defaultTimeoutMs: number;
-  /** Paths the user granted; a plugin's allowed_paths are mounted only when granted here. */
-  grantedPaths?: Record<string, string>;
-}
+export { DEFAULT_POLICY, type HostPolicy } from './sandbox.js';
 
-export const DEFAULT_POLICY: HostPolicy = { maxTimeoutMs: 30_000, defaultTimeoutMs: 5_000 };
-
-export interface LoadedPlugin {
-  readonly id: string;
+export interface LoadedPlugin extends SandboxedPlugin {
   readonly entry: LockEntry;
-  call(exportName: string, input?: string | Uint8Array): Promise<Uint8Array>;
-  close(): Promise<void>;
 }
 
 export interface LoadOptions {
@@ -44,74 +33,13 @@ export async function loadPlugin(home: HomePaths, id: string, opts: LoadOptions 
       `${entry.path} has sha256 ${sha.slice(0, 12)}…, the lockfile pins ${entry.sha256.slice(0, 12)}…; reinstall it.`,
     );
   }
-  const policy = opts.policy ?? DEFAULT_POLICY;
-  const perms = entry.permissions;
-  const config = pickConfig(id, perms.config_keys ?? [], opts.config ?? {});
-  const timeoutMs = Math.min(perms.timeout_ms ?? policy.defaultTimeoutMs, policy.maxTimeoutMs);
-  const allowedPaths: Record<string, string> = {};
-  for (const [host, guest] of Object.entries(perms.allowed_paths ?? {})) {
-    if (policy.grantedPaths?.[host] === guest) allowedPaths[host] = guest;
-  }
-  let plugin: Plugin;
-  try {
-    // A fresh Uint8Array: a pooled Buffer would fail Extism's hash check (DESIGN §10).
-    plugin = await createPlugin(
-      { wasm: [{ data: new Uint8Array(bytes) }], config },
-      {
-        runInWorker: true,
-        timeoutMs,
-        useWasi: perms.wasi === true,
-        allowedHosts: perms.allowed_hosts ?? [],
-        allowedPaths,
-        logger: quietLogger,
-      },
-    );
-  } catch (e) {
-    throw runtimeError(e, id, 'instantiate', timeoutMs);
-  }
-  const declared = new Set(entry.exports.map((e) => e.name));
-  return {
+  const sandbox = await openSandbox({
     id,
-    entry,
-    async call(exportName, input = '') {
-      if (!declared.has(exportName)) {
-        throw new WharfError(
-          'E_WASM_EXPORT',
-          `${id} declares no export "${exportName}" (it has: ${[...declared].join(', ')}).`,
-        );
-      }
-      try {
-        const out = await plugin.call(exportName, input);
-        return out ? out.bytes() : new Uint8Array();
-      } catch (e) {
-        throw runtimeError(e, id, exportName, timeoutMs);
-      }
-    },
-    async close() {
-      await plugin.close();
-    },
-  };
+    wasm: new Uint8Array(bytes),
+    permissions: entry.permissions,
+    exports: entry.exports,
+    config: opts.config,
+    policy: opts.policy,
+  });
+  return Object.assign(sandbox, { entry });
 }
-
-function pickConfig(id: string, keys: string[], given: Record<string, string>): Record<string, string> {
-  const allowed = new Set(keys);
-  for (const k of Object.keys(given)) {
-    if (!allowed.has(k))
-      throw new WharfError(
-        'E_PERMISSION_UNKNOWN',
-        `${id} declares no config key "${k}" (declared: ${keys.join(', ') || 'none'}).`,
-      );
-  }
-  return given;
-}
-
-function runtimeError(e: unknown, id: string, where: string, timeoutMs: number): WharfError {
-  if (e instanceof WharfError) return e;
-  const msg = typeof e === 'symbol' ? 'the plugin exited (WASI proc_exit)' : e instanceof Error ? e.message : String(e);
-  if (/timeout|timed out/i.test(msg))
-    return new WharfError('E_PLUGIN_TIMEOUT', `${id} ${where} ran past its ${timeoutMs} ms limit.`);
-  return new WharfError('E_PLUGIN_TRAP', `${id} ${where} failed: ${msg}`);
-}
-
-const noop = () => {};
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } as unknown as Console;
