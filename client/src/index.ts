@@ -25,5 +25,6 @@ export {
   type SandboxedPlugin,
   type SandboxInput,
 } from './run/sandbox.js';
+export * from './scan/scan-wasm.js';
 export { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
 export * from './signing/index.js';
