@@ -7,7 +7,8 @@ import { Catalog, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
 import { type IndexSnapshot, readCachedIndex } from './index/index-cache.js';
 import { type MirrorFailure, refreshSource } from './index/refresh.js';
-import { type InstallOptions, type InstallResult, installPlugin, removeVersionDir } from './install/install.js';
+import { type InstallOptions, type InstallResult, installPlugins, removeVersionDir } from './install/install.js';
+import { findOutdated, type OutdatedEntry } from './install/outdated.js';
 import { readLockfile, writeLockfile } from './lockfile.js';
 import { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
 import { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
@@ -174,8 +175,42 @@ export class WharfClient {
   }
 
   async install(spec: string, opts: InstallOptions = {}): Promise<InstallResult> {
-    const addr = parseAddress(spec);
-    return installPlugin(this.home, await this.catalog(), addr, { offline: this.opts.offline, ...opts });
+    return (await this.installMany([spec], opts))[0] as InstallResult;
+  }
+
+  /** Install several plugins with their dependencies in one lockfile swap; the requested ones come first. */
+  async installMany(specs: string[], opts: InstallOptions = {}): Promise<InstallResult[]> {
+    const catalog = await this.catalog();
+    const addrs = specs.map(parseAddress);
+    const results = await installPlugins(this.home, catalog, addrs, { offline: this.opts.offline, ...opts });
+    const asked = addrs.map((a) => catalog.find(a).address);
+    return [
+      ...asked.map((id) => results.find((r) => r.id === id) as InstallResult),
+      ...results.filter((r) => !asked.includes(r.id)),
+    ];
+  }
+
+  /** Installed plugins that have a newer (or, when yanked, different) usable version. */
+  async outdated(ids?: string[]): Promise<OutdatedEntry[]> {
+    return findOutdated(await this.catalog(), readLockfile(this.home.lockfile), ids);
+  }
+
+  /**
+   * Move installed plugins (all, or `ids`) to their newest usable version. Downgrades (the index only has lower
+   * versions, e.g. after a yank) are skipped unless allowDowngrade.
+   */
+  async update(
+    ids?: string[],
+    opts: InstallOptions = {},
+  ): Promise<{ updated: InstallResult[]; skipped: OutdatedEntry[] }> {
+    const catalog = await this.catalog();
+    const todo = findOutdated(catalog, readLockfile(this.home.lockfile), ids);
+    const go = todo.filter((o) => o.change !== 'downgrade' || opts.allowDowngrade);
+    const skipped = todo.filter((o) => !go.includes(o));
+    if (go.length === 0) return { updated: [], skipped };
+    const addrs = go.map((o) => ({ ...parseAddress(o.id), range: o.latest }));
+    const results = await installPlugins(this.home, catalog, addrs, { offline: this.opts.offline, ...opts });
+    return { updated: results.filter((r) => r.status === 'installed'), skipped };
   }
 
   list(): LockEntry[] {

@@ -11,7 +11,7 @@ import {
   rmSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { type LockEntry, type Release, WharfError } from '@wharf/schemas';
+import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
 import semver from 'semver';
 import { fsyncDir, TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
 import type { HomePaths } from '../home.js';
@@ -20,8 +20,10 @@ import { readLockfile, writeLockfile } from '../lockfile.js';
 import { verifyArtifactSignature } from '../signing/index.js';
 import { admitWasm } from './admit-wasm.js';
 import { ArtifactCache } from './artifact-cache.js';
+import { type ChangeKind, changeKind } from './change-kind.js';
 import { downloadArtifact, type Progress } from './download-artifact.js';
-import { resolveRelease } from './resolve-version.js';
+import { describeWidening, type PermissionWidening, widenedPermissions } from './permission-diff.js';
+import { type PlannedStep, planInstall } from './plan-install.js';
 import { safeDir } from './safe-path.js';
 
 export interface InstallOptions {
@@ -29,6 +31,10 @@ export interface InstallOptions {
   onProgress?: Progress;
   /** Refuse to touch the network: install only from the artifact cache. */
   offline?: boolean;
+  /** Consent given up front (`--yes`) to permission widening. */
+  yes?: boolean;
+  /** Ask the user about permission widening; without it (non-interactive) widening is refused. */
+  confirm?: (question: string, widening: Array<{ id: string; changes: PermissionWidening[] }>) => Promise<boolean>;
 }
 
 export interface InstallResult {
@@ -41,6 +47,9 @@ export interface InstallResult {
   status: 'installed' | 'unchanged';
   fromCache: boolean;
   url?: string;
+  reason?: 'requested' | 'dependency';
+  change?: ChangeKind;
+  warnings?: Array<{ code: 'E_DEPRECATED'; message: string }>;
 }
 
 /** Max artifact size we will even consider, whatever the index says (DESIGN §5 limits). */
@@ -51,22 +60,121 @@ export function pluginDirName(entry: CatalogEntry): string {
   return entry.address.includes(':') ? `${entry.source}.${entry.plugin.plugin_id}` : entry.plugin.plugin_id;
 }
 
-/**
- * Install one plugin: resolve, fetch (cache first), verify sha256 and the author's signature, admit the WASM,
- * move it into place by rename, then swap the lockfile. Any refusal leaves the lockfile and plugins untouched.
- */
+/** Install one plugin (and what it depends on); returns the requested plugin's result. */
 export async function installPlugin(
   home: HomePaths,
   catalog: Catalog,
   addr: PluginAddress,
   opts: InstallOptions = {},
 ): Promise<InstallResult> {
-  const entry = catalog.find(addr);
-  const release = resolveRelease(entry.plugin, addr.range);
+  const results = await installPlugins(home, catalog, [addr], opts);
+  const want = catalog.find(addr).address;
+  return results.find((r) => r.id === want) as InstallResult;
+}
+
+/**
+ * Install plugins with their dependencies: plan with semver, check every refusal rule before any download,
+ * then fetch (cache first), verify sha256 and the author's signature, admit the WASM and move each version
+ * into place by rename. The lockfile is swapped once at the end, so a refusal or a crash at any point leaves
+ * the lockfile and the installed plugins as they were.
+ */
+export async function installPlugins(
+  home: HomePaths,
+  catalog: Catalog,
+  requests: PluginAddress[],
+  opts: InstallOptions = {},
+): Promise<InstallResult[]> {
   const lock = readLockfile(home.lockfile);
-  const prev = lock.plugins[entry.address];
-  if (prev && prev.sha256 === release.artifact.sha256 && existsSync(join(home.root, prev.path))) {
-    return {
+  const steps = planInstall(catalog, lock, requests);
+  const keys = new Map<PlannedStep, string>();
+  const widening: Array<{ id: string; changes: PermissionWidening[]; from: string; to: string }> = [];
+  for (const s of steps) {
+    const { entry, release, prev } = s;
+    if (entry.plugin.status === 'suspended') {
+      throw new WharfError(
+        'E_NOT_FOUND',
+        `${entry.address} is suspended by the registry maintainers; it can't be installed.`,
+      );
+    }
+    if (prev && semver.lt(release.version, prev.version) && !opts.allowDowngrade) {
+      throw new WharfError(
+        'E_DOWNGRADE',
+        `${entry.address} ${prev.version} is installed; ${release.version} would be a downgrade. Pass --allow-downgrade to do it anyway.`,
+      );
+    }
+    if (release.artifact.size > MAX_ARTIFACT_BYTES) {
+      throw new WharfError(
+        'E_TOO_LARGE',
+        `${entry.address}@${release.version} is ${release.artifact.size} bytes, over the ${MAX_ARTIFACT_BYTES}-byte cap.`,
+      );
+    }
+    keys.set(s, signingKeyFor(entry, release, prev));
+    if (prev && !(prev.version === release.version && prev.sha256 === release.artifact.sha256)) {
+      const changes = widenedPermissions(prev.permissions, release.permissions);
+      if (changes.length) widening.push({ id: entry.address, changes, from: prev.version, to: release.version });
+    }
+  }
+  if (widening.length > 0 && !opts.yes) {
+    const question = widening.map((w) => describeWidening(w.id, w.from, w.to, w.changes)).join('\n');
+    const ok = opts.confirm ? await opts.confirm(question, widening) : false;
+    if (!ok) {
+      throw new WharfError(
+        'E_CAPABILITY_ESCALATION',
+        `${question}\n${opts.confirm ? 'Not confirmed' : 'Refusing without consent'}; re-run with --yes to accept.`,
+        { widening },
+      );
+    }
+  }
+
+  const results: InstallResult[] = [];
+  const placed: string[] = [];
+  const next = { ...lock, plugins: Object.assign(Object.create(null), lock.plugins) as Lockfile['plugins'] };
+  try {
+    for (const s of steps) {
+      const r = await fetchAndPlace(home, s, keys.get(s) as string, opts);
+      if (r.status === 'installed' && r.newDir) placed.push(r.result.path);
+      results.push(r.result);
+      next.plugins[s.entry.address] = r.lockEntry;
+    }
+    writeLockfile(home.lockfile, next);
+  } catch (e) {
+    for (const rel of placed) removeVersionDir(home, rel);
+    throw e;
+  }
+  // Only now are the old versions unreferenced; a crash before this line leaves them runnable.
+  for (const s of steps) {
+    const now = next.plugins[s.entry.address];
+    if (s.prev && now && s.prev.path !== now.path) removeVersionDir(home, s.prev.path);
+  }
+  return results;
+}
+
+async function fetchAndPlace(
+  home: HomePaths,
+  step: PlannedStep,
+  publicKey: string,
+  opts: InstallOptions,
+): Promise<{ result: InstallResult; lockEntry: LockEntry; status: 'installed' | 'unchanged'; newDir: boolean }> {
+  const { entry, release, prev } = step;
+  const warnings: InstallResult['warnings'] = [];
+  if (release.deprecated)
+    warnings.push({
+      code: 'E_DEPRECATED',
+      message: `${entry.address}@${release.version} is deprecated: ${release.deprecated}`,
+    });
+  if (entry.plugin.status === 'deprecated')
+    warnings.push({
+      code: 'E_DEPRECATED',
+      message: `${entry.address} is deprecated${entry.plugin.replaced_by ? `; use ${entry.plugin.replaced_by}` : ''}.`,
+    });
+  const base = { reason: step.reason, ...(warnings.length ? { warnings } : {}) };
+  if (
+    prev &&
+    prev.version === release.version &&
+    prev.sha256 === release.artifact.sha256 &&
+    existsSync(join(home.root, prev.path))
+  ) {
+    const result: InstallResult = {
       id: entry.address,
       version: prev.version,
       sha256: prev.sha256,
@@ -74,22 +182,10 @@ export async function installPlugin(
       path: prev.path,
       status: 'unchanged',
       fromCache: true,
+      ...base,
     };
+    return { result, lockEntry: prev, status: 'unchanged', newDir: false };
   }
-  if (prev && semver.lt(release.version, prev.version) && !opts.allowDowngrade) {
-    throw new WharfError(
-      'E_DOWNGRADE',
-      `${entry.address} ${prev.version} is installed; ${release.version} would be a downgrade. Pass --allow-downgrade to do it anyway.`,
-    );
-  }
-  if (release.artifact.size > MAX_ARTIFACT_BYTES) {
-    throw new WharfError(
-      'E_TOO_LARGE',
-      `${entry.address}@${release.version} is ${release.artifact.size} bytes, over the ${MAX_ARTIFACT_BYTES}-byte cap.`,
-    );
-  }
-  const publicKey = signingKeyFor(entry, release, prev);
-
   const cache = new ArtifactCache(home.artifacts);
   let fetched = await cache.get(release.artifact.sha256, release.artifact.size);
   const fromCache = fetched !== undefined;
@@ -117,8 +213,8 @@ export async function installPlugin(
     });
     admitWasm(readFileSync(fetched.path), release);
     const cached = fromCache ? fetched.path : cache.put(release.artifact.sha256, fetched.path);
-    const rel = placePlugin(home, entry, release, cached);
-    const next: LockEntry = {
+    const { rel, created } = placePlugin(home, entry, release, cached);
+    const lockEntry: LockEntry = {
       id: entry.address,
       source: entry.source,
       version: release.version,
@@ -131,21 +227,20 @@ export async function installPlugin(
       exports: release.exports,
       installed_at: new Date().toISOString(),
     };
-    lock.plugins[entry.address] = next;
-    writeLockfile(home.lockfile, lock);
-    // Only now is the old version unreferenced; a crash before this line leaves it runnable.
-    if (prev && prev.path !== rel) removeVersionDir(home, prev.path);
-    return {
+    const result: InstallResult = {
       id: entry.address,
       version: release.version,
       previous: prev?.version,
-      sha256: next.sha256,
-      size: next.size,
+      sha256: lockEntry.sha256,
+      size: lockEntry.size,
       path: rel,
       status: 'installed',
       fromCache,
       url,
+      ...(prev ? { change: changeKind(prev.version, release.version) } : {}),
+      ...base,
     };
+    return { result, lockEntry, status: 'installed', newDir: created && prev?.path !== rel };
   } finally {
     if (tempFile) rmSync(tempFile, { force: true });
   }
@@ -173,12 +268,17 @@ function signingKeyFor(entry: CatalogEntry, release: Release, prev: LockEntry | 
 }
 
 /** Stage the version dir next to its final place and rename it in; returns its path relative to home. */
-function placePlugin(home: HomePaths, entry: CatalogEntry, release: Release, artifact: string): string {
+function placePlugin(
+  home: HomePaths,
+  entry: CatalogEntry,
+  release: Release,
+  artifact: string,
+): { rel: string; created: boolean } {
   const pluginDir = safeDir(home.plugins, pluginDirName(entry));
   const versionName = `${release.version}-${release.artifact.sha256.slice(0, 12)}`;
   const final = join(pluginDir, versionName);
   const rel = `plugins/${pluginDirName(entry)}/${versionName}/plugin.wasm`;
-  if (existsSync(join(final, 'plugin.wasm'))) return rel; // same bytes, same name: an earlier run got this far
+  if (existsSync(join(final, 'plugin.wasm'))) return { rel, created: false }; // same bytes: an earlier run got this far
   const stage = mkdtempSync(join(pluginDir, `${TEMP_MARK}${versionName}.${process.pid}.`));
   try {
     const wasm = join(stage, 'plugin.wasm');
@@ -199,7 +299,7 @@ function placePlugin(home: HomePaths, entry: CatalogEntry, release: Release, art
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
-  return rel;
+  return { rel, created: true };
 }
 
 export function removeVersionDir(home: HomePaths, relWasm: string): void {

@@ -2,32 +2,49 @@ import { type RegistryPlugin, type Release, WharfError } from '@wharf/schemas';
 import semver from 'semver';
 
 /**
- * Pick the release to install: the highest version satisfying the range that isn't yanked. Prereleases only
- * when the range names one. A yanked version is installable only when pinned exactly and already locked.
+ * Pick the release to install: the highest version satisfying every range that isn't yanked, preferring
+ * versions that aren't deprecated. Prereleases only when a range names one.
  */
-export function resolveRelease(plugin: RegistryPlugin, range = '*'): Release {
-  if (range !== '*' && !semver.validRange(range)) {
-    throw new WharfError('E_USAGE', `"${range}" is not a SemVer range (try ^1, ~1.2 or 1.2.3).`);
+export function resolveRelease(plugin: RegistryPlugin, ranges: string | string[] = '*'): Release {
+  const list = (Array.isArray(ranges) ? ranges : [ranges]).map((r) => r || '*');
+  for (const r of list) {
+    if (r !== '*' && !semver.validRange(r)) {
+      throw new WharfError('E_USAGE', `"${r}" is not a SemVer range (try ^1, ~1.2 or 1.2.3).`);
+    }
   }
-  const matching = plugin.releases.filter((r) =>
-    semver.satisfies(r.version, range, { includePrerelease: semver.prerelease(range) !== null }),
-  );
+  const matching = matchingReleases(plugin, list);
   const usable = matching.filter((r) => !r.yanked);
-  const best = semver.maxSatisfying(
-    usable.map((r) => r.version),
-    range,
-  );
-  if (best) return usable.find((r) => r.version === best) as Release;
+  const best = highest(usable.filter((r) => !r.deprecated)) ?? highest(usable);
+  if (best) return best;
+  const shown = list.join(' and ');
   if (matching.length > 0) {
     const y = matching[0] as Release;
     throw new WharfError(
       'E_YANKED',
-      `${plugin.plugin_id}@${y.version} was yanked${y.yanked_reason ? `: ${y.yanked_reason}` : ''}; no other version matches ${range}.`,
+      `${plugin.plugin_id}@${y.version} was yanked${y.yanked_reason ? `: ${y.yanked_reason}` : ''}; no other version matches ${shown}.`,
     );
   }
   const have = plugin.releases.map((r) => r.version).join(', ') || 'none';
   throw new WharfError(
     'E_NO_MATCHING_VERSION',
-    `No version of ${plugin.plugin_id} matches ${range} (available: ${have}).`,
+    `No version of ${plugin.plugin_id} matches ${shown} (available: ${have}).`,
   );
+}
+
+export function matchingReleases(plugin: RegistryPlugin, ranges: string[]): Release[] {
+  return plugin.releases.filter((r) =>
+    ranges.every((range) =>
+      semver.satisfies(r.version, range, { includePrerelease: semver.prerelease(range) !== null }),
+    ),
+  );
+}
+
+function highest(releases: Release[]): Release | undefined {
+  return releases.reduce<Release | undefined>((a, b) => (!a || semver.gt(b.version, a.version) ? b : a), undefined);
+}
+
+/** The newest release anyone should move to: not yanked, not a prerelease, not deprecated when avoidable. */
+export function latestRelease(plugin: RegistryPlugin): Release | undefined {
+  const usable = plugin.releases.filter((r) => !r.yanked && semver.prerelease(r.version) === null);
+  return highest(usable.filter((r) => !r.deprecated)) ?? highest(usable);
 }

@@ -1,5 +1,7 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
+import type { InstallResult } from '../../install/install.js';
+import { consent } from '../consent.js';
 import type { CliContext } from '../context.js';
 import { progressBar } from '../output.js';
 
@@ -12,15 +14,23 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--allow-unpinned', 'allow installs from legacy sources whose index pins no hash')
     .action(async (spec: string, o: { allowDowngrade?: boolean }) => {
       const bar = progressBar(spec, Boolean(process.stderr.isTTY) && !ctx.g().json);
-      const r = await ctx.client().install(spec, { allowDowngrade: o.allowDowngrade, onProgress: bar });
+      const [r, ...deps] = await ctx.client().installMany([spec], {
+        allowDowngrade: o.allowDowngrade,
+        onProgress: bar,
+        ...consent(ctx),
+      });
       bar.done();
+      const res = r as InstallResult;
+      for (const w of [res, ...deps].flatMap((x) => x.warnings ?? []))
+        ctx.out().note(`warning ${w.code}: ${w.message}`);
       ctx
         .out()
-        .result(r, () =>
-          r.status === 'unchanged'
-            ? `${r.id}@${r.version} is already installed`
-            : `installed ${r.id}@${r.version}${r.previous ? ` (was ${r.previous})` : ''} sha256 ${r.sha256.slice(0, 12)}…${r.fromCache ? ' (from cache)' : ''}`,
-        );
+        .result({ ...res, dependencies: deps }, () => [
+          ...deps.filter((d) => d.status === 'installed').map((d) => `installed dependency ${d.id}@${d.version}`),
+          res.status === 'unchanged'
+            ? `${res.id}@${res.version} is already installed`
+            : `installed ${res.id}@${res.version}${res.previous ? ` (was ${res.previous}, ${res.change})` : ''} sha256 ${res.sha256.slice(0, 12)}…${res.fromCache ? ' (from cache)' : ''}`,
+        ]);
     });
 
   program

@@ -1,0 +1,23 @@
+import { createInterface } from 'node:readline/promises';
+import type { InstallOptions } from '../install/install.js';
+import type { CliContext } from './context.js';
+
+/**
+ * Consent to permission widening: `--yes` gives it up front; on a terminal we ask; otherwise (CI, pipes,
+ * --json) there is nobody to ask, so the install layer refuses with E_CAPABILITY_ESCALATION.
+ */
+export function consent(ctx: CliContext): Pick<InstallOptions, 'yes' | 'confirm'> {
+  if (ctx.g().yes) return { yes: true };
+  if (ctx.g().json || !process.stdin.isTTY || !process.stderr.isTTY) return {};
+  return {
+    async confirm(question) {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        const a = await rl.question(`${question}\nAllow? [y/N] `);
+        return /^y(es)?$/i.test(a.trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}

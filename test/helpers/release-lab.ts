@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signFile, WharfClient } from '@wharf/client';
+import type { Manifest, Permissions, Registry } from '@wharf/schemas';
+import {
+  addReleaseFromFiles,
+  initRegistry,
+  publishRegistry,
+  readRegistry,
+  type StaticServer,
+  startStaticServer,
+  writeRegistry,
+} from '@wharf/tools';
+import { EXAMPLES, tempDir } from './demo.js';
+
+export interface LabRelease {
+  id: string;
+  version: string;
+  permissions?: Permissions;
+  dependencies?: Record<string, string>;
+}
+
+/**
+ * A real signed registry whose releases a test writes one by one: each is the count-vowels module with a custom
+ * section naming id@version (so every release has its own sha256), signed with the example key and served on
+ * 127.0.0.1 with its artifact.
+ */
+export interface ReleaseLab {
+  root: string;
+  registryDir: string;
+  server: StaticServer;
+  rootSha256: string;
+  add(r: LabRelease): Promise<void>;
+  edit(fn: (reg: Registry) => void): Promise<void>;
+  publish(): Promise<void>;
+  /** A client with a fresh home and this registry as source `lab`. */
+  client(home?: string): Promise<WharfClient>;
+  close(): Promise<void>;
+}
+
+const BASE_WASM = () => readFileSync(join(EXAMPLES, 'count-vowels', 'plugin.wasm'));
+const BASE_MANIFEST = () => JSON.parse(readFileSync(join(EXAMPLES, 'count-vowels', 'plugin.json'), 'utf8')) as Manifest;
+
+/** A WASM custom section: id 0, size, name, payload. Valid anywhere after the header, ignored by the runtime. */
+export function withCustomSection(wasm: Uint8Array, name: string, payload = ''): Uint8Array {
+  const body = Buffer.concat([leb(Buffer.byteLength(name)), Buffer.from(name), Buffer.from(payload)]);
+  return Buffer.concat([wasm, Buffer.from([0]), leb(body.length), body]);
+}
+
+function leb(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+}
+
+export async function createLab(): Promise<ReleaseLab> {
+  const root = tempDir('lab');
+  const registryDir = join(root, 'registry');
+  const artifacts = join(root, 'artifacts');
+  mkdirSync(artifacts);
+  const init = await initRegistry(registryDir, { name: 'lab' });
+  const server = await startStaticServer(registryDir, { port: 0, mounts: { '/artifacts/': artifacts } });
+  const clients: WharfClient[] = [];
+  const lab: ReleaseLab = {
+    root,
+    registryDir,
+    server,
+    rootSha256: init.rootSha256,
+    async add(r) {
+      const dir = join(artifacts, `${r.id}-${r.version}`);
+      mkdirSync(dir, { recursive: true });
+      const wasm = join(dir, 'plugin.wasm');
+      writeFileSync(wasm, withCustomSection(BASE_WASM(), 'wharf-lab', `${r.id}@${r.version}`));
+      const m: Manifest = {
+        ...BASE_MANIFEST(),
+        id: r.id,
+        name: r.id,
+        version: r.version,
+        permissions: r.permissions ?? { justifications: {} },
+        ...(r.dependencies ? { dependencies: r.dependencies } : {}),
+      };
+      writeFileSync(join(dir, 'plugin.json'), JSON.stringify(m));
+      signFile(wasm, { id: r.id, version: r.version, secretKeyPath: join(EXAMPLES, 'keys', 'example.key') });
+      await addReleaseFromFiles(registryDir, {
+        manifestPath: join(dir, 'plugin.json'),
+        wasmPath: wasm,
+        sigPath: `${wasm}.minisig`,
+        urls: [`${server.url}/artifacts/${r.id}-${r.version}/plugin.wasm`],
+      });
+    },
+    async edit(fn) {
+      const { registry } = await readRegistry(registryDir);
+      fn(registry);
+      await writeRegistry(registryDir, registry);
+    },
+    async publish() {
+      await publishRegistry(registryDir, { keysDir: init.keysDir });
+    },
+    async client(home = join(root, `home-${clients.length}`)) {
+      const c = new WharfClient({ home });
+      if (!c.sources().sources.some((s) => s.alias === 'lab'))
+        await c.addSource({ alias: 'lab', url: server.url, rootSha256: init.rootSha256 });
+      await c.refresh();
+      clients.push(c);
+      return c;
+    },
+    async close() {
+      await server.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return lab;
+}
+
+export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
