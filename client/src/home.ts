@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { cleanStaleTemps } from './fs/atomic-write.js';
@@ -45,5 +45,9 @@ export function openHome(root?: string): HomePaths {
   const h = homePaths(root);
   for (const d of [h.root, h.plugins, h.indexCache, h.artifacts, h.tmp]) mkdirSync(d, { recursive: true });
   for (const d of [h.root, h.indexCache, h.artifacts, h.tmp]) cleanStaleTemps(d);
+  // Staged version dirs live beside their final place (same filesystem, so the rename is atomic).
+  for (const d of readdirSync(h.plugins, { withFileTypes: true })) {
+    if (d.isDirectory()) cleanStaleTemps(join(h.plugins, d.name));
+  }
   return h;
 }

@@ -19,6 +19,10 @@ export interface LabRelease {
   version: string;
   permissions?: Permissions;
   dependencies?: Record<string, string>;
+  /** Extra bytes in the custom section, to make a big artifact. */
+  padding?: number;
+  /** Serve the artifact from here instead of the lab server (e.g. a throttled server over the same dir). */
+  urlBase?: string;
 }
 
 /**
@@ -29,6 +33,7 @@ export interface LabRelease {
 export interface ReleaseLab {
   root: string;
   registryDir: string;
+  artifacts: string;
   server: StaticServer;
   rootSha256: string;
   add(r: LabRelease): Promise<void>;
@@ -70,13 +75,17 @@ export async function createLab(): Promise<ReleaseLab> {
   const lab: ReleaseLab = {
     root,
     registryDir,
+    artifacts,
     server,
     rootSha256: init.rootSha256,
     async add(r) {
       const dir = join(artifacts, `${r.id}-${r.version}`);
       mkdirSync(dir, { recursive: true });
       const wasm = join(dir, 'plugin.wasm');
-      writeFileSync(wasm, withCustomSection(BASE_WASM(), 'wharf-lab', `${r.id}@${r.version}`));
+      writeFileSync(
+        wasm,
+        withCustomSection(BASE_WASM(), 'wharf-lab', `${r.id}@${r.version}`.padEnd(r.padding ?? 0, '.')),
+      );
       const m: Manifest = {
         ...BASE_MANIFEST(),
         id: r.id,
@@ -91,7 +100,7 @@ export async function createLab(): Promise<ReleaseLab> {
         manifestPath: join(dir, 'plugin.json'),
         wasmPath: wasm,
         sigPath: `${wasm}.minisig`,
-        urls: [`${server.url}/artifacts/${r.id}-${r.version}/plugin.wasm`],
+        urls: [`${r.urlBase ?? `${server.url}/artifacts`}/${r.id}-${r.version}/plugin.wasm`],
       });
     },
     async edit(fn) {
