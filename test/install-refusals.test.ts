@@ -1,0 +1,70 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signFile, type WharfClient, type WharfError } from '@wharf/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLES } from './helpers/demo.js';
+import { createLab, type ReleaseLab } from './helpers/release-lab.js';
+import { tempLeftovers, userState } from './helpers/snapshot-dir.js';
+
+// DESIGN §8 "Install" threats: each refusal has its code, leaves the user's state byte-identical and no temps.
+describe('install refusals', () => {
+  let lab: ReleaseLab;
+  let c: WharfClient;
+  const release = (reg: Parameters<Parameters<ReleaseLab['edit']>[0]>[0], id: string) =>
+    reg.plugins.find((p) => p.plugin_id === id)?.releases[0] as NonNullable<(typeof reg.plugins)[0]['releases'][0]>;
+
+  beforeAll(async () => {
+    lab = await createLab();
+    for (const id of ['good', 'flipped', 'bound', 'comment', 'stranger']) await lab.add({ id, version: '1.0.0' });
+    await lab.publish();
+    // Attacks on what the mirror serves, after the maintainers signed the index.
+    const art = (id: string) => join(lab.artifacts, `${id}-1.0.0`, 'plugin.wasm');
+    const bytes = readFileSync(art('flipped'));
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1;
+    writeFileSync(art('flipped'), bytes);
+    // Index-side attacks, re-signed by the registry (a compromised author key or a sloppy review).
+    const moved = signFile(art('bound'), {
+      id: 'good',
+      version: '1.0.0',
+      secretKeyPath: join(EXAMPLES, 'keys', 'example.key'),
+      out: join(lab.root, 'moved.minisig'),
+    });
+    await lab.edit((reg) => {
+      release(reg, 'bound').minisig = readFileSync(moved.sigPath, 'utf8');
+      const r = release(reg, 'comment');
+      r.minisig = r.minisig.replace('trusted comment: wharf1 id=comment', 'trusted comment: wharf1  id=comment');
+      // The registry lists the key but revoked it: the client must not accept its signatures.
+      const stranger = reg.plugins.find((p) => p.plugin_id === 'stranger');
+      for (const k of stranger?.keys ?? []) k.status = 'revoked';
+    });
+    await lab.publish();
+    c = await lab.client();
+    await c.install('good');
+  });
+  afterAll(async () => lab?.close());
+
+  async function refused(spec: string, code: string): Promise<WharfError> {
+    const before = userState(c.home.root);
+    const err = (await c.install(spec).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as WharfError;
+    expect(err?.code, String(err?.message)).toBe(code);
+    expect(userState(c.home.root)).toEqual(before);
+    expect(tempLeftovers(c.home.root)).toEqual([]);
+    expect(c.verify()).toEqual([{ id: 'good', ok: true }]);
+    return err;
+  }
+
+  it('a flipped byte in the artifact: E_ARTIFACT_HASH', async () => {
+    const e = await refused('flipped', 'E_ARTIFACT_HASH');
+    expect(e.message).toMatch(/sha256/);
+  });
+  it('a valid signature bound to another plugin: E_SIG_BINDING', () => refused('bound', 'E_SIG_BINDING'));
+  it('an edited trusted comment: E_SIG_INVALID', () => refused('comment', 'E_SIG_INVALID'));
+  it('a key the index revoked: E_SIG_INVALID', () => refused('stranger', 'E_SIG_INVALID'));
+  it('ids that are paths or prototype names: E_ID_INVALID', async () => {
+    for (const id of ['../x', '..', 'a/b', '__proto__', 'constructor@1', '--upload-pack=x'])
+      await refused(id, 'E_ID_INVALID');
+  });
+});
