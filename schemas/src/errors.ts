@@ -60,6 +60,7 @@ export const ERROR_CODES = [
   'E_USAGE',
   'E_IO',
   'E_SOURCE_UNKNOWN',
+  'E_TEST_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

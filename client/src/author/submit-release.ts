@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  type CheckResult,
+  isWharfError,
+  type Manifest,
+  urlProblem,
+  validateManifest,
+  WharfError,
+} from '@wharf/schemas';
+import { DEFAULT_LIMITS, type FetchLimits, fetchBytes } from '../index/http-fetch.js';
+import { MAX_ARTIFACT_BYTES } from '../install/install.js';
+import { scanWasm } from '../scan/scan-wasm.js';
+import { blake2b512, parsePublicKey, parseSignature, verifyArtifactSignature } from '../signing/index.js';
+
+/** The marketplace whose issue form `submit` prefills, unless --marketplace says otherwise. */
+export const DEFAULT_MARKETPLACE = 'wharf-plugins/wharf';
+export const SUBMISSION_TEMPLATE = 'plugin-submission.yml';
+/** Caps for the small release assets; the wasm gets the installer's cap. */
+const MAX_TEXT_ASSET = 1024 * 1024;
+
+export interface SubmitOptions {
+  /** Local release files: <dir>/plugin.json, <dir>/<wasm>, <dir>/<wasm>.minisig. */
+  dir?: string;
+  /** Base URL of the release's assets (default: the GitHub release download URL of plugin.json's repository). */
+  releaseUrl?: string;
+  /** The project dir whose plugin.json names the repository and version (default: cwd). */
+  projectDir?: string;
+  tag?: string;
+  marketplace?: string;
+  giteeRepository?: string;
+  limits?: FetchLimits;
+}
+
+export interface SubmitReport {
+  plugin_id: string;
+  version: string;
+  tag: string;
+  repository: string;
+  source: string;
+  sha256?: string;
+  keyid?: string;
+  checks: CheckResult[];
+  passed: boolean;
+  /** GitHub issue-form link with the fields prefilled. */
+  form_url: string;
+  /** The same fields, to paste into the Gitee form. */
+  fields: Record<string, string>;
+}
+
+/**
+ * Before an author opens the submission issue: fetch the release's three assets the way the review bot will,
+ * check that they exist, agree with each other and verify, then build the prefilled form link.
+ */
+export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitReport> {
+  const checks: CheckResult[] = [];
+  const add = (id: string, status: CheckResult['status'], message: string) => checks.push({ id, status, message });
+
+  const local = readLocalManifest(opts);
+  const repository = repoSlug(local?.repository ?? local?.homepage);
+  const tag = opts.tag ?? (local ? `v${local.version}` : undefined);
+  let source: string;
+  let get: (name: string, max: number) => Promise<Uint8Array | undefined>;
+  if (opts.dir) {
+    const dir = resolve(opts.dir);
+    source = dir;
+    get = async (name) => {
+      const p = join(dir, name);
+      return existsSync(p) ? new Uint8Array(readFileSync(p)) : undefined;
+    };
+  } else {
+    let base = opts.releaseUrl;
+    if (!base) {
+      if (!repository || !tag)
+        throw new WharfError(
+          'E_USAGE',
+          'No release to check: pass --dir <release files> or --release-url <base>, or run in a project whose plugin.json names a GitHub repository.',
+        );
+      base = `https://github.com/${repository}/releases/download/${encodeURIComponent(tag)}`;
+    }
+    const why = urlProblem(base, { allowLoopback: true, field: '--release-url' });
+    if (why) throw new WharfError('E_URL_SCHEME', why);
+    source = base.replace(/\/+$/, '');
+    const limits = opts.limits ?? DEFAULT_LIMITS;
+    get = async (name, max) => {
+      try {
+        return new Uint8Array(await fetchBytes(`${source}/${encodeURIComponent(name)}`, limits, max));
+      } catch (e) {
+        if (/\b404\b|http 4xx/.test(String((e as Error).message))) return undefined;
+        throw isWharfError(e) ? e : new WharfError('E_NOT_FOUND', `${source}/${name}: ${(e as Error).message}`);
+      }
+    };
+  }
+
+  // 1. plugin.json as released.
+  const mBytes = await get('plugin.json', MAX_TEXT_ASSET);
+  let m: Manifest | undefined;
+  if (!mBytes) add('release.assets', 'fail', `E_NOT_FOUND: ${source} has no plugin.json`);
+  else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(mBytes).toString('utf8'));
+    } catch (e) {
+      add('manifest.schema', 'fail', `E_SCHEMA: plugin.json is not JSON: ${(e as Error).message}`);
+    }
+    if (parsed !== undefined) {
+      const v = validateManifest(parsed);
+      if (v.ok) {
+        m = v.value;
+        add('manifest.schema', 'pass', `${m.id}@${m.version} is a valid manifest`);
+      } else add('manifest.schema', 'fail', `${v.problems[0]?.code}: ${v.problems[0]?.message}`);
+    }
+  }
+  const id = m?.id ?? local?.id ?? '';
+  const version = m?.version ?? local?.version ?? '';
+  const theTag = tag ?? (version ? `v${version}` : '');
+  if (m) {
+    if (theTag && theTag !== `v${m.version}` && theTag !== m.version)
+      add('release.tag', 'fail', `E_SUBMISSION_INVALID: tag ${theTag} does not match version ${m.version}`);
+    else add('release.tag', 'pass', `tag ${theTag} matches version ${m.version}`);
+    if (local && (local.id !== m.id || local.version !== m.version))
+      add(
+        'release.manifest-matches',
+        'warn',
+        `the released plugin.json is ${m.id}@${m.version}, the local one ${local.id}@${local.version}`,
+      );
+  }
+
+  // 2. The wasm and its signature.
+  let sha256: string | undefined;
+  let keyid: string | undefined;
+  if (m) {
+    const wasm = await get(m.wasm, MAX_ARTIFACT_BYTES);
+    const sig = await get(`${m.wasm}.minisig`, MAX_TEXT_ASSET);
+    const missing = [!wasm && m.wasm, !sig && `${m.wasm}.minisig`].filter(Boolean);
+    if (missing.length) add('release.assets', 'fail', `E_NOT_FOUND: ${source} lacks ${missing.join(' and ')}`);
+    else add('release.assets', 'pass', `plugin.json, ${m.wasm} and ${m.wasm}.minisig are there`);
+    if (wasm) {
+      sha256 = createHash('sha256').update(wasm).digest('hex');
+      checks.push(...scanWasm(wasm, m).checks);
+    }
+    if (wasm && sig) {
+      if (!m.signing_key) add('signature', 'fail', 'E_SIG_INVALID: plugin.json has no signing_key');
+      else {
+        try {
+          const sigText = Buffer.from(sig).toString('utf8');
+          keyid = parseSignature(sigText).keyid;
+          verifyArtifactSignature({
+            blake2b512: blake2b512(wasm),
+            sha256: sha256 as string,
+            minisig: sigText,
+            publicKey: parsePublicKey(m.signing_key),
+            id: m.id,
+            version: m.version,
+          });
+          add(
+            'signature',
+            'pass',
+            `signed by key ${keyid}, bound to ${m.id}@${m.version} sha256 ${sha256?.slice(0, 12)}…`,
+          );
+        } catch (e) {
+          const w = isWharfError(e) ? e : new WharfError('E_SIG_INVALID', String(e));
+          add('signature', 'fail', `${w.code}: ${w.message}`);
+        }
+      }
+    }
+  }
+
+  const fields: Record<string, string> = {
+    plugin_id: id,
+    repository: repository ?? '',
+    tag: theTag,
+    public_key: m?.signing_key ?? local?.signing_key ?? '',
+  };
+  if (opts.giteeRepository) fields.gitee_repository = opts.giteeRepository;
+  if (m?.category) fields.category = m.category;
+  if (m?.license) fields.license = m.license;
+  return {
+    plugin_id: id,
+    version,
+    tag: theTag,
+    repository: repository ?? '',
+    source,
+    ...(sha256 ? { sha256 } : {}),
+    ...(keyid ? { keyid } : {}),
+    checks,
+    passed: checks.every((c) => c.status !== 'fail'),
+    form_url: submissionFormUrl(opts.marketplace ?? DEFAULT_MARKETPLACE, fields, `Plugin submission: ${id} ${theTag}`),
+    fields,
+  };
+}
+
+/** GitHub issue forms prefill a field from a query parameter named after the field's id. */
+export function submissionFormUrl(marketplace: string, fields: Record<string, string>, title?: string): string {
+  if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(marketplace))
+    throw new WharfError('E_USAGE', `--marketplace takes owner/repo, got ${JSON.stringify(marketplace)}.`);
+  const q = new URLSearchParams({ template: SUBMISSION_TEMPLATE });
+  if (title) q.set('title', title);
+  for (const [k, v] of Object.entries(fields)) if (v) q.set(k, v);
+  return `https://github.com/${marketplace}/issues/new?${q.toString()}`;
+}
+
+/** owner/repo from a GitHub (or Gitee) https URL; undefined for anything else. */
+export function repoSlug(url: string | undefined): string | undefined {
+  const m = url?.match(/^https:\/\/(?:github\.com|gitee\.com)\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/);
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
+
+function readLocalManifest(opts: SubmitOptions): Manifest | undefined {
+  const p = join(resolve(opts.projectDir ?? opts.dir ?? '.'), 'plugin.json');
+  if (!existsSync(p)) return undefined;
+  try {
+    const v = validateManifest(JSON.parse(readFileSync(p, 'utf8')));
+    return v.ok ? v.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
