@@ -17,14 +17,18 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   ajv: Ajv,
 ) => Ajv;
 
-// One instance, compiled once at module load: compiling costs milliseconds, validating microseconds.
+// One instance; each schema is compiled once, on first use: compiling all of them costs ~250 ms, which every
+// CLI start would pay even when (like `wharf run`) it validates nothing.
 const ajv = new Ajv({ strict: true, allErrors: false, verbose: true, schemas: [...ALL_SCHEMAS] });
 addFormats(ajv);
 
-function compiled(name: string): ValidateFunction {
-  const v = ajv.getSchema(`${SCHEMA_BASE}${name}.schema.json`);
-  if (!v) throw new Error(`schema ${name} is not registered`);
-  return v;
+function compiled(name: string): () => ValidateFunction {
+  let v: ValidateFunction | undefined;
+  return () => {
+    v ??= ajv.getSchema(`${SCHEMA_BASE}${name}.schema.json`);
+    if (!v) throw new Error(`schema ${name} is not registered`);
+    return v;
+  };
 }
 
 const validators = {
@@ -365,9 +369,9 @@ function submissionRules(s: Submission): Problem[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Public validators
 
-function validator<T>(v: ValidateFunction, rules: (x: T) => Problem[]): (x: unknown) => Validation<T> {
+function validator<T>(v: () => ValidateFunction, rules: (x: T) => Problem[]): (x: unknown) => Validation<T> {
   return (x) => {
-    const schema = runSchema(v, x);
+    const schema = runSchema(v(), x);
     if (schema.length > 0) return { ok: false, problems: schema };
     const problems = [...rules(x as T), ...textProblems(x)];
     return problems.length === 0 ? { ok: true, value: x as T } : { ok: false, problems };
@@ -384,11 +388,13 @@ export const validateSubmission: (x: unknown) => Validation<Submission> = valida
   submissionRules,
 );
 
-const compiledPermissions = ajv.compile({ $ref: `${SCHEMA_BASE}defs.schema.json#/definitions/permissions` });
+let permissionsValidator: ValidateFunction | undefined;
+const compiledPermissions = (): ValidateFunction =>
+  (permissionsValidator ??= ajv.compile({ $ref: `${SCHEMA_BASE}defs.schema.json#/definitions/permissions` }));
 
 /** Validates just a permissions object (schema + justifications), e.g. one built from an issue form. */
 export function validatePermissions(p: unknown, basePath = '/permissions'): Problem[] {
-  const v = compiledPermissions;
+  const v = compiledPermissions();
   if (!v(p))
     return (v.errors ?? [])
       .slice(0, 1)
