@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signFile, type WharfClient, type WharfError } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,5 +67,35 @@ describe('install refusals', () => {
     for (const id of ['../x', '..', 'a/b', '__proto__', '--upload-pack=x']) await refused(id, 'E_ID_INVALID');
     // A valid id that names an Object.prototype member is just not found: lookups use Maps.
     await refused('constructor@1', 'E_NOT_FOUND');
+  });
+});
+
+describe('index refusals', () => {
+  it('a tampered registry.json on the server: E_INDEX_HASH, and the verified cache and trust stay as they were', async () => {
+    const lab = await createLab();
+    try {
+      await lab.add({ id: 'one', version: '1.0.0' });
+      await lab.publish();
+      const c = await lab.client();
+      await c.install('one');
+      await lab.add({ id: 'two', version: '1.0.0' });
+      await lab.publish();
+      const targets = join(lab.registryDir, 'targets');
+      const newest = readdirSync(targets)
+        .filter((f) => f.endsWith('.registry.json'))
+        .map((f) => ({ f, t: statSync(join(targets, f)).mtimeMs }))
+        .sort((a, b) => b.t - a.t)[0]?.f as string;
+      const p = join(targets, newest);
+      writeFileSync(p, readFileSync(p, 'utf8').replace('"two"', '"twO"'));
+      const before = userState(c.home.root);
+      const r = await c.refresh();
+      expect(r.failed[0]?.code).toBe('E_INDEX_HASH');
+      expect(userState(c.home.root)).toEqual(before);
+      expect(tempLeftovers(c.home.root)).toEqual([]);
+      expect((await c.search('two')).map((h) => h.plugin_id)).not.toContain('two');
+      expect(c.verify()).toEqual([{ id: 'one', ok: true }]);
+    } finally {
+      await lab.close();
+    }
   });
 });

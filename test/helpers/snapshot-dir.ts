@@ -40,6 +40,9 @@ export function tempLeftovers(dir: string): string[] {
 /** The state a refusal must leave untouched: lockfile, plugins, trusted metadata, cached index. */
 export function userState(home: string): Record<string, string> {
   const s = snapshotDir(home);
-  for (const k of Object.keys(s)) if (k.startsWith('tmp/') || k.startsWith('cache/artifacts/')) delete s[k];
+  // The stale marker records that the last refresh failed, which is what a refused refresh must say.
+  for (const k of Object.keys(s))
+    if (k.startsWith('tmp/') || k.startsWith('cache/artifacts/') || /^cache\/index\/[^/]+\.stale\.json$/.test(k))
+      delete s[k];
   return s;
 }
