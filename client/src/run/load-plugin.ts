@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type LockEntry, WharfError } from '@wharf/schemas';
 import type { HomePaths } from '../home.js';
 import { readLockfile } from '../lockfile.js';
-import { type HostPolicy, openSandbox, type SandboxedPlugin } from './sandbox.js';
+import { type HostPolicy, openSandbox, type SandboxedPlugin, type SandboxInput } from './sandbox.js';
 
 export { DEFAULT_POLICY, type HostPolicy } from './sandbox.js';
 
@@ -15,6 +15,8 @@ export interface LoadedPlugin extends SandboxedPlugin {
 export interface LoadOptions {
   config?: Record<string, string>;
   policy?: HostPolicy;
+  /** Host functions the app offers; the sandbox links only those the plugin's permissions declare. */
+  hostFunctions?: SandboxInput['hostFunctions'];
 }
 
 /**
@@ -40,6 +42,7 @@ export async function loadPlugin(home: HomePaths, id: string, opts: LoadOptions 
     exports: entry.exports,
     config: opts.config,
     policy: opts.policy,
+    hostFunctions: opts.hostFunctions,
   });
   return Object.assign(sandbox, { entry });
 }

@@ -1,15 +1,44 @@
-import createPlugin, { type Plugin } from '@extism/extism';
+import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { type ExportSpec, type Permissions, WharfError } from '@wharf/schemas';
+import { capMemory } from './cap-memory.js';
+import { guardedFetch } from './guarded-fetch.js';
 
-/** What the host allows whatever a plugin asks for. */
+/** What the host allows whatever a plugin asks for. Fields added after the first release are optional. */
 export interface HostPolicy {
   maxTimeoutMs: number;
   defaultTimeoutMs: number;
-  /** Paths the user granted; a plugin's allowed_paths are mounted only when granted here. */
+  /** Paths the user granted (host path → guest path); a plugin's allowed_paths are mounted only when granted here. */
   grantedPaths?: Record<string, string>;
+  /** Linear-memory cap (64 KiB pages) for a plugin that declares no memory_max_pages. */
+  defaultMemoryPages?: number;
+  /** Hard cap over any plugin's memory_max_pages. */
+  maxMemoryPages?: number;
+  /** Largest output a call may return (E_TOO_LARGE beyond it). */
+  maxOutputBytes?: number;
+  /** Largest input a call accepts (E_TOO_LARGE beyond it). */
+  maxInputBytes?: number;
+  /** Total bytes of a plugin's vars (var_set beyond it gives E_TOO_LARGE). */
+  maxVarBytes?: number;
+  /** Largest HTTP response body handed to a plugin. */
+  maxHttpResponseBytes?: number;
+  /** Redirect hops an http_request may follow; every hop is re-checked against allowed_hosts. */
+  maxRedirects?: number;
 }
 
-export const DEFAULT_POLICY: HostPolicy = { maxTimeoutMs: 30_000, defaultTimeoutMs: 5_000 };
+const MiB = 1024 * 1024;
+const PAGE = 64 * 1024;
+
+export const DEFAULT_POLICY: HostPolicy = {
+  maxTimeoutMs: 30_000,
+  defaultTimeoutMs: 5_000,
+  defaultMemoryPages: 256, // 16 MiB
+  maxMemoryPages: 4096, // 256 MiB
+  maxOutputBytes: 16 * MiB,
+  maxInputBytes: 16 * MiB,
+  maxVarBytes: 1 * MiB,
+  maxHttpResponseBytes: 16 * MiB,
+  maxRedirects: 5,
+};
 
 /** A plugin running in the sandbox: only declared exports are callable. */
 export interface SandboxedPlugin {
@@ -17,6 +46,9 @@ export interface SandboxedPlugin {
   call(exportName: string, input?: string | Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
 }
+
+/** A host function the host app offers in `extism:host/user`; linked only when the plugin declared its name. */
+export type HostFunction = (ctx: CallContext, ...args: bigint[]) => bigint | number | undefined | Promise<unknown>;
 
 export interface SandboxInput {
   id: string;
@@ -26,60 +58,195 @@ export interface SandboxInput {
   exports: Pick<ExportSpec, 'name'>[];
   config?: Record<string, string>;
   policy?: HostPolicy;
+  hostFunctions?: Record<string, HostFunction>;
 }
+
+const EXTISM_ENV = 'extism:host/env';
+const EXTISM_USER = 'extism:host/user';
+/** rc13 hangs a call forever when its worker cannot be respawned after a timeout; our own deadline backs it up. */
+const WATCHDOG_GRACE_MS = 2_000;
 
 /**
  * The one place untrusted WASM is instantiated: the client's run/load, the review bot's smoke run and
- * `wharf plugin test` all come through here, so they enforce the same limits.
+ * `wharf plugin test` all come through here, so they enforce the same limits:
+ * - memory: every memory's limits are rewritten to a maximum (cap-memory.ts), so `memory.grow` fails at the cap
+ *   even when the module declares none; Extism's own block heap is capped too;
+ * - time: `runInWorker` with a timeout (rc13 respawns the worker), plus a watchdog in case the respawn hangs;
+ * - HTTP: only declared hosts, every redirect hop re-checked (guarded-fetch.ts);
+ * - files: WASI preopens only for declared paths the user granted;
+ * - sizes: input, output and vars are capped.
+ * A call that traps or hits a host-side refusal leaves the Extism worker dead or its state unknown, so the next
+ * call gets a fresh instance; calls are serialised because an Extism plugin is not reentrant.
  */
 export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin> {
   const { id } = input;
-  const policy = input.policy ?? DEFAULT_POLICY;
+  const policy = { ...DEFAULT_POLICY, ...definedOnly(input.policy ?? {}) } as Required<HostPolicy>;
   const perms = input.permissions;
   const config = pickConfig(id, perms.config_keys ?? [], input.config ?? {});
   const timeoutMs = Math.min(perms.timeout_ms ?? policy.defaultTimeoutMs, policy.maxTimeoutMs);
-  const allowedPaths: Record<string, string> = {};
+  const memoryPages = Math.min(perms.memory_max_pages ?? policy.defaultMemoryPages, policy.maxMemoryPages);
+  const wasm = capMemory(input.wasm, memoryPages).wasm;
+  const allowedHosts = perms.allowed_hosts ?? [];
+
+  // Extism's allowedPaths map guest → host (they become node:wasi preopens); the manifest's map host → guest.
+  const preopens: Record<string, string> = {};
   for (const [host, guest] of Object.entries(perms.allowed_paths ?? {})) {
-    if (policy.grantedPaths?.[host] === guest) allowedPaths[host] = guest;
+    if (policy.grantedPaths?.[host] === guest) preopens[guest] = host;
   }
-  let plugin: Plugin;
-  try {
-    // A fresh Uint8Array: a pooled Buffer would fail Extism's hash check (DESIGN §10).
-    plugin = await createPlugin(
-      { wasm: [{ data: new Uint8Array(input.wasm) }], config },
-      {
-        runInWorker: true,
-        timeoutMs,
-        useWasi: perms.wasi === true,
-        allowedHosts: perms.allowed_hosts ?? [],
-        allowedPaths,
-        logger: quietLogger,
-      },
-    );
-  } catch (e) {
-    throw runtimeError(e, id, 'instantiate', timeoutMs);
-  }
-  const declared = new Set(input.exports.map((e) => e.name));
-  return {
-    id,
-    async call(exportName, input = '') {
-      if (!declared.has(exportName)) {
+
+  const envFunctions: Record<string, HostFunction> = {
+    // Our own var_set so an oversized var fails the call with a clear code; rc13's check only logs on the host
+    // side and its error never reaches the worker.
+    var_set: (ctx, keyAddr, valueAddr) => {
+      const key = ctx.read(keyAddr)?.text();
+      if (key === undefined) return undefined;
+      if (valueAddr === 0n) {
+        ctx.deleteVariable(key);
+        return undefined;
+      }
+      const value = ctx.read(valueAddr)?.bytes();
+      if (!value) return undefined;
+      try {
+        ctx.setVariable(key, new Uint8Array(value));
+      } catch {
         throw new WharfError(
-          'E_WASM_EXPORT',
-          `${id} declares no export "${exportName}" (it has: ${[...declared].join(', ')}).`,
+          'E_TOO_LARGE',
+          `${id} tried to store ${value.byteLength} bytes in var "${key.slice(0, 64)}"; its vars may hold ${policy.maxVarBytes} bytes in all.`,
         );
       }
-      try {
-        const out = await plugin.call(exportName, input);
-        return out ? out.bytes() : new Uint8Array();
-      } catch (e) {
-        throw runtimeError(e, id, exportName, timeoutMs);
-      }
-    },
-    async close() {
-      await plugin.close();
+      return undefined;
     },
   };
+  const userFunctions: Record<string, HostFunction> = {};
+  for (const name of perms.host_functions ?? []) {
+    const fn = input.hostFunctions?.[name];
+    if (fn) userFunctions[name] = fn;
+  }
+  // A fresh object per instance: rc13 adds var_get bound to that instance's context into it with `??=`, so a
+  // shared one would leave a re-instantiated plugin reading the dead instance's vars.
+  const functions = (): Record<string, Record<string, HostFunction>> => ({
+    [EXTISM_ENV]: { ...envFunctions },
+    ...(Object.keys(userFunctions).length ? { [EXTISM_USER]: { ...userFunctions } } : {}),
+  });
+
+  // The host-side block heap (input, output, HTTP bodies) gets its own cap; Extism counts it in pages.
+  const blockPages = Math.ceil((policy.maxInputBytes + policy.maxOutputBytes + policy.maxHttpResponseBytes) / PAGE);
+  const instantiate = async (): Promise<Plugin> => {
+    try {
+      // A fresh Uint8Array: a pooled Buffer would fail Extism's hash check (DESIGN §10).
+      return await createPlugin(
+        { wasm: [{ data: new Uint8Array(wasm) }], config },
+        {
+          runInWorker: true,
+          timeoutMs,
+          useWasi: perms.wasi === true,
+          allowedHosts,
+          allowedPaths: preopens,
+          fetch: guardedFetch({ id, allowedHosts, maxRedirects: policy.maxRedirects, timeoutMs }),
+          memory: {
+            maxPages: blockPages,
+            maxVarBytes: policy.maxVarBytes,
+            maxHttpResponseBytes: policy.maxHttpResponseBytes,
+          },
+          functions: functions(),
+          logger: quietLogger,
+        },
+      );
+    } catch (e) {
+      throw runtimeError(e, id, 'instantiate', timeoutMs);
+    }
+  };
+
+  let plugin: Plugin | null = await instantiate();
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const discard = () => {
+    const p = plugin;
+    plugin = null;
+    // Terminating a worker that is stuck in a loop still succeeds; nothing waits on it.
+    p?.close().catch(() => {});
+  };
+  const declared = new Set(input.exports.map((e) => e.name));
+
+  const callOnce = async (exportName: string, data: string | Uint8Array): Promise<Uint8Array> => {
+    if (closed) throw new WharfError('E_PLUGIN_TRAP', `${id} is closed.`);
+    plugin ??= await instantiate();
+    const p = plugin;
+    let timer: NodeJS.Timeout | undefined;
+    const watchdog = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WatchdogFired()), timeoutMs + WATCHDOG_GRACE_MS);
+    });
+    try {
+      const out = await Promise.race([p.call(exportName, data), watchdog]);
+      const bytes = out ? new Uint8Array(out.bytes()) : new Uint8Array();
+      // rc13 never frees the host-side blocks of a worker plugin between calls (input, output, HTTP bodies), so
+      // without this a long-lived plugin (wharf mcp) leaks and then hits the block cap. Vars survive a reset.
+      await Promise.race([p.reset(), watchdog]);
+      if (bytes.byteLength > policy.maxOutputBytes) {
+        throw new WharfError(
+          'E_TOO_LARGE',
+          `${id} ${exportName} returned ${bytes.byteLength} bytes; the output cap is ${policy.maxOutputBytes} bytes.`,
+        );
+      }
+      return bytes;
+    } catch (e) {
+      if (!stillHealthy(e)) discard();
+      throw runtimeError(e, id, exportName, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    id,
+    call(exportName, data = '') {
+      if (!declared.has(exportName)) {
+        return Promise.reject(
+          new WharfError(
+            'E_WASM_EXPORT',
+            `${id} declares no export "${exportName}" (it has: ${[...declared].join(', ')}).`,
+          ),
+        );
+      }
+      const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+      if (size > policy.maxInputBytes) {
+        return Promise.reject(
+          new WharfError('E_TOO_LARGE', `The input is ${size} bytes; the input cap is ${policy.maxInputBytes} bytes.`),
+        );
+      }
+      const run = queue.then(() => callOnce(exportName, data));
+      queue = run.catch(() => {});
+      return run;
+    },
+    async close() {
+      closed = true;
+      await queue;
+      const p = plugin;
+      plugin = null;
+      await p?.close();
+    },
+  };
+}
+
+class WatchdogFired extends Error {
+  constructor() {
+    super('timed out (watchdog)');
+  }
+}
+
+/**
+ * After which failures the Extism plugin can take another call: an error the plugin reported itself (error_set),
+ * and rc13's own timeout, which it rejects only after respawning the worker. Anything else (a trap, a refused
+ * host call, which makes rc13 terminate the worker, or our watchdog) gets a fresh instance.
+ */
+function stillHealthy(e: unknown): boolean {
+  if (e instanceof WatchdogFired || e instanceof WharfError) return false;
+  const msg = messageOf(e);
+  return msg.startsWith('Plugin-originated error:') || msg === 'EXTISM: call canceled due to timeout';
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function pickConfig(id: string, keys: string[], given: Record<string, string>): Record<string, string> {
@@ -94,11 +261,24 @@ function pickConfig(id: string, keys: string[], given: Record<string, string>): 
   return given;
 }
 
+/** Errors cross the worker boundary as plain {message} objects, and WASI proc_exit as a Symbol. */
+function messageOf(e: unknown): string {
+  if (typeof e === 'symbol') return 'the plugin exited (WASI proc_exit)';
+  if (e instanceof Error) return e.message;
+  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}
+
 function runtimeError(e: unknown, id: string, where: string, timeoutMs: number): WharfError {
   if (e instanceof WharfError) return e;
-  const msg = typeof e === 'symbol' ? 'the plugin exited (WASI proc_exit)' : e instanceof Error ? e.message : String(e);
+  const msg = messageOf(e);
   if (/timeout|timed out/i.test(msg))
     return new WharfError('E_PLUGIN_TIMEOUT', `${id} ${where} ran past its ${timeoutMs} ms limit.`);
+  const denied = /HTTP request to "([^"]*)" is not allowed/.exec(msg);
+  if (denied)
+    return new WharfError('E_HTTP_HOST_DENIED', `${id} ${where} may not reach ${denied[1]}: not in its allowed_hosts.`);
+  const reported = /^Plugin-originated error: ([\s\S]*)$/.exec(msg);
+  if (reported) return new WharfError('E_PLUGIN_TRAP', `${id} ${where} reported an error: ${reported[1]}`);
   return new WharfError('E_PLUGIN_TRAP', `${id} ${where} failed: ${msg}`);
 }
 

@@ -1,0 +1,173 @@
+import { WharfError } from '@wharf/schemas';
+
+// Rewrites the limits of every memory a module defines or imports so that `memory.grow` stops at a cap, even when the
+// module declares no maximum (none of ~50 real Rust/Go/C plugins does, and Extism's `memory.maxPages` only caps the
+// host-side blocks, DESIGN §10). Hand-written on purpose: it only has to find two sections and re-encode a few
+// LEB128 numbers, a linear pass in well under a millisecond, whereas a round trip through wabt or binaryen costs
+// ~210–490 ms per module (DESIGN §10) and would re-emit code we must not touch. Everything outside the import and
+// memory sections is copied byte for byte.
+
+const SECTION_IMPORT = 2;
+const SECTION_MEMORY = 5;
+const LIMITS_HAS_MAX = 0x01;
+const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+export interface CapResult {
+  wasm: Uint8Array;
+  /** The limits after rewriting, one per memory (imported first), for messages and tests. */
+  memories: { min: number; max: number; declaredMax?: number }[];
+}
+
+class Cursor {
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos: number,
+    readonly end: number,
+  ) {}
+  byte(): number {
+    if (this.pos >= this.end) throw invalid(`unexpected end of section at byte ${this.pos}`);
+    return this.bytes[this.pos++] as number;
+  }
+  /** Unsigned LEB128 as a float: exact up to 2^53, ample for sizes and page counts (also memory64's u64). */
+  uleb(maxBits = 64): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7;
+      if (shift >= maxBits + 7) throw invalid(`LEB128 too long at byte ${this.pos}`);
+    }
+  }
+  skip(n: number): void {
+    if (this.pos + n > this.end) throw invalid(`a length at byte ${this.pos} runs past the section end`);
+    this.pos += n;
+  }
+}
+
+function invalid(why: string): WharfError {
+  return new WharfError('E_WASM_INVALID', `The module is not valid WebAssembly: ${why}.`);
+}
+
+export function encodeUleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
+/**
+ * Returns a copy of `wasm` whose memories all carry `max ≤ capPages`. A module whose memory needs more than the cap
+ * at instantiation (min > cap) is refused with E_WASM_MEMORY instead of being started and failing later.
+ */
+export function capMemory(wasm: Uint8Array, capPages: number): CapResult {
+  if (wasm.length < 8 || WASM_HEADER.some((b, i) => wasm[i] !== b))
+    throw invalid('missing the \\0asm version 1 header');
+  const memories: CapResult['memories'] = [];
+  const parts: Uint8Array[] = [wasm.subarray(0, 8)];
+  let pos = 8;
+  while (pos < wasm.length) {
+    const head = new Cursor(wasm, pos, wasm.length);
+    const id = head.byte();
+    const size = head.uleb(32);
+    const bodyStart = head.pos;
+    const bodyEnd = bodyStart + size;
+    if (bodyEnd > wasm.length) throw invalid(`section ${id} at byte ${pos} runs past the end of the module`);
+    const body = new Cursor(wasm, bodyStart, bodyEnd);
+    const rewritten =
+      id === SECTION_IMPORT
+        ? rewriteImports(body, capPages, memories)
+        : id === SECTION_MEMORY
+          ? rewriteMemories(body, capPages, memories)
+          : null;
+    if (rewritten) parts.push(Uint8Array.from([id, ...encodeUleb(rewritten.length)]), rewritten);
+    else parts.push(wasm.subarray(pos, bodyEnd));
+    pos = bodyEnd;
+  }
+  return { wasm: concat(parts), memories };
+}
+
+function rewriteImports(c: Cursor, cap: number, memories: CapResult['memories']): Uint8Array | null {
+  // Slices, not a number[]: a hostile module may carry a huge import section.
+  const out: Uint8Array[] = [];
+  let touched = false;
+  let copied = c.pos;
+  const count = c.uleb(32);
+  for (let i = 0; i < count; i++) {
+    c.skip(c.uleb(32)); // module name
+    c.skip(c.uleb(32)); // field name
+    const kind = c.byte();
+    if (kind === 0x00) c.uleb(32);
+    else if (kind === 0x01) {
+      refType(c);
+      skipLimits(c);
+    } else if (kind === 0x02) {
+      out.push(c.bytes.subarray(copied, c.pos), Uint8Array.from(cappedLimits(c, cap, memories)));
+      copied = c.pos;
+      touched = true;
+    } else if (kind === 0x03) {
+      refType(c);
+      c.byte(); // mutability
+    } else if (kind === 0x04) {
+      c.byte(); // tag attribute
+      c.uleb(32);
+    } else throw invalid(`unknown import kind 0x${kind.toString(16)}`);
+  }
+  if (c.pos !== c.end) throw invalid('the import section has trailing bytes');
+  if (!touched) return null;
+  out.push(c.bytes.subarray(copied, c.end));
+  return concat(out);
+}
+
+function rewriteMemories(c: Cursor, cap: number, memories: CapResult['memories']): Uint8Array {
+  const count = c.uleb(32);
+  const out = encodeUleb(count);
+  for (let i = 0; i < count; i++) out.push(...cappedLimits(c, cap, memories));
+  if (c.pos !== c.end) throw invalid('the memory section has trailing bytes');
+  return Uint8Array.from(out);
+}
+
+/** Reads one memory's limits and returns them re-encoded with a maximum no higher than `cap`. */
+function cappedLimits(c: Cursor, cap: number, memories: CapResult['memories']): number[] {
+  const flags = c.byte();
+  if (flags > 0x07) throw invalid(`unknown memory limits flags 0x${flags.toString(16)}`);
+  const min = c.uleb();
+  const declaredMax = flags & LIMITS_HAS_MAX ? c.uleb() : undefined;
+  if (min > cap) {
+    throw new WharfError(
+      'E_WASM_MEMORY',
+      `The module asks for ${min} pages of memory at start; the cap is ${cap} pages (${cap * 64} KiB).`,
+    );
+  }
+  const max = Math.min(declaredMax ?? cap, cap);
+  memories.push({ min, max, ...(declaredMax !== undefined ? { declaredMax } : {}) });
+  // Same flags (shared and memory64 keep their meaning) plus "has max"; memory64 limits use the same LEB128.
+  return [flags | LIMITS_HAS_MAX, ...encodeUleb(min), ...encodeUleb(max)];
+}
+
+function skipLimits(c: Cursor): void {
+  const flags = c.byte();
+  c.uleb();
+  if (flags & LIMITS_HAS_MAX) c.uleb();
+}
+
+/** A value or reference type: one byte, or 0x63/0x64 followed by a heap type (GC proposal). */
+function refType(c: Cursor): void {
+  const b = c.byte();
+  if (b === 0x63 || b === 0x64) c.uleb(33);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,195 @@
+import type { Permissions } from '@wharf/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSandbox, type SandboxedPlugin } from '../../src/run/sandbox.js';
+import { HOSTILE_WAT, START_LOOP_WAT, wat } from './wat-plugins.js';
+
+// DESIGN §8 runtime threats against real .wasm in real Extism (rc13, worker mode): each misbehaviour fails with a
+// stable code and the very next call on the same sandbox still works.
+
+const EXPORTS = [
+  'echo',
+  'spin',
+  'grow_until_refused',
+  'bomb',
+  'recurse',
+  'huge_output',
+  'set_var',
+  'get_var',
+  'fetch',
+].map((name) => ({ name }));
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<string> {
+  const e = (await p.then(
+    () => null,
+    (err: unknown) => err,
+  )) as { code?: string; message?: string } | null;
+  expect(e, `expected ${code}`).not.toBeNull();
+  expect(e?.code, e?.message).toBe(code);
+  return e?.message ?? '';
+}
+
+describe('sandbox limits', () => {
+  let hostile: Uint8Array;
+  let sb: SandboxedPlugin;
+  const permissions: Permissions = { timeout_ms: 400, memory_max_pages: 64 };
+
+  beforeAll(async () => {
+    hostile = await wat(HOSTILE_WAT);
+    sb = await openSandbox({
+      id: 'hostile',
+      wasm: hostile,
+      permissions,
+      exports: EXPORTS,
+      policy: { maxTimeoutMs: 1_000, defaultTimeoutMs: 400, maxOutputBytes: 1024 * 1024, maxVarBytes: 4096 },
+    });
+  });
+  afterAll(async () => sb?.close());
+
+  it('runs a well-behaved export', async () => {
+    expect(text(await sb.call('echo', 'hello'))).toBe('hello');
+  });
+
+  it('caps memory that declares no maximum: memory.grow is refused at memory_max_pages', async () => {
+    expect(text(await sb.call('grow_until_refused'))).toBe('64');
+    // The instance that grew is still usable, and grow is still refused there.
+    expect(text(await sb.call('grow_until_refused'))).toBe('64');
+  });
+
+  it('a memory bomb traps at the cap and the next call works', async () => {
+    const msg = await expectCode(sb.call('bomb'), 'E_PLUGIN_TRAP');
+    expect(msg).toMatch(/hostile bomb/);
+    expect(text(await sb.call('echo', 'after bomb'))).toBe('after bomb');
+  });
+
+  it('an infinite loop in an export times out and the next call works', async () => {
+    const t0 = Date.now();
+    await expectCode(sb.call('spin'), 'E_PLUGIN_TIMEOUT');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(text(await sb.call('echo', 'after spin'))).toBe('after spin');
+    await expectCode(sb.call('spin'), 'E_PLUGIN_TIMEOUT');
+    expect(text(await sb.call('echo', 'again'))).toBe('again');
+  });
+
+  it('deep recursion traps (stack overflow) and the next call works', async () => {
+    const msg = await expectCode(sb.call('recurse'), 'E_PLUGIN_TRAP');
+    expect(msg).toMatch(/stack/i);
+    expect(text(await sb.call('echo', 'after recursion'))).toBe('after recursion');
+  });
+
+  it('output over the cap is refused with E_TOO_LARGE and the next call works', async () => {
+    expect((await sb.call('huge_output', '')).byteLength).toBe(0);
+    const msg = await expectCode(sb.call('huge_output', 'xx'), 'E_TOO_LARGE');
+    expect(msg).toMatch(/2097152 bytes/);
+    expect(text(await sb.call('echo', 'after output'))).toBe('after output');
+  });
+
+  it('output far over every cap fails without exhausting the host', async () => {
+    // 512 MiB asked for: the host-side block heap refuses the allocation, the plugin then writes nowhere.
+    const e = await sb.call('huge_output', 'x'.repeat(512)).then(
+      () => null,
+      (err: { code: string }) => err,
+    );
+    expect(['E_PLUGIN_TRAP', 'E_TOO_LARGE']).toContain(e?.code);
+    expect(text(await sb.call('echo', 'ok'))).toBe('ok');
+  });
+
+  it('vars: a small var round-trips, an oversized one is refused with E_TOO_LARGE', async () => {
+    expect(text(await sb.call('set_var', 'small'))).toBe('small');
+    expect(text(await sb.call('get_var'))).toBe('small');
+    await expectCode(sb.call('set_var', 'v'.repeat(8192)), 'E_TOO_LARGE');
+    expect(text(await sb.call('echo', 'after var'))).toBe('after var');
+  });
+
+  it('input over the cap is refused before the plugin runs', async () => {
+    const small = await openSandbox({
+      id: 'hostile',
+      wasm: hostile,
+      permissions,
+      exports: EXPORTS,
+      policy: { maxTimeoutMs: 1_000, defaultTimeoutMs: 400, maxInputBytes: 10 },
+    });
+    try {
+      await expectCode(small.call('echo', '12345678901'), 'E_TOO_LARGE');
+      expect(text(await small.call('echo', '1234567890'))).toBe('1234567890');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('frees host-side blocks between calls, so a long-lived plugin does not hit the block cap', async () => {
+    // Cap of the block heap here: 3 × 256 KiB. rc13 alone keeps every call's input and output blocks forever.
+    const kib256 = 256 * 1024;
+    const tight = await openSandbox({
+      id: 'hostile',
+      wasm: hostile,
+      permissions,
+      exports: EXPORTS,
+      policy: {
+        maxTimeoutMs: 5_000,
+        defaultTimeoutMs: 5_000,
+        maxInputBytes: kib256,
+        maxOutputBytes: kib256,
+        maxHttpResponseBytes: kib256,
+      },
+    });
+    try {
+      const input = 'z'.repeat(kib256);
+      for (let i = 0; i < 8; i++) expect((await tight.call('echo', input)).byteLength).toBe(kib256);
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('serialises concurrent calls (Extism plugins are not reentrant)', async () => {
+    const outs = await Promise.all(['a', 'b', 'c', 'd'].map((s) => sb.call('echo', s)));
+    expect(outs.map(text)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('an infinite loop in the start section times out while instantiating', async () => {
+    const t0 = Date.now();
+    await expectCode(
+      openSandbox({
+        id: 'start-loop',
+        wasm: await wat(START_LOOP_WAT),
+        permissions: { timeout_ms: 300 },
+        exports: [{ name: 'run' }],
+      }),
+      'E_PLUGIN_TIMEOUT',
+    );
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    // The host is fine: another sandbox opens and runs.
+    expect(text(await sb.call('echo', 'host ok'))).toBe('host ok');
+  });
+
+  it('a module needing more memory at start than the cap is refused with E_WASM_MEMORY', async () => {
+    const big = await wat('(module (memory 300) (func (export "run") (result i32) (i32.const 0)))');
+    await expectCode(
+      openSandbox({ id: 'big', wasm: big, permissions: {}, exports: [{ name: 'run' }] }),
+      'E_WASM_MEMORY',
+    );
+  });
+
+  it('keeps RSS bounded while a memory bomb runs repeatedly', async () => {
+    const bomber = await openSandbox({
+      id: 'bomber',
+      wasm: hostile,
+      permissions: { timeout_ms: 2_000, memory_max_pages: 256 },
+      exports: EXPORTS,
+    });
+    try {
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      for (let i = 0; i < 5; i++) {
+        expect(text(await bomber.call('grow_until_refused'))).toBe('256');
+        await expectCode(bomber.call('bomb'), 'E_PLUGIN_TRAP');
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }
+      // 256 pages = 16 MiB of guest memory; uncapped, the same loop touches 4 GiB.
+      expect(peak - before).toBeLessThan(256 * 1024 * 1024);
+      expect(text(await bomber.call('echo', 'alive'))).toBe('alive');
+    } finally {
+      await bomber.close();
+    }
+  });
+});
