@@ -5,8 +5,9 @@ import { type LockEntry, type RegistryPlugin, type SourceConfig, type SourcesCon
 import { type HomePaths, openHome } from './home.js';
 import { Catalog, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
-import { type IndexSnapshot, readCachedIndex } from './index/index-cache.js';
-import { type MirrorFailure, refreshSource } from './index/refresh.js';
+import { cacheFilesOf, type IndexSnapshot, markStale, readCachedIndex } from './index/index-cache.js';
+import { type MirrorFailure, type MirrorHealth, refreshSource, testMirrors } from './index/refresh.js';
+import { guardStaleInstall } from './index/stale-guard.js';
 import { type InstallOptions, type InstallResult, installPlugins, removeVersionDir } from './install/install.js';
 import { findOutdated, type OutdatedEntry } from './install/outdated.js';
 import { readLockfile, writeLockfile } from './lockfile.js';
@@ -27,6 +28,8 @@ export interface ClientOptions {
   /** Extra source URLs for this run only (the CLI's --source); trusted by fingerprint like any other. */
   limits?: FetchLimits;
   offline?: boolean;
+  /** Silence on a mirror before the next one is started in parallel (default 200 ms). */
+  hedgeDelayMs?: number;
 }
 
 export interface AddSourceInput {
@@ -85,8 +88,7 @@ export class WharfClient {
     if (cfg.current === alias) delete cfg.current;
     writeSources(this.home.sourcesFile, cfg);
     rmSync(this.home.trustDir(alias), { recursive: true, force: true });
-    for (const f of [`${alias}.registry.json`, `${alias}.meta.json`])
-      rmSync(join(this.home.indexCache, f), { force: true });
+    for (const f of cacheFilesOf(this.home, alias)) rmSync(f, { force: true });
   }
 
   useSource(alias: string): void {
@@ -108,7 +110,7 @@ export class WharfClient {
     const report: RefreshReport = { refreshed: [], failed: [] };
     for (const src of targets) {
       try {
-        const snap = await refreshSource(this.home, src, { limits: this.opts.limits });
+        const snap = await refreshSource(this.home, src, this.refreshOpts());
         report.refreshed.push({
           alias: src.alias,
           mirror: snap.mirror,
@@ -118,6 +120,7 @@ export class WharfClient {
         if (src.last_good !== snap.mirror) this.rememberLastGood(src.alias, snap.mirror);
       } catch (e) {
         const w = e instanceof WharfError ? e : new WharfError('E_ALL_MIRRORS_FAILED', (e as Error).message);
+        markStale(this.home, src.alias, w.code);
         const cached = readCachedIndex(this.home, src.alias);
         report.failed.push({
           alias: src.alias,
@@ -129,6 +132,20 @@ export class WharfClient {
       }
     }
     return report;
+  }
+
+  private refreshOpts() {
+    return { limits: this.opts.limits, hedgeDelayMs: this.opts.hedgeDelayMs };
+  }
+
+  /** `wharf source test`: each mirror's latency and health, verified on its own; trusted state is untouched. */
+  async testSources(alias?: string): Promise<Array<{ alias: string; mirrors: MirrorHealth[] }>> {
+    const cfg = this.sources();
+    const targets = (alias ? [findSource(cfg, alias)] : orderedSources(cfg)).filter((s) => s.type === 'tuf');
+    const out: Array<{ alias: string; mirrors: MirrorHealth[] }> = [];
+    for (const src of targets)
+      out.push({ alias: src.alias, mirrors: await testMirrors(this.home, src, this.refreshOpts()) });
+    return out;
   }
 
   private rememberLastGood(alias: string, mirror: string): void {
@@ -147,7 +164,7 @@ export class WharfClient {
       let snap = readCachedIndex(this.home, src.alias);
       if (!snap && !this.opts.offline) {
         try {
-          snap = await refreshSource(this.home, src, { limits: this.opts.limits });
+          snap = await refreshSource(this.home, src, this.refreshOpts());
         } catch (e) {
           if (cfg.sources.length === 1) throw e;
         }
@@ -182,7 +199,9 @@ export class WharfClient {
   async installMany(specs: string[], opts: InstallOptions = {}): Promise<InstallResult[]> {
     const catalog = await this.catalog();
     const addrs = specs.map(parseAddress);
-    const results = await installPlugins(this.home, catalog, addrs, { offline: this.opts.offline, ...opts });
+    const results = await guardStaleInstall(catalog, addrs, this.opts.offline, (offline) =>
+      installPlugins(this.home, catalog, addrs, { offline, ...opts }),
+    );
     const asked = addrs.map((a) => catalog.find(a).address);
     return [
       ...asked.map((id) => results.find((r) => r.id === id) as InstallResult),

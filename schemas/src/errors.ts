@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'E_TOO_LARGE',
   'E_SOURCE_CONFLICT',
   'E_ROOT_FINGERPRINT',
+  'E_INDEX_STALE',
   // install
   'E_NOT_FOUND',
   'E_NO_MATCHING_VERSION',

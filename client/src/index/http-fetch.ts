@@ -79,7 +79,7 @@ export async function* fetchChunks(
     try {
       res = await fetch(url, { headers: init.headers, signal: ctrl.signal, redirect: 'follow' });
     } catch (e) {
-      throw classifyNetworkError(e, why);
+      throw classifyNetworkError(e, why, 'connect');
     }
     init.onResponse?.(res);
     if (res.status === 304) return;
@@ -102,7 +102,7 @@ export async function* fetchChunks(
         try {
           chunk = await reader.read();
         } catch (e) {
-          throw classifyNetworkError(e, why);
+          throw classifyNetworkError(e, why, 'body');
         }
         if (chunk.done) break;
         received += chunk.value.byteLength;
@@ -127,13 +127,17 @@ export async function* fetchChunks(
   }
 }
 
-function classifyNetworkError(e: unknown, why: MirrorReason | undefined): FetchFailure {
+function classifyNetworkError(e: unknown, why: MirrorReason | undefined, phase: 'connect' | 'body'): FetchFailure {
   if (e instanceof FetchFailure) return e;
   if (why) return new FetchFailure(why, 'no answer before the deadline');
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? '';
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
     return new FetchFailure('refused', `connection failed (${code})`);
+  }
+  // A kept-alive connection the server dropped before answering: the mirror went away, same as refusing.
+  if (phase === 'connect' && (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED')) {
+    return new FetchFailure('refused', `connection closed before any answer (${code})`);
   }
   if ((e as Error).name === 'AbortError') return new FetchFailure('timeout', 'aborted');
   return new FetchFailure('error', cause?.message ?? (e as Error).message);

@@ -6,22 +6,20 @@ import { Updater } from 'tuf-js';
 import { TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
 import type { HomePaths } from '../home.js';
 import { classifyTufError, errorCodeFor } from './classify-tuf-error.js';
-import { DEFAULT_LIMITS, type FetchLimits, type MirrorReason } from './http-fetch.js';
-import { type IndexSnapshot, writeCachedIndex } from './index-cache.js';
-import { DeadlineFetcher } from './tuf-fetcher.js';
+import type { FetchLimits, MirrorReason } from './http-fetch.js';
+import { cachedIndexPath, type IndexSnapshot, readEtags, writeCachedIndex, writeEtags } from './index-cache.js';
+import { type MirrorFailure, MirrorFetcher } from './tuf-fetcher.js';
 
 /** The registry target's size cap: about 3.3 MB gzip at 10k plugins, far more uncompressed (DESIGN §9). */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 const TRUSTED_FILES = ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json'];
 
-export interface MirrorFailure {
-  mirror: string;
-  reason: MirrorReason;
-  message: string;
-}
+export type { MirrorFailure } from './tuf-fetcher.js';
 
 export interface RefreshOptions {
   limits?: FetchLimits;
+  /** Silence on the current mirror before the next one is started (default DEFAULT_HEDGE_DELAY_MS). */
+  hedgeDelayMs?: number;
 }
 
 /** Mirrors in the order to try: the last one that served a verified index first, then as configured. */
@@ -31,29 +29,78 @@ export function mirrorOrder(src: SourceConfig): string[] {
 }
 
 /**
- * Refresh one source through tuf-js, trying its mirrors in order. Each attempt runs on a staged copy of the
- * trusted metadata; only a fully verified set is copied back, file by file and atomically, so trusted
- * state only moves forward and a crash mid-refresh leaves the previous trusted state.
+ * Refresh one source through one tuf-js Updater whose fetcher hedges across the mirrors (DESIGN §4). The
+ * Updater works on a staged copy of the trusted metadata; only a fully verified set is copied back, so
+ * trusted state only moves forward and a crash mid-refresh leaves the previous trusted state. When tuf-js
+ * rejects a file, the mirror that served it is dropped and the refresh runs again with the rest.
  */
 export async function refreshSource(
   home: HomePaths,
   src: SourceConfig,
   opts: RefreshOptions = {},
 ): Promise<IndexSnapshot> {
-  const failures: MirrorFailure[] = [];
-  for (const mirror of mirrorOrder(src)) {
-    try {
-      return await refreshFromMirror(home, src, mirror, opts.limits ?? DEFAULT_LIMITS);
-    } catch (e) {
-      if (e instanceof WharfError && e.code === 'E_ROOT_FINGERPRINT') throw e;
-      const c =
-        e instanceof WharfError && e.details?.reason
-          ? { reason: e.details.reason as MirrorReason, message: e.message }
-          : classifyTufError(e);
-      failures.push({ mirror, ...c });
-    }
+  const order = mirrorOrder(src);
+  const failures = new Map<string, MirrorFailure>();
+  let active = order;
+  while (active.length > 0) {
+    const run = await attempt(home, src, active, opts, { commit: true, useCache: true });
+    if (run.snapshot) return run.snapshot;
+    const { fetcher, error } = run;
+    if (error instanceof WharfError && error.code === 'E_ROOT_FINGERPRINT') throw error;
+    for (const [m, f] of fetcher.failed) if (!failures.has(m)) failures.set(m, f);
+    // No mirror could serve some file: every remaining one has its network reason recorded.
+    if (active.every((m) => failures.has(m))) break;
+    const culprit = fetcher.lastMirror ?? (active[0] as string);
+    if (!failures.has(culprit)) failures.set(culprit, { mirror: culprit, ...reasonOf(error) });
+    active = active.filter((m) => !failures.has(m));
   }
-  throw allMirrorsFailed(src.alias, failures);
+  throw allMirrorsFailed(
+    src.alias,
+    order.flatMap((m) => failures.get(m) ?? []),
+  );
+}
+
+export interface MirrorHealth {
+  mirror: string;
+  ok: boolean;
+  /** Time to a verified index from this mirror alone (all metadata and the signed registry.json). */
+  latency_ms: number;
+  reason?: MirrorReason;
+  message?: string;
+  targets_version?: number;
+  requests: number;
+}
+
+/** `wharf source test`: verify each mirror on its own, in parallel, without changing any trusted state. */
+export async function testMirrors(
+  home: HomePaths,
+  src: SourceConfig,
+  opts: RefreshOptions = {},
+): Promise<MirrorHealth[]> {
+  return Promise.all(
+    src.mirrors.map(async (mirror) => {
+      const t0 = performance.now();
+      const run = await attempt(home, src, [mirror], opts, { commit: false, useCache: false });
+      const latency_ms = Math.round(performance.now() - t0);
+      if (run.snapshot)
+        return {
+          mirror,
+          ok: true,
+          latency_ms,
+          targets_version: run.snapshot.targetsVersion,
+          requests: run.fetcher.requests,
+        };
+      if (run.error instanceof WharfError && run.error.code === 'E_ROOT_FINGERPRINT') throw run.error;
+      const f = run.fetcher.failed.get(mirror) ?? { mirror, ...reasonOf(run.error) };
+      return { mirror, ok: false, latency_ms, reason: f.reason, message: f.message, requests: run.fetcher.requests };
+    }),
+  );
+}
+
+function reasonOf(e: unknown): { reason: MirrorReason; message: string } {
+  return e instanceof WharfError && e.details?.reason
+    ? { reason: e.details.reason as MirrorReason, message: e.message }
+    : classifyTufError(e);
 }
 
 export function allMirrorsFailed(alias: string, failures: MirrorFailure[]): WharfError {
@@ -69,12 +116,17 @@ export function allMirrorsFailed(alias: string, failures: MirrorFailure[]): Whar
   });
 }
 
-async function refreshFromMirror(
+type Attempt =
+  | { snapshot: IndexSnapshot; fetcher: MirrorFetcher }
+  | { snapshot?: undefined; fetcher: MirrorFetcher; error: unknown };
+
+async function attempt(
   home: HomePaths,
   src: SourceConfig,
-  mirror: string,
-  limits: FetchLimits,
-): Promise<IndexSnapshot> {
+  mirrors: string[],
+  opts: RefreshOptions,
+  mode: { commit: boolean; useCache: boolean },
+): Promise<Attempt> {
   const trust = home.trustDir(src.alias);
   const metaDir = join(trust, 'metadata');
   if (!existsSync(join(metaDir, 'root.json'))) {
@@ -84,36 +136,46 @@ async function refreshFromMirror(
     );
   }
   const stage = mkdtempSync(join(trust, `${TEMP_MARK}stage.${process.pid}.`));
+  const stageMeta = join(stage, 'metadata');
+  const stageTargets = join(stage, 'targets');
+  mkdirSync(stageMeta);
+  mkdirSync(stageTargets);
+  for (const f of readdirSync(metaDir)) copyFileSync(join(metaDir, f), join(stageMeta, f));
+  const tsPath = join(stageMeta, 'timestamp.json');
+  const etags = mode.useCache ? readEtags(home, src.alias) : {};
+  const fetcher = new MirrorFetcher(mirrors, {
+    limits: opts.limits,
+    hedgeDelayMs: opts.hedgeDelayMs,
+    etags,
+    trustedTimestamp: mode.useCache && existsSync(tsPath) ? readFileSync(tsPath) : undefined,
+    tmpDir: stage,
+  });
   try {
-    const stageMeta = join(stage, 'metadata');
-    const stageTargets = join(stage, 'targets');
-    mkdirSync(stageMeta);
-    mkdirSync(stageTargets);
-    for (const f of readdirSync(metaDir)) copyFileSync(join(metaDir, f), join(stageMeta, f));
     const updater = new Updater({
       metadataDir: stageMeta,
-      metadataBaseUrl: `${mirror}/metadata`,
+      metadataBaseUrl: `${fetcher.base}/metadata`,
       targetDir: stageTargets,
-      targetBaseUrl: `${mirror}/targets`,
-      fetcher: new DeadlineFetcher(limits),
+      targetBaseUrl: `${fetcher.base}/targets`,
+      fetcher,
       config: { targetsMaxLength: 4 * 1024 * 1024, fetchRetries: 0 },
     });
     await updater.refresh();
     const info = await updater.getTargetInfo('registry.json');
-    if (!info) throw new WharfError('E_NOT_FOUND', `${mirror} signs no registry.json target.`, { reason: 'error' });
+    if (!info)
+      throw new WharfError('E_NOT_FOUND', `${fetcher.base} signs no registry.json target.`, { reason: 'error' });
     if (info.length > MAX_INDEX_BYTES)
       throw new WharfError('E_TOO_LARGE', `registry.json is ${info.length} bytes.`, { reason: 'too large' });
-    const file = await updater.downloadTarget(info, join(stageTargets, 'registry.json'));
+    const cachedPath = cachedIndexPath(home, src.alias);
+    // The signed target names its hash: a cached copy with that hash is the same index, no download needed.
+    const reuse =
+      mode.useCache && existsSync(cachedPath) ? await updater.findCachedTarget(info, cachedPath) : undefined;
+    const file = reuse ?? (await updater.downloadTarget(info, join(stageTargets, 'registry.json')));
     const bytes = readFileSync(file);
+    const mirror = fetcher.servedBy.get('metadata/timestamp.json') ?? fetcher.lastMirror ?? (mirrors[0] as string);
     const registry = parseRegistry(bytes, mirror);
     const targetsVersion = (
       JSON.parse(readFileSync(join(stageMeta, 'targets.json'), 'utf8')) as { signed: { version: number } }
     ).signed.version;
-    // Commit: root first, so that a crash part-way leaves a set tuf-js can still load and heal from.
-    for (const f of TRUSTED_FILES) {
-      const p = join(stageMeta, f);
-      if (existsSync(p)) writeFileAtomic(join(metaDir, f), readFileSync(p));
-    }
     const snap: IndexSnapshot = {
       alias: src.alias,
       registry,
@@ -123,8 +185,18 @@ async function refreshFromMirror(
       sha256: createHash('sha256').update(bytes).digest('hex'),
       stale: false,
     };
-    writeCachedIndex(home, snap, bytes);
-    return snap;
+    if (mode.commit) {
+      // Commit: root first, so that a crash part-way leaves a set tuf-js can still load and heal from.
+      for (const f of TRUSTED_FILES) {
+        const p = join(stageMeta, f);
+        if (existsSync(p)) writeFileAtomic(join(metaDir, f), readFileSync(p));
+      }
+      writeCachedIndex(home, snap, reuse ? undefined : bytes);
+      if (Object.keys(fetcher.newEtags).length > 0) writeEtags(home, src.alias, { ...etags, ...fetcher.newEtags });
+    }
+    return { snapshot: snap, fetcher };
+  } catch (error) {
+    return { fetcher, error };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }

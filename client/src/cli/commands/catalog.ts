@@ -1,7 +1,20 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
+import { staleStatus } from '../../index/index-cache.js';
+import { legacyInfoLines } from '../../legacy/wxauto-install.js';
 import type { CliContext } from '../context.js';
 import { formatAge } from '../output.js';
+
+/**
+ * Say which sources answered from a stale copy (the last verified index, after every mirror failed). On stderr
+ * even with --json, where `search` must stay a plain array; `info --json` also carries it as `stale`.
+ */
+function noteStale(stale: Array<{ alias: string; age_ms: number; reason: string }>): void {
+  for (const s of stale)
+    process.stderr.write(
+      `note: source ${s.alias} is stale: the last refresh failed on every mirror (${s.reason}); showing the last verified index, ${formatAge(s.age_ms)} old\n`,
+    );
+}
 
 /** `wharf refresh|search|info`. */
 export function register(program: Command, ctx: CliContext): void {
@@ -34,6 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (words: string[], o: { category?: string; tag?: string; verified?: boolean }) => {
       const c = ctx.client();
       const hits = await c.search(words.join(' '), o);
+      noteStale(c.sources().sources.flatMap((s) => staleStatus(c.home, s.alias) ?? []));
       ctx
         .out()
         .result(hits, () =>
@@ -47,16 +61,20 @@ export function register(program: Command, ctx: CliContext): void {
     .command('info <id>')
     .description('show a plugin: versions, permissions, exports, signing key')
     .action(async (id: string) => {
-      const i = await ctx.client().info(id);
+      const c = ctx.client();
+      const i = await c.info(id);
       const p = i.plugin;
+      const stale = staleStatus(c.home, i.source);
+      noteStale(stale ? [stale] : []);
       ctx
         .out()
-        .result(i, () => [
+        .result(stale ? { ...i, stale } : i, () => [
           `${i.address}  ${p.name} — ${p.short_description}`,
           `latest ${p.versions.latest}  licence ${p.license}  author ${p.author.name}  status ${p.status}${p.verified ? '  verified' : ''}`,
           `versions: ${p.releases.map((r) => `${r.version}${r.yanked ? ' (yanked)' : ''}${r.deprecated ? ' (deprecated)' : ''}`).join(', ')}`,
           `exports: ${(p.releases.at(-1)?.exports ?? []).map((e) => e.name).join(', ')}`,
           `keys: ${p.keys.map((k) => `${k.keyid} (${k.status})`).join(', ')}`,
+          ...(i.legacy ? legacyInfoLines(i.legacy) : []),
           i.installed ? `installed: ${i.installed.version}` : `install: wharf install ${i.address}`,
         ]);
     });

@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { type CliContext, collect } from '../context.js';
 
-/** `wharf source add|list|remove|use`. */
+/** `wharf source add|list|remove|use|test`. */
 export function register(program: Command, ctx: CliContext): void {
   const source = program.command('source').description('manage the registries Wharf reads from');
   source
@@ -11,11 +11,16 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--root-sha256 <hex>', "sha256 of the registry's metadata/1.root.json")
     .option('--root-file <path>', "a trusted copy of the registry's 1.root.json")
     .option('--priority <n>', 'lower is tried first', (v) => Number(v))
+    .addOption(
+      new Option('--type <type>', 'wxauto: <url> is a legacy WXAUTO-MGT registry.json (unsigned, no root)')
+        .choices(['tuf', 'wxauto'])
+        .default('tuf'),
+    )
     .action(
       async (
         alias: string,
         url: string,
-        o: { mirror?: string[]; rootSha256?: string; rootFile?: string; priority?: number },
+        o: { mirror?: string[]; rootSha256?: string; rootFile?: string; priority?: number; type?: 'tuf' | 'wxauto' },
       ) => {
         const s = await ctx.client().addSource({
           alias,
@@ -24,12 +29,15 @@ export function register(program: Command, ctx: CliContext): void {
           rootSha256: o.rootSha256,
           rootFile: o.rootFile,
           priority: o.priority,
+          type: o.type,
         });
         ctx
           .out()
           .result(s, () => [
             `added source ${s.alias} (${s.mirrors.join(', ')})`,
-            `root sha256 ${s.root_sha256}`,
+            s.type === 'wxauto'
+              ? 'legacy WXAUTO-MGT source: unverified, installs need --allow-unpinned'
+              : `root sha256 ${s.root_sha256}`,
             'next: wharf refresh',
           ]);
       },
@@ -63,5 +71,23 @@ export function register(program: Command, ctx: CliContext): void {
     .action((alias: string) => {
       ctx.client().useSource(alias);
       ctx.out().result({ current: alias }, () => `current source: ${alias}`);
+    });
+  source
+    .command('test [alias]')
+    .description('verify each mirror on its own and report its latency and health (trusted state is untouched)')
+    .action(async (alias?: string) => {
+      const r = await ctx.client().testSources(alias);
+      ctx
+        .out()
+        .result(r, () =>
+          r.flatMap((s) => [
+            `${s.alias}:`,
+            ...s.mirrors.map(
+              (m) =>
+                `  ${m.ok ? 'ok  ' : 'FAIL'} ${String(m.latency_ms).padStart(6)} ms  ${m.mirror}${m.ok ? `  targets v${m.targets_version}` : `  ${m.reason}: ${m.message}`}`,
+            ),
+          ]),
+        );
+      if (r.length > 0 && r.every((s) => s.mirrors.every((m) => !m.ok))) process.exitCode = 1;
     });
 }

@@ -1,0 +1,314 @@
+// Bad mirrors, for real: two fault servers on 127.0.0.1 serving real signed registries (tools' demo builder),
+// a real WharfClient home, tuf-js verifying. Each refusal asserts the code, that trusted state only moved
+// forward, that lockfile/plugins/cached index are byte-identical, and that no temp files were left.
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type FetchLimits, fetchChunks, isWharfError, WharfClient, type WharfError } from '@wharf/client';
+import { buildDemoRegistry, type DemoRegistry, publishRegistry, resignTimestamp } from '@wharf/tools';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLES, runCli, tempDir, WHARF } from '../helpers/demo.js';
+import { type FaultKind, type FaultServer, startFaultServer } from '../helpers/fault-server.js';
+import { snapshotDir, tempLeftovers, userState } from '../helpers/snapshot-dir.js';
+
+// Small deadlines keep the file fast; the 1 byte/s case still trips the throughput floor, not the stall timer.
+const LIMITS: FetchLimits = {
+  headersTimeoutMs: 500,
+  stallTimeoutMs: 1_500,
+  minBytesPerSec: 1_024,
+  totalTimeoutMs: 4_000,
+};
+const HEDGE_MS = 50;
+const META = /^\/(metadata|targets)\//;
+
+let root: string;
+let reg: DemoRegistry;
+let primary: FaultServer;
+let mirror: FaultServer;
+/** Registry trees: A (oldest), B (what a fresh home trusts), C (current), expired (C + an expired timestamp). */
+const tree = { A: '', B: '', C: '', expired: '' };
+let versions: { B: number; C: number };
+let template: string;
+let home: string;
+
+const client = () => new WharfClient({ home, limits: LIMITS, hedgeDelayMs: HEDGE_MS });
+const trustedVersion = (h: string, role: string) =>
+  (
+    JSON.parse(readFileSync(join(h, 'trust', 'main', 'metadata', `${role}.json`), 'utf8')) as {
+      signed: { version: number };
+    }
+  ).signed.version;
+/** The state a refusal must not touch; the stale note is the one file a failed refresh may add. */
+const state = (h: string) => {
+  const s = userState(h);
+  delete s['cache/index/main.stale.json'];
+  return s;
+};
+
+async function failure(p: Promise<unknown>): Promise<WharfError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isWharfError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+beforeAll(async () => {
+  root = tempDir('failover');
+  const artifacts = join(root, 'artifacts');
+  cpSync(EXAMPLES, artifacts, { recursive: true, filter: (s) => !s.includes('node_modules') });
+  for (const d of ['A', 'B', 'C', 'expired', 'registry']) mkdirSync(join(root, d));
+  mirror = await startFaultServer(join(root, 'registry'), { mounts: { '/artifacts/': artifacts } });
+  primary = await startFaultServer(join(root, 'registry'), { mounts: { '/artifacts/': artifacts } });
+  reg = await buildDemoRegistry({
+    dir: join(root, 'registry'),
+    examplesDir: artifacts,
+    artifactBaseUrl: `${mirror.url}/artifacts`,
+    only: ['count-vowels', 'greet'],
+  });
+  const snap = (name: keyof typeof tree) => {
+    tree[name] = join(root, name);
+    cpSync(reg.registryDir, tree[name], { recursive: true });
+  };
+  // Each publish changes registry.json, so each tree has its own signed target (not the cached one).
+  const republish = async () => {
+    const file = join(reg.registryDir, 'registry.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { name: string };
+    writeFileSync(file, `${JSON.stringify({ ...doc, name: `${doc.name}.` }, null, 2)}\n`);
+    return (await publishRegistry(reg.registryDir)).timestampVersion;
+  };
+  snap('A');
+  versions = { B: await republish(), C: 0 };
+  snap('B');
+  versions.C = await republish();
+  snap('C');
+  snap('expired');
+  await resignTimestamp(tree.expired, { keysDir: reg.keysDir, expires: new Date(Date.now() - 86_400_000) });
+
+  // A home that trusts B and has count-vowels installed; every test starts from a copy of it.
+  template = join(root, 'template');
+  home = template;
+  primary.serve(tree.B);
+  mirror.serve(tree.B);
+  const c = client();
+  await c.addSource({
+    alias: 'main',
+    url: primary.url,
+    mirrors: [mirror.url],
+    rootFile: join(reg.registryDir, 'metadata', '1.root.json'),
+  });
+  const r = await c.refresh();
+  expect(r.failed).toEqual([]);
+  expect(r.refreshed[0]?.mirror).toBe(primary.url);
+  await c.install('count-vowels');
+}, 60_000);
+
+afterAll(async () => {
+  await primary?.close();
+  await mirror?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  home = join(root, `home-${Math.random().toString(36).slice(2)}`);
+  cpSync(template, home, { recursive: true });
+  for (const s of [primary, mirror]) {
+    await s.setFault('ok');
+    s.serve(tree.C);
+    s.override(`/metadata/${versions.C}.snapshot.json`, undefined);
+  }
+});
+
+interface Case {
+  fault: FaultKind;
+  /** The tree both bad mirrors serve (default C, the current one). */
+  serve?: keyof typeof tree;
+  match?: RegExp;
+  mixed?: boolean;
+  code: string;
+  reason: string | RegExp;
+}
+
+const CASES: Case[] = [
+  { fault: 'refused', code: 'E_ALL_MIRRORS_FAILED', reason: 'refused' },
+  { fault: 'hang', code: 'E_ALL_MIRRORS_FAILED', reason: 'timeout' },
+  { fault: 'slow', code: 'E_ALL_MIRRORS_FAILED', reason: 'timeout' },
+  { fault: '500', code: 'E_ALL_MIRRORS_FAILED', reason: 'http 5xx' },
+  { fault: 'html', code: 'E_ALL_MIRRORS_FAILED', reason: 'not JSON' },
+  { fault: 'truncated', code: 'E_ALL_MIRRORS_FAILED', reason: 'not JSON' },
+  { fault: 'endless', code: 'E_ALL_MIRRORS_FAILED', reason: 'too large' },
+  { fault: 'tampered', match: /^\/targets\//, code: 'E_INDEX_HASH', reason: 'hash' },
+  { fault: 'ok', serve: 'A', code: 'E_INDEX_ROLLBACK', reason: 'rollback' },
+  { fault: 'ok', serve: 'expired', code: 'E_INDEX_EXPIRED', reason: 'expired' },
+  { fault: 'ok', mixed: true, code: 'E_INDEX_HASH', reason: 'hash' },
+];
+const label = (c: Case) => (c.mixed ? 'mixed snapshot' : c.serve === 'A' ? 'rolled back' : (c.serve ?? c.fault));
+
+async function breakMirror(s: FaultServer, c: Case): Promise<void> {
+  s.serve(tree[c.serve ?? 'C']);
+  // The snapshot the current timestamp names, swapped for the one before it: a mirror caught mid-sync.
+  if (c.mixed)
+    s.override(
+      `/metadata/${versions.C}.snapshot.json`,
+      readFileSync(join(tree.C, 'metadata', `${versions.B}.snapshot.json`)),
+    );
+  await s.setFault({ kind: c.fault, match: c.match ?? META });
+}
+
+describe('a bad mirror: every mirror bad refuses and changes nothing; the primary bad and a mirror good moves on', () => {
+  it.each(CASES.map((c) => [label(c), c] as const))('%s', async (_name, c) => {
+    const before = state(home);
+    const trustBefore = snapshotDir(join(home, 'trust'));
+    const lock = readFileSync(join(home, 'wharf.lock.json'));
+
+    // Every mirror bad.
+    await breakMirror(primary, c);
+    await breakMirror(mirror, c);
+    const r = await client().refresh();
+    expect(r.refreshed).toEqual([]);
+    const f = r.failed[0];
+    expect(f?.code).toBe(c.code);
+    expect(f?.mirrors?.map((m) => m.mirror).sort()).toEqual([primary.url, mirror.url].sort());
+    for (const m of f?.mirrors ?? []) expect(m.reason, m.message).toMatch(c.reason);
+    expect(f?.stale_age_ms).toBeGreaterThanOrEqual(0);
+    expect(state(home)).toEqual(before);
+    expect(snapshotDir(join(home, 'trust'))).toEqual(trustBefore);
+    expect(readFileSync(join(home, 'wharf.lock.json'))).toEqual(lock);
+    expect(tempLeftovers(home)).toEqual([]);
+
+    // The primary bad, the mirror good: refreshed from the mirror, trust moves forward.
+    mirror.serve(tree.C);
+    mirror.override(`/metadata/${versions.C}.snapshot.json`, undefined);
+    await mirror.setFault('ok');
+    const ok = await client().refresh();
+    expect(ok.failed).toEqual([]);
+    expect(ok.refreshed[0]?.mirror).toBe(mirror.url);
+    expect(trustedVersion(home, 'timestamp')).toBe(versions.C);
+    expect(trustedVersion(home, 'snapshot')).toBeGreaterThan(versions.B - 1);
+    expect(client().sources().sources[0]?.last_good).toBe(mirror.url);
+    expect(readFileSync(join(home, 'wharf.lock.json'))).toEqual(lock);
+    expect(tempLeftovers(home)).toEqual([]);
+  });
+});
+
+describe('hedging, last-good order and the cache', () => {
+  it('a hanging primary is raced by the mirror after the hedge delay, well before its deadline', async () => {
+    await primary.setFault({ kind: 'hang', match: META });
+    const n = primary.count();
+    const r = await client().refresh();
+    expect(r.refreshed[0]?.mirror).toBe(mirror.url);
+    // After losing one race the primary is not waited on again: one request to it in the whole refresh.
+    expect(primary.count() - n).toBe(1);
+  });
+
+  it('the last good mirror is asked first, so a healthy run never touches the other', async () => {
+    await primary.setFault('refused');
+    await client().refresh();
+    await primary.setFault('ok');
+    const before = primary.count();
+    const r = await client().refresh();
+    expect(r.refreshed[0]?.mirror).toBe(mirror.url);
+    expect(primary.count()).toBe(before);
+  });
+
+  it('revalidates with If-None-Match: an unchanged index costs a 304 and a root probe, nothing else', async () => {
+    await client().refresh();
+    const [np, nm] = [primary.log.length, mirror.log.length];
+    const r = await client().refresh();
+    expect(r.failed).toEqual([]);
+    const fresh = [...primary.log.slice(np), ...mirror.log.slice(nm)];
+    expect(fresh.map((e) => [e.path, e.status])).toEqual([
+      [`/metadata/2.root.json`, 404],
+      ['/metadata/timestamp.json', 304],
+    ]);
+  });
+
+  it('a mirror stuck answering 304 cannot freeze the client past the timestamp expiry', async () => {
+    const frozen = join(root, `frozen-${Date.now()}`);
+    cpSync(tree.C, frozen, { recursive: true });
+    await resignTimestamp(frozen, { keysDir: reg.keysDir, expires: new Date(Date.now() + 2_000) });
+    primary.serve(frozen);
+    mirror.serve(frozen);
+    const c = client();
+    expect((await c.refresh()).failed).toEqual([]);
+    const trust = snapshotDir(join(home, 'trust'));
+    await new Promise((r) => setTimeout(r, 2_200));
+    const n = primary.log.length;
+    const r = await c.refresh();
+    expect(primary.log.slice(n)).toContainEqual({ path: '/metadata/timestamp.json', status: 304, conditional: true });
+    expect(r.failed[0]?.code).toBe('E_INDEX_EXPIRED');
+    expect(snapshotDir(join(home, 'trust'))).toEqual(trust);
+  });
+
+  it('with every mirror down, search and info answer from the last verified copy labelled stale; install refuses what is not downloaded', async () => {
+    await primary.setFault('refused');
+    await mirror.setFault({ kind: '503', match: META });
+    const c = client();
+    const r = await c.refresh();
+    expect(r.failed[0]?.code).toBe('E_ALL_MIRRORS_FAILED');
+    const before = state(home);
+    const cat = await c.catalog();
+    expect(cat.stale.map((s) => s.alias)).toEqual(['main']);
+    expect((await c.search('vowels'))[0]?.plugin_id).toBe('count-vowels');
+    expect((await c.info('greet')).plugin.plugin_id).toBe('greet');
+    expect(c.list().map((e) => e.id)).toEqual(['count-vowels']);
+    const e = await failure(c.install('greet'));
+    expect(e.code).toBe('E_INDEX_STALE');
+    expect(state(home)).toEqual(before);
+    expect(tempLeftovers(home)).toEqual([]);
+    // Already downloaded bytes are still installable from a stale index.
+    c.uninstall('count-vowels');
+    expect((await c.install('count-vowels')).fromCache).toBe(true);
+
+    // The CLI says so too, on stderr, and info --json carries it.
+    const out = await runCli(WHARF, ['--home', home, 'search', 'vowels']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toMatch(/source main is stale/);
+    const info = await runCli(WHARF, ['--home', home, '--json', 'info', 'greet']);
+    expect((JSON.parse(info.stdout) as { stale?: { alias: string } }).stale?.alias).toBe('main');
+  });
+
+  it('a second install of the same bytes costs no download', async () => {
+    const c = client();
+    await c.refresh();
+    const art = /^\/artifacts\/greet\//;
+    await c.install('greet');
+    expect(mirror.count(art)).toBe(1);
+    c.uninstall('greet');
+    const again = await c.install('greet');
+    expect(again.fromCache).toBe(true);
+    expect(mirror.count(art)).toBe(1);
+  });
+
+  it('source test reports each mirror with its latency and health, and changes nothing', async () => {
+    await primary.setFault({ kind: 'html', match: META });
+    const before = state(home);
+    const [s] = await client().testSources();
+    expect(s?.mirrors.map((m) => [m.mirror, m.ok, m.reason])).toEqual([
+      [primary.url, false, 'not JSON'],
+      [mirror.url, true, undefined],
+    ]);
+    for (const m of s?.mirrors ?? []) expect(m.latency_ms).toBeGreaterThanOrEqual(0);
+    expect(state(home)).toEqual(before);
+    const cli = await runCli(WHARF, ['--home', home, 'source', 'test']);
+    expect(cli.stdout).toMatch(/FAIL .* not JSON/);
+    expect(cli.stdout).toMatch(/ok .*targets v\d+/);
+    expect(tempLeftovers(home)).toEqual([]);
+  });
+});
+
+describe('the request watchdog', () => {
+  it('1 byte/s trips the minimum-throughput floor, an endless body the size cap or the total deadline', async () => {
+    await primary.setFault('slow');
+    const drain = async (url: string, limits: FetchLimits, maxBytes?: number) => {
+      for await (const _ of fetchChunks(url, limits, { maxBytes })) {
+      }
+    };
+    const url = `${primary.url}/metadata/1.root.json`;
+    await expect(drain(url, LIMITS)).rejects.toMatchObject({ reason: 'timeout', message: /too slow/ });
+    await primary.setFault('endless');
+    await expect(drain(url, LIMITS, 1 << 20)).rejects.toMatchObject({ reason: 'too large' });
+    await expect(drain(url, { ...LIMITS, totalTimeoutMs: 300 })).rejects.toMatchObject({ reason: 'timeout' });
+  });
+});
