@@ -1,5 +1,6 @@
 // @wharf/tools library API: what `wharf-admin`, `npm start` and (later) the review/publish bot share.
 
+export { DEFAULT_CATEGORIES } from '@wharf/schemas';
 export type { CliIo } from './cli/main.js';
 export { main } from './cli/main.js';
 export type { DemoRegistry, DemoRegistryOptions } from './demo/demo-registry.js';
@@ -12,7 +13,6 @@ export {
   addReleaseFromFiles,
   summarizeVersions,
 } from './registry/add-release.js';
-export { DEFAULT_CATEGORIES } from './registry/categories.js';
 export type { InitOptions, InitResult } from './registry/init.js';
 export { emptyRegistry, initRegistry } from './registry/init.js';
 export { compareVersions, isPrerelease } from './registry/semver-order.js';

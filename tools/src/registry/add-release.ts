@@ -199,10 +199,10 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
   }
 
   const sha256 = createHash('sha256').update(wasm).digest('hex');
-  const pk = await parsePublicKey(manifest.signing_key);
-  const sig = await parseSignature(minisig);
-  await verifyBytes(new Uint8Array(wasm), minisig, manifest.signing_key);
-  await checkBinding(minisig, { id: manifest.id, version: manifest.version, sha256 });
+  const pk = parsePublicKey(manifest.signing_key);
+  const sig = parseSignature(minisig);
+  verifyBytes(new Uint8Array(wasm), minisig, manifest.signing_key);
+  checkBinding(minisig, { id: manifest.id, version: manifest.version, sha256 });
 
   const { registry } = await readRegistry(registryDir);
   const outcome = addReleaseDetailed(registry, {

@@ -1,10 +1,9 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { type Registry, WharfError } from '@wharf/schemas';
+import { DEFAULT_CATEGORIES, type Registry, WharfError } from '@wharf/schemas';
 import { defaultKeysDir, generateRoleKeys, saveRoleKeys } from '../tuf/keys.js';
 import { type PublishResult, publishRegistry } from '../tuf/publish.js';
 import { addDays, buildRoot, EXPIRY_DAYS, sha256Hex, writeRootMetadata } from '../tuf/sign-metadata.js';
-import { DEFAULT_CATEGORIES } from './categories.js';
 import { writeRegistry } from './store.js';
 
 export interface InitOptions {

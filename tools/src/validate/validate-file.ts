@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { WharfError } from '@wharf/schemas';
-import { type DocumentValidation, validateDocument } from '../contract/schemas.js';
+import { type DocumentKind, type Problem, validateDocument, WharfError } from '@wharf/schemas';
 
 /** Reads a JSON file and validates it as whatever kind of document its content says it is. */
-export async function validateFile(path: string): Promise<DocumentValidation> {
+export async function validateFile(path: string): Promise<{ kind: DocumentKind | 'unknown'; problems: Problem[] }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -19,5 +18,6 @@ export async function validateFile(path: string): Promise<DocumentValidation> {
       problems: [{ path: '', code: 'E_SCHEMA', message: `not JSON: ${(e as Error).message}` }],
     };
   }
-  return validateDocument(doc);
+  const r = validateDocument(doc);
+  return { kind: r.kind ?? 'unknown', problems: r.problems };
 }
