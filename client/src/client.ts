@@ -10,6 +10,9 @@ import { type MirrorFailure, type MirrorHealth, refreshSource, testMirrors } fro
 import { guardStaleInstall } from './index/stale-guard.js';
 import { type InstallOptions, type InstallResult, installPlugins, removeVersionDir } from './install/install.js';
 import { findOutdated, type OutdatedEntry } from './install/outdated.js';
+import { installLegacyAware, isLegacyEntry, type LegacyInfoView, legacyInfo } from './legacy/wxauto-install.js';
+import { withLegacyHits } from './legacy/wxauto-search.js';
+import { addWxautoSource, isLegacySnapshot, readWxautoCache, refreshWxautoSource } from './legacy/wxauto-source.js';
 import { readLockfile, writeLockfile } from './lockfile.js';
 import { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
 import { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
@@ -39,10 +42,12 @@ export interface AddSourceInput {
   priority?: number;
   rootSha256?: string;
   rootFile?: string;
+  /** 'wxauto': a legacy WXAUTO-MGT registry.json URL, unsigned, no root. */
+  type?: 'tuf' | 'wxauto';
 }
 
 export interface RefreshReport {
-  refreshed: Array<{ alias: string; mirror: string; targetsVersion: number; plugins: number }>;
+  refreshed: Array<{ alias: string; mirror: string; targetsVersion: number; plugins: number; unverified?: true }>;
   failed: Array<{ alias: string; code: string; message: string; mirrors?: MirrorFailure[]; stale_age_ms?: number }>;
 }
 
@@ -58,6 +63,7 @@ export class WharfClient {
   }
 
   async addSource(input: AddSourceInput): Promise<SourceConfig> {
+    if (input.type === 'wxauto') return addWxautoSource(this.home, input);
     checkAlias(input.alias);
     const cfg = this.sources();
     if (cfg.sources.some((s) => s.alias === input.alias)) {
@@ -110,12 +116,16 @@ export class WharfClient {
     const report: RefreshReport = { refreshed: [], failed: [] };
     for (const src of targets) {
       try {
-        const snap = await refreshSource(this.home, src, this.refreshOpts());
+        const snap =
+          src.type === 'wxauto'
+            ? await refreshWxautoSource(this.home, src, this.refreshOpts())
+            : await refreshSource(this.home, src, this.refreshOpts());
         report.refreshed.push({
           alias: src.alias,
           mirror: snap.mirror,
           targetsVersion: snap.targetsVersion,
           plugins: snap.registry.plugins.length,
+          ...(isLegacySnapshot(snap) ? { unverified: true as const } : {}),
         });
         if (src.last_good !== snap.mirror) this.rememberLastGood(src.alias, snap.mirror);
       } catch (e) {
@@ -161,10 +171,13 @@ export class WharfClient {
     const cfg = this.sources();
     const snaps: IndexSnapshot[] = [];
     for (const src of orderedSources(cfg)) {
-      let snap = readCachedIndex(this.home, src.alias);
+      let snap = src.type === 'wxauto' ? readWxautoCache(this.home, src.alias) : readCachedIndex(this.home, src.alias);
       if (!snap && !this.opts.offline) {
         try {
-          snap = await refreshSource(this.home, src, this.refreshOpts());
+          snap =
+            src.type === 'wxauto'
+              ? await refreshWxautoSource(this.home, src, this.refreshOpts())
+              : await refreshSource(this.home, src, this.refreshOpts());
         } catch (e) {
           if (cfg.sources.length === 1) throw e;
         }
@@ -175,12 +188,18 @@ export class WharfClient {
   }
 
   async search(query: string, filters?: SearchFilters): Promise<SearchHit[]> {
-    return searchCatalog(await this.catalog(), query, filters);
+    const catalog = await this.catalog();
+    // Legacy (wxauto) sources answer with WXAUTO-MGT's own rules, after the signed sources' hits.
+    return withLegacyHits(catalog, query, filters ?? {}, searchCatalog(catalog, query, filters));
   }
 
-  async info(
-    spec: string,
-  ): Promise<{ address: string; source: string; plugin: RegistryPlugin; installed?: LockEntry }> {
+  async info(spec: string): Promise<{
+    address: string;
+    source: string;
+    plugin: RegistryPlugin;
+    installed?: LockEntry;
+    legacy?: LegacyInfoView;
+  }> {
     const addr = parseAddress(spec);
     const e = (await this.catalog()).find(addr);
     return {
@@ -188,6 +207,7 @@ export class WharfClient {
       source: e.source,
       plugin: e.plugin,
       installed: readLockfile(this.home.lockfile).plugins[e.address],
+      legacy: legacyInfo(e),
     };
   }
 
@@ -199,6 +219,8 @@ export class WharfClient {
   async installMany(specs: string[], opts: InstallOptions = {}): Promise<InstallResult[]> {
     const catalog = await this.catalog();
     const addrs = specs.map(parseAddress);
+    if (addrs.some((a) => isLegacyEntry(catalog.find(a))))
+      return installLegacyAware(this.home, catalog, addrs, { offline: this.opts.offline, ...opts });
     const results = await guardStaleInstall(catalog, addrs, this.opts.offline, (offline) =>
       installPlugins(this.home, catalog, addrs, { offline, ...opts }),
     );

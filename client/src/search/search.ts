@@ -75,7 +75,7 @@ function matchesFilters(e: CatalogEntry, f: SearchFilters): boolean {
   return true;
 }
 
-function toHit(e: CatalogEntry, score: number): SearchHit {
+export function toHit(e: CatalogEntry, score: number): SearchHit {
   const p = e.plugin;
   return {
     address: e.address,

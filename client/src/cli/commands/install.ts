@@ -12,10 +12,11 @@ export function register(program: Command, ctx: CliContext): void {
     .description('install <id>[@range]: download, verify sha256 and signature, place atomically, lock')
     .option('--allow-downgrade', 'allow installing a lower version than the installed one')
     .option('--allow-unpinned', 'allow installs from legacy sources whose index pins no hash')
-    .action(async (spec: string, o: { allowDowngrade?: boolean }) => {
+    .action(async (spec: string, o: { allowDowngrade?: boolean; allowUnpinned?: boolean }) => {
       const bar = progressBar(spec, Boolean(process.stderr.isTTY) && !ctx.g().json);
       const [r, ...deps] = await ctx.client().installMany([spec], {
         allowDowngrade: o.allowDowngrade,
+        allowUnpinned: o.allowUnpinned,
         onProgress: bar,
         ...consent(ctx),
       });
