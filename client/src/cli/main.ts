@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { register as catalog } from './commands/catalog.js';
 import { register as install } from './commands/install.js';
 import { register as keys } from './commands/keys.js';
+import { register as mcp } from './commands/mcp.js';
 import { register as plugin } from './commands/plugin.js';
 import { register as run } from './commands/run.js';
 import { register as source } from './commands/source.js';
@@ -11,7 +12,7 @@ import { collect, type GlobalOpts, makeContext } from './context.js';
 import { Output } from './output.js';
 
 /** Command groups, one module each, so features land without editing this file's body. */
-const COMMANDS = [source, catalog, install, update, run, keys, plugin, stats];
+const COMMANDS = [source, catalog, install, update, run, keys, plugin, stats, mcp];
 
 export function buildProgram(): Command {
   const program = new Command('wharf')
