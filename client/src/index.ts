@@ -1,7 +1,17 @@
 export * from '@wharf/schemas';
+export { checkRelease, initProject, type PluginTestReport, submissionFormUrl, testProject } from './author/index.js';
 export { type AddSourceInput, type ClientOptions, type RefreshReport, WharfClient } from './client.js';
 export { cleanStaleTemps, TEMP_MARK, writeFileAtomic } from './fs/atomic-write.js';
 export { defaultHome, type HomePaths, homePaths, openHome } from './home.js';
+export {
+  createHost,
+  type HostEvents,
+  type HostedPlugin,
+  type HostOptions,
+  type PluginHealth,
+  PluginHost,
+  type UpdatedEvent,
+} from './host/host.js';
 export { Catalog, type CatalogEntry, type PluginAddress, parseAddress } from './index/catalog.js';
 export {
   DEFAULT_LIMITS,
