@@ -7,6 +7,7 @@ import { startStaticServer } from '../serve/static-server.js';
 import { defaultKeysDir } from '../tuf/keys.js';
 import { publishRegistry, resignTimestamp } from '../tuf/publish.js';
 import { validateFile } from '../validate/validate-file.js';
+import { registerBotCommands } from './commands/register-bot-commands.js';
 
 /** Where output goes; tests pass collectors, the bin uses the process streams. */
 export interface CliIo {
@@ -153,6 +154,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       if (r.problems.length > 0) setExit(EXIT.failed);
     });
 
+  registerBotCommands({ program, io, sub, out, json, setExit });
   return program;
 }
 

@@ -1,0 +1,91 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { WharfError } from '@wharf/schemas';
+import type { Command } from 'commander';
+import { applyLifecycle, type LifecycleAction } from '../../publish-bot/lifecycle.js';
+import { mirrorSync } from '../../publish-bot/mirror-sync.js';
+import { exportWxauto, importWxauto } from '../../publish-bot/wxauto-format.js';
+import { readRegistry, writeRegistry } from '../../registry/store.js';
+import type { AdminCommandContext } from './context.js';
+
+/** yank | deprecate | remove, mirror sync, and WXAUTO import/export. */
+export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
+  for (const action of ['yank', 'deprecate', 'remove'] as LifecycleAction[]) {
+    ctx
+      .sub(ctx.program, action)
+      .description(`${action} <id>[@version] in registry.json (does not re-sign; run publish)`)
+      .argument('<spec>', '<id> or <id>@<version>')
+      .requiredOption('--reason <text>', 'why (shown to users)')
+      .option('--registry <dir>', 'registry directory', 'registry')
+      .action(async (spec: string, o: { reason: string; registry: string }, cmd: Command) => {
+        const { registry } = await readRegistry(o.registry);
+        const next = applyLifecycle(registry, action, spec, o.reason);
+        await writeRegistry(o.registry, next);
+        ctx.out(cmd, `${action}: ${spec} (${o.reason}). Run \`wharf-admin publish ${o.registry}\` to sign it.`, {
+          action,
+          spec,
+        });
+      });
+  }
+
+  const mirror = ctx.sub(ctx.program, 'mirror').description('mirror remotes');
+  ctx
+    .sub(mirror, 'sync')
+    .description('push origin to the mirror remote, refusing an index that lost more than 5% of its entries')
+    .requiredOption('--workdir <dir>', 'a clone with both remotes')
+    .option('--from <remote>', 'source remote', 'origin')
+    .option('--to <remote>', 'mirror remote', 'gitee')
+    .option('--branch <name>', 'branch', 'main')
+    .option('--registry-subdir <dir>', 'registry directory inside the clone', 'registry')
+    .action(
+      async (
+        o: { workdir: string; from: string; to: string; branch: string; registrySubdir: string },
+        cmd: Command,
+      ) => {
+        const r = await mirrorSync({
+          workdir: o.workdir,
+          from: o.from,
+          to: o.to,
+          branch: o.branch,
+          registrySubdir: o.registrySubdir,
+        });
+        ctx.out(cmd, `pushed ${o.from}/${o.branch} to ${o.to} (${r.before} → ${r.after} plugins)`, r);
+      },
+    );
+
+  const format = (v: string) => {
+    if (v !== 'wxauto') throw new WharfError('E_USAGE', `unknown format ${JSON.stringify(v)} (only wxauto)`);
+    return v;
+  };
+  ctx
+    .sub(ctx.program, 'export')
+    .description('write the catalog in another registry format')
+    .requiredOption('--format <f>', 'wxauto', format)
+    .option('--registry <dir>', 'registry directory', 'registry')
+    .option('--out <file>', 'output file (default stdout)')
+    .option('--registry-url <url>', 'registry_url to record')
+    .action(async (o: { registry: string; out?: string; registryUrl?: string }) => {
+      const { registry } = await readRegistry(o.registry);
+      const text = `${JSON.stringify(exportWxauto(registry, o.registryUrl ? { registryUrl: o.registryUrl } : {}), null, 2)}\n`;
+      if (o.out) writeFileSync(o.out, text);
+      else ctx.io.stdout.write(text);
+    });
+  ctx
+    .sub(ctx.program, 'import')
+    .description('add the entries of another registry format (no releases: nothing pinned)')
+    .requiredOption('--format <f>', 'wxauto', format)
+    .argument('<file>', 'the registry.json to import')
+    .option('--registry <dir>', 'registry directory', 'registry')
+    .action(async (file: string, o: { registry: string }, cmd: Command) => {
+      const { registry } = await readRegistry(o.registry);
+      const r = importWxauto(registry, JSON.parse(readFileSync(file, 'utf8')));
+      await writeRegistry(o.registry, r.registry);
+      ctx.out(
+        cmd,
+        [`imported ${r.added.length}: ${r.added.join(', ')}`, ...r.notes.map((n) => `note: ${n}`)].join('\n'),
+        {
+          added: r.added,
+          notes: r.notes,
+        },
+      );
+    });
+}

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { scanWasm } from '@wharf/client';
+import { readManifest } from '@wharf/schemas';
+import type { Command } from 'commander';
+import { type AdminCommandContext, EXIT_FAILED, readText } from './context.js';
+
+export function registerScan(ctx: AdminCommandContext): void {
+  ctx
+    .sub(ctx.program, 'scan')
+    .description('static WASM scan (no instantiation): validity, limits, imports, exports, memory, language')
+    .argument('<wasm>', 'the plugin binary')
+    .option('--manifest <file>', 'plugin.json, to check declared exports and permissions')
+    .action((wasmPath: string, o: { manifest?: string }, cmd: Command) => {
+      const manifest = o.manifest ? readManifest(JSON.parse(readText(o.manifest, 'manifest'))) : undefined;
+      const t0 = performance.now();
+      const r = scanWasm(new Uint8Array(readFileSync(wasmPath)), manifest);
+      const ms = performance.now() - t0;
+      const human = [
+        `${wasmPath}: ${r.ok ? 'ok' : 'REFUSED'} (${r.size} bytes, ${r.language}, ${ms.toFixed(1)} ms)`,
+        ...r.checks.map((c) => `  ${c.status.padEnd(4)}  ${c.id.padEnd(20)} ${c.message}`),
+      ].join('\n');
+      ctx.out(cmd, human, { ...r, ms });
+      if (!r.ok) ctx.setExit(EXIT_FAILED);
+    });
+}
