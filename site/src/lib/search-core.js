@@ -1,0 +1,161 @@
+// The search engine, shared by the site build (index), the browser worker (queries), the Node bench and the
+// tests. Plain ESM with JSDoc so `node bench/site/run.mjs` can import it without a TypeScript loader.
+// The UI only sees `createEngine(json).query(...)`, so a sharded index can replace this past ~20k plugins.
+import MiniSearch from 'minisearch';
+
+/** Bumped when the shape of search-index.json changes. */
+export const INDEX_VERSION = 1;
+
+// Han, kana and Hangul are written without spaces: index them as overlapping character pairs (bigrams) so a
+// Chinese query matches inside a Chinese sentence. A one-character query still finds them by prefix.
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/u;
+const SPLIT_RUNS =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
+
+// Words in almost every description: they cost index bytes and query time and rank nothing.
+const STOP_WORDS = new Set(
+  'a an and are as at be by can for from has in into is it its of on or that the this to with you your'.split(' '),
+);
+
+/** @param {string} term */
+export function isCjk(term) {
+  return CJK_RUN.test(term);
+}
+
+/**
+ * Words of Latin/Cyrillic/etc. text, CJK runs as bigrams. "count-vowels" → count, vowels.
+ * @param {string} text
+ * @returns {string[]}
+ */
+export function tokenize(text) {
+  /** @type {string[]} */
+  const out = [];
+  for (const word of text
+    .normalize('NFKC')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu) ?? []) {
+    for (const run of word.match(SPLIT_RUNS) ?? []) {
+      if (!CJK_RUN.test(run) || run.length === 1) out.push(run);
+      else for (let i = 0; i < run.length - 1; i++) out.push(run.slice(i, i + 2));
+    }
+  }
+  return out;
+}
+
+/** @param {string} term */
+function processTerm(term) {
+  return STOP_WORDS.has(term) ? null : term;
+}
+
+const FIELDS = ['id', 'name', 'name_zh', 'text', 'text_zh', 'tags'];
+
+/** @type {import('minisearch').Options} */
+const ENGINE_OPTIONS = { idField: 'i', fields: FIELDS, storeFields: [], tokenize, processTerm };
+
+/**
+ * Bounded matching keeps a keystroke under 10 ms at 10k plugins: AND across terms, prefix only on the term
+ * being typed (the last), fuzzy (one edit) only on Latin terms of 5+ characters.
+ * @type {import('minisearch').SearchOptions}
+ */
+export const SEARCH_OPTIONS = {
+  combineWith: 'AND',
+  prefix: (term, i, terms) => i === terms.length - 1 && (term.length >= 2 || isCjk(term)),
+  fuzzy: (term) => (term.length >= 5 && !isCjk(term) ? 0.2 : false),
+  maxFuzzy: 1,
+  boost: { id: 3, name: 3, name_zh: 3, tags: 1.5 },
+  weights: { fuzzy: 0.3, prefix: 0.7 },
+};
+
+const INDEXED_TEXT_MAX = 400;
+const SHOWN_TEXT_MAX = 160;
+
+/** @param {string | undefined} s @param {number} n */
+function clip(s, n) {
+  if (!s) return '';
+  const line = s.split('\n')[0] ?? '';
+  return line.length <= n ? line : `${line.slice(0, n - 1)}…`;
+}
+
+/**
+ * One row per plugin, what a result needs to render and filter: [id, name, name_zh, text, text_zh,
+ * category, tags, verified (0|1), downloads]. No versions, hashes or signatures (DESIGN §9).
+ * @typedef {[string, string, string, string, string, string, string[], 0 | 1, number]} DocRow
+ */
+
+/**
+ * The static search-index.json: display rows plus the serialized MiniSearch index over them.
+ * @param {Array<import('@wharf/schemas').RegistryPlugin>} plugins
+ */
+export function buildSearchIndex(plugins) {
+  /** @type {DocRow[]} */
+  const docs = plugins.map((p) => [
+    p.plugin_id,
+    p.name,
+    p.name_zh ?? '',
+    clip(p.short_description || p.description, SHOWN_TEXT_MAX),
+    clip(p.description_zh, SHOWN_TEXT_MAX),
+    p.category,
+    p.tags,
+    p.verified ? 1 : 0,
+    p.stats.downloads,
+  ]);
+  const ms = new MiniSearch(ENGINE_OPTIONS);
+  ms.addAll(
+    plugins.map((p, i) => ({
+      i,
+      id: p.plugin_id,
+      name: p.name,
+      name_zh: p.name_zh ?? '',
+      text: `${p.short_description} ${p.description === p.short_description ? '' : p.description}`.slice(
+        0,
+        INDEXED_TEXT_MAX,
+      ),
+      text_zh: (p.description_zh ?? '').slice(0, INDEXED_TEXT_MAX),
+      tags: p.tags.join(' '),
+    })),
+  );
+  return { v: INDEX_VERSION, docs, index: ms.toJSON() };
+}
+
+/**
+ * @typedef {{ category?: string, tag?: string, verified?: boolean }} Filters
+ * @typedef {{ total: number, rows: DocRow[] }} Results
+ */
+
+/**
+ * @param {{ v: number, docs: DocRow[], index: unknown } | string} input the parsed or raw search-index.json
+ */
+export function createEngine(input) {
+  const data = typeof input === 'string' ? JSON.parse(input) : input;
+  if (data.v !== INDEX_VERSION) throw new Error(`search index version ${data.v}, expected ${INDEX_VERSION}`);
+  /** @type {DocRow[]} */
+  const docs = data.docs;
+  const ms = MiniSearch.loadJS(data.index, ENGINE_OPTIONS);
+
+  /** @param {DocRow} d @param {Filters} f */
+  const keep = (d, f) =>
+    (!f.category || d[5] === f.category) && (!f.tag || d[6].includes(f.tag)) && (!f.verified || d[7] === 1);
+
+  return {
+    size: docs.length,
+    /**
+     * @param {string} q
+     * @param {Filters} [filters]
+     * @param {number} [limit]
+     * @returns {Results}
+     */
+    query(q, filters = {}, limit = 50) {
+      if (tokenize(q).every((t) => STOP_WORDS.has(t))) {
+        // No query: browse, most downloaded first.
+        const all = docs.filter((d) => keep(d, filters)).sort((a, b) => b[8] - a[8]);
+        return { total: all.length, rows: all.slice(0, limit) };
+      }
+      const active = filters.category || filters.tag || filters.verified;
+      const hits = ms.search(q, {
+        ...SEARCH_OPTIONS,
+        ...(active ? { filter: (r) => keep(/** @type {DocRow} */ (docs[r.id]), filters) } : {}),
+      });
+      return { total: hits.length, rows: hits.slice(0, limit).map((h) => /** @type {DocRow} */ (docs[h.id])) };
+    },
+  };
+}

@@ -1,0 +1,249 @@
+// The catalog in real Chromium: builds the site once from a fixture registry (the committed one plus a rich
+// plugin and hostile metadata), serves it on 127.0.0.1 and drives it with playwright-core (issue 5 "Done when").
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SiteServer, serveSite } from '../../site/scripts/serve-site.mjs';
+import { fixtureRegistry, RICH_ID, XSS_CTRL_ID, XSS_DESCRIPTION, XSS_ID, XSS_NAME } from './fixture-registry.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const BUILDS = join(REPO, 'site', 'node_modules', '.wharf-builds');
+const AXE = readFileSync(join(REPO, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+let tmp: string;
+let out: string;
+let buildLog: string;
+let server: SiteServer;
+let browser: Browser;
+let context: BrowserContext;
+
+function htmlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.html'))
+    .map((f) => join(dir, f));
+}
+
+async function open(path: string, opts: { width?: number } = {}): Promise<Page> {
+  const page = await context.newPage();
+  if (opts.width) await page.setViewportSize({ width: opts.width, height: 800 });
+  page.on('dialog', (d) => {
+    throw new Error(`unexpected dialog: ${d.message()}`);
+  });
+  await page.goto(new URL(path, server.url).toString());
+  return page;
+}
+
+async function search(page: Page, text: string): Promise<string[]> {
+  await page.fill('#q', text);
+  await page.waitForFunction(
+    () => (document.getElementById('search-status')?.textContent ?? '').match(/\d|No |没有/) !== null,
+  );
+  return page.$$eval('#results a.card-title', (as) => as.map((a) => (a as HTMLAnchorElement).pathname));
+}
+
+beforeAll(async () => {
+  // Inside site/node_modules: Astro writes its prerender chunks into outDir when outDir is under its cwd (else
+  // into the shared site/.astro), and those chunks must resolve packages from the repo's node_modules.
+  mkdirSync(BUILDS, { recursive: true });
+  tmp = mkdtempSync(join(BUILDS, 'test-'));
+  out = join(tmp, 'out');
+  const registryFile = join(tmp, 'registry.json');
+  writeFileSync(registryFile, JSON.stringify(fixtureRegistry(REPO)));
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    [join(REPO, 'node_modules', 'astro', 'astro.js'), 'build', '--silent'],
+    {
+      cwd: join(REPO, 'site'),
+      env: { ...process.env, WHARF_REGISTRY: registryFile, WHARF_SITE_OUT: out, ASTRO_TELEMETRY_DISABLED: '1' },
+      maxBuffer: 64 << 20,
+    },
+  );
+  buildLog = stdout + stderr;
+  server = await serveSite(out);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+  context = await browser.newContext({ colorScheme: 'light' });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('search', () => {
+  it('typing "vowel" shows count-vowels first', async () => {
+    const page = await open('search/');
+    expect((await search(page, 'vowel'))[0]).toBe('/plugins/count-vowels/');
+    // Keyboard: ↓ from the box focuses the first result.
+    await page.press('#q', 'ArrowDown');
+    expect(await page.evaluate(() => (document.activeElement as HTMLAnchorElement).pathname)).toBe(
+      '/plugins/count-vowels/',
+    );
+    await page.close();
+  });
+
+  it('a Chinese query finds a plugin by its Chinese description', async () => {
+    const page = await open('zh/search/');
+    // "春节快乐" appears only in festival-greeter's description_zh.
+    expect(await search(page, '春节快乐')).toEqual(['/zh/plugins/festival-greeter/']);
+    expect(await search(page, '元音')).toContain('/zh/plugins/count-vowels/');
+    await page.close();
+  });
+
+  it('the category filter narrows the results and the URL keeps the state', async () => {
+    const page = await open('search/');
+    const all = await search(page, 'example');
+    expect(all).toEqual(expect.arrayContaining(['/plugins/count-vowels/', '/plugins/greet/']));
+    await page.selectOption('#f-category', 'entertainment');
+    await page.waitForFunction(() => document.querySelectorAll('#results a').length === 1);
+    expect(new URL(page.url()).searchParams.get('category')).toBe('entertainment');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('example');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('#results a').length === 1);
+    expect(await page.inputValue('#q')).toBe('example');
+    expect(await page.inputValue('#f-category')).toBe('entertainment');
+    expect(await page.$$eval('#results a.card-title', (as) => as.map((a) => a.textContent))).toEqual(['Greet']);
+    await page.close();
+  });
+});
+
+describe('plugin page', () => {
+  it('shows the install command, permissions with justifications, versions and the review', async () => {
+    const page = await open(`plugins/${RICH_ID}/`);
+    expect(await page.textContent('#install-cmd')).toBe(`wharf install ${RICH_ID}`);
+    const perms = await page.textContent('.perms');
+    expect(perms).toContain('api.example.com');
+    expect(perms).toContain('Fetches exchange rates from the example API.');
+    const rows = await page.$$eval('table.versions tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    expect(rows).toHaveLength(3);
+    expect(rows.find((r) => r.includes('1.0.0'))).toContain('Yanked: leaked a token in logs');
+    expect(rows.find((r) => r.includes('1.1.0'))).toContain('Deprecated: use 1.2.0');
+    expect(await page.textContent('#h-review + .scores')).toMatch(/92.*81/s);
+    await page.close();
+  });
+});
+
+describe('languages and themes', () => {
+  it('the language switch goes to the same page in the other language', async () => {
+    const page = await open(`plugins/count-vowels/`);
+    await page.click('#lang-switch');
+    await page.waitForURL(/\/zh\/plugins\/count-vowels\/$/);
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await page.textContent('h1')).toBe('元音计数');
+    await page.click('#lang-switch');
+    await page.waitForURL(/\/plugins\/count-vowels\/$/);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.close();
+  });
+
+  it('follows the system colour scheme and the toggle overrides it across pages', async () => {
+    const bg = (p: Page) => p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const dark = await browser.newContext({ colorScheme: 'dark' });
+    const page = await dark.newPage();
+    await page.goto(server.url);
+    expect(await bg(page)).toBe('rgb(13, 17, 23)');
+    expect(await page.getAttribute('#theme-toggle', 'aria-pressed')).toBe('true');
+    await page.click('#theme-toggle');
+    expect(await bg(page)).toBe('rgb(255, 255, 255)');
+    await page.goto(new URL('search/', server.url).toString());
+    expect(await bg(page)).toBe('rgb(255, 255, 255)');
+    expect(await page.getAttribute('#theme-toggle', 'aria-pressed')).toBe('false');
+    await dark.close();
+  });
+});
+
+describe('accessibility and layout', () => {
+  const pages = ['', 'plugins/count-vowels/', `plugins/${RICH_ID}/`, 'search/?q=text', 'docs/'];
+
+  it('axe-core (WCAG 2.1 A/AA rules) finds no serious or critical violations on home, plugin, search, docs', async () => {
+    const found: string[] = [];
+    // Both languages in light; dark colours do not depend on the language, so dark is checked in English.
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ colorScheme: scheme });
+      for (const lang of scheme === 'light' ? ['', 'zh/'] : ['']) {
+        for (const path of scheme === 'light' ? pages : pages.slice(0, 4)) {
+          const page = await ctx.newPage();
+          await page.goto(new URL(`${lang}${path}`, server.url).toString());
+          if (path.startsWith('search')) await page.waitForSelector('#results li');
+          // evaluate runs outside the page's CSP, which (rightly) refuses an injected inline script.
+          const violations = (await page.evaluate(
+            `${AXE};axe.run(document,{resultTypes:['violations'],runOnly:['wcag2a','wcag2aa','wcag21a','wcag21aa']}).then(r=>r.violations.map(v=>({id:v.id,impact:v.impact,n:v.nodes.length,t:v.nodes[0]&&v.nodes[0].target.join(' ')})))`,
+          )) as Array<{ id: string; impact: string; n: number; t: string }>;
+          for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+            found.push(`${scheme} /${lang}${path}: ${v.id} (${v.impact}) ×${v.n} at ${v.t}`);
+          await page.close();
+        }
+      }
+      await ctx.close();
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('nothing overflows horizontally at 360 px', async () => {
+    const wide: string[] = [];
+    for (const path of [...pages, 'zh/', `zh/plugins/${RICH_ID}/`, `plugins/${XSS_ID}/`, 'categories/utility/']) {
+      const page = await open(path, { width: 360 });
+      if (path.startsWith('search')) await page.waitForSelector('#results li');
+      const w = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (w > 360) wide.push(`/${path}: ${w}px`);
+      await page.close();
+    }
+    expect(wide).toEqual([]);
+  });
+});
+
+describe('safety', () => {
+  it('drops non-https links and flags each in the build log with plugin id and field', () => {
+    for (const field of ['homepage', 'repository/primary/url', 'repository/primary/releases_url']) {
+      expect(buildLog).toContain(`plugin ${XSS_ID} field ${field}`);
+    }
+    expect(buildLog).toContain(`plugin ${XSS_ID} field repository/mirror/url`);
+    expect(buildLog).toContain(`plugin ${XSS_CTRL_ID} field homepage`);
+  });
+
+  it('no javascript: URL reaches an href in any page, and no page has an inline script', () => {
+    for (const file of htmlFiles(out)) {
+      const html = readFileSync(file, 'utf8');
+      for (const [, href] of html.matchAll(/\bhref="([^"]*)"/gi)) {
+        expect(href, file).toMatch(/^(https:\/\/|\/|#|\?)/);
+      }
+      // Attribute values may hold "<script>" as harmless text (a meta description); look at tags only.
+      const tags = html.replace(/="[^"]*"/g, '=""');
+      for (const [tag] of tags.matchAll(/<script\b[^>]*>/gi)) expect(tag, file).toMatch(/\bsrc=/);
+      expect(html).toContain('http-equiv="Content-Security-Policy"');
+    }
+  });
+
+  it('markup in names and descriptions renders as text, on the plugin page, the home page and in search', async () => {
+    for (const path of [`plugins/${XSS_ID}/`, '', 'search/']) {
+      const page = await open(path);
+      if (path === 'search/') await search(page, 'plain tail');
+      const state = await page.evaluate(() => ({
+        xss: (window as unknown as { __xss?: number }).__xss,
+        imgs: document.querySelectorAll('img').length,
+        inline: document.querySelectorAll('script:not([src])').length,
+        // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, as a reader sees it
+        text: document.body.innerText,
+      }));
+      expect(state.xss).toBeUndefined();
+      expect(state.imgs).toBe(0);
+      expect(state.inline).toBe(0);
+      expect(state.text).toContain(XSS_DESCRIPTION);
+      expect(state.text).toContain(XSS_NAME);
+      await page.close();
+    }
+  });
+
+  it('with JavaScript off, the category pages list and link every plugin', () => {
+    const registry = fixtureRegistry(REPO);
+    const linked = new Set<string>();
+    for (const file of htmlFiles(join(out, 'categories'))) {
+      for (const [, id] of readFileSync(file, 'utf8').matchAll(/href="\/plugins\/([^/"]+)\/"/g)) linked.add(id ?? '');
+    }
+    expect([...linked].sort()).toEqual(registry.plugins.map((p) => p.plugin_id).sort());
+  });
+});
