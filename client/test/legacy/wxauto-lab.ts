@@ -22,15 +22,19 @@ export interface Lab {
   routes: Map<string, Route>;
   /** Paths requested so far, in order. */
   hits: string[];
+  /** The Accept header each path was last asked with. */
+  accept: Map<string, string>;
   close(): Promise<void>;
 }
 
 export async function startLab(): Promise<Lab> {
   const routes = new Map<string, Route>();
   const hits: string[] = [];
+  const accept = new Map<string, string>();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     hits.push(path);
+    accept.set(path, req.headers.accept ?? '');
     const route = routes.get(path);
     if (route) route(req, res);
     else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -41,6 +45,7 @@ export async function startLab(): Promise<Lab> {
     url: `http://127.0.0.1:${port}`,
     routes,
     hits,
+    accept,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

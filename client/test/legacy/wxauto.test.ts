@@ -310,6 +310,7 @@ describe.skipIf(!HAVE_DATA)('legacy WXAUTO-MGT source (real fixture data)', () =
       url: `${lab.url}/assets/v2.1.0/plugin.wasm`,
     });
     expect(lab.hits).toContain(`/api${DIFY_RELEASES}`);
+    expect(lab.accept.get(`/api${DIFY_RELEASES}`)).toBe('application/vnd.github+json');
     expect(lab.hits).not.toContain('/nope');
     const lock = JSON.parse(readFileSync(join(home.dir, 'wharf.lock.json'), 'utf8'));
     expect(lock.plugins['advanced-dify-platform']).toMatchObject({
@@ -406,19 +407,29 @@ describe.skipIf(!HAVE_DATA)('legacy WXAUTO-MGT source (real fixture data)', () =
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/unverified/);
     expect((await wharf([...h, 'refresh'], env)).code).toBe(0);
-    const search = await wharf([...h, '--json', 'search', 'AI'], env);
+    // Read-only commands and refusals change nothing, so they run side by side.
+    const [search, human, info, stats, refused, unsupported] = await Promise.all([
+      wharf([...h, '--json', 'search', 'AI'], env),
+      wharf([...h, 'search', 'dify'], env),
+      wharf([...h, 'info', 'wechat-work-integration'], env),
+      wharf([...h, '--json', 'stats'], env),
+      wharf([...h, 'install', 'advanced-dify-platform'], env),
+      wharf([...h, '--json', 'install', 'wechat-work-integration', '--allow-unpinned'], env),
+    ]);
     expect(JSON.parse(search.stdout).map((x: { plugin_id: string }) => x.plugin_id)).toEqual([
       'advanced-dify-platform',
       'smart-keyword-matcher',
     ]);
-    const info = await wharf([...h, 'info', 'wechat-work-integration'], env);
+    expect(human.stdout).toMatch(/^advanced-dify-platform@2\.1\.0\t\(legacy, unverified\) /);
     expect(info.stdout).toMatch(/E_PERMISSION_UNSUPPORTED.*message\.send/);
-    const stats = JSON.parse((await wharf([...h, '--json', 'stats'], env)).stdout);
-    expect(stats).toMatchObject({ total_plugins: 3, featured_plugins: 1, verified_plugins: 3, total_downloads: 2538 });
-    const refused = await wharf([...h, 'install', 'advanced-dify-platform'], env);
+    expect(JSON.parse(stats.stdout)).toMatchObject({
+      total_plugins: 3,
+      featured_plugins: 1,
+      verified_plugins: 3,
+      total_downloads: 2538,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/E_UNPINNED/);
-    const unsupported = await wharf([...h, '--json', 'install', 'wechat-work-integration', '--allow-unpinned'], env);
     expect(JSON.parse(unsupported.stdout).error.code).toBe('E_PERMISSION_UNSUPPORTED');
     const inst = await wharf([...h, 'install', 'advanced-dify-platform', '--allow-unpinned'], env);
     expect(inst.code, inst.stderr).toBe(0);

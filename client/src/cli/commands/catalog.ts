@@ -53,7 +53,10 @@ export function register(program: Command, ctx: CliContext): void {
         .result(hits, () =>
           hits.length === 0
             ? 'no plugins found'
-            : hits.map((h) => `${h.address}@${h.latest}\t${h.verified ? '✓ ' : ''}${h.short_description}`),
+            : hits.map(
+                (h) =>
+                  `${h.address}@${h.latest}\t${'unverified' in h ? '(legacy, unverified) ' : h.verified ? '✓ ' : ''}${h.short_description}`,
+              ),
         );
     });
 
