@@ -69,7 +69,12 @@ export function parseIssueForm(
       const c = (v ?? { selected: [], unselected: [] }) as Checkboxes;
       fields[id] = { selected: c.selected.map(machineValue), unselected: c.unselected.map(machineValue) };
     } else fields[id] = typeof v === 'string' ? v : undefined;
-    if (field.required && (fields[id] === undefined || (Array.isArray(fields[id]) && fields[id].length === 0))) {
+    // A textarea answered "None" reads as empty in issue-parser, so only inputs and dropdowns are held to `required`.
+    if (
+      field.required &&
+      field.type !== 'textarea' &&
+      (fields[id] === undefined || (Array.isArray(fields[id]) && fields[id].length === 0))
+    ) {
       throw new WharfError('E_SUBMISSION_INVALID', `The required field "${field.label}" is empty.`);
     }
   }
