@@ -26,6 +26,10 @@ export { allMirrorsFailed, type MirrorFailure, refreshSource } from './index/ref
 export { admitWasm } from './install/admit-wasm.js';
 export { ArtifactCache } from './install/artifact-cache.js';
 export { type InstallOptions, type InstallResult, installPlugin } from './install/install.js';
+export { type LegacyRelease, resolveLegacyRelease, versionFromTag } from './legacy/github-releases.js';
+export { type LegacyInfoView, type LegacyPermissionView, legacyInfo } from './legacy/wxauto-install.js';
+export { type CatalogStats, catalogStats, type LegacySearchHit, searchWxauto } from './legacy/wxauto-search.js';
+export { isLegacySnapshot, type LegacyInfo, type LegacySnapshot } from './legacy/wxauto-source.js';
 export { readLockfile, writeLockfile } from './lockfile.js';
 export { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
 export {
