@@ -2,7 +2,8 @@
 // plugin's releases_url (the GitHub REST "list releases" endpoint, or Gitee's look-alike on the mirror).
 import { checkUrl, type RegistryPlugin, WharfError } from '@wharf/schemas';
 import semver from 'semver';
-import { DEFAULT_LIMITS, FetchFailure, type FetchLimits, fetchChunks } from '../index/http-fetch.js';
+import { DEFAULT_LIMITS, FetchFailure, type FetchLimits } from '../index/http-fetch.js';
+import { fetchLegacyBytes } from './https-fetch.js';
 
 /** A page of 100 releases with their asset lists is a few hundred KB on GitHub. */
 export const MAX_RELEASES_BYTES = 8 * 1024 * 1024;
@@ -76,7 +77,10 @@ export async function resolveLegacyRelease(
   for (const url of urls) {
     let list: ReleaseJson[];
     try {
-      list = parseReleases(await fetchReleaseList(pageUrl(url), opts.limits ?? DEFAULT_LIMITS), url);
+      // GitHub's documented REST media type (Gitee ignores it). No token is sent: release lists are public.
+      const headers = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
+      const limits = opts.limits ?? DEFAULT_LIMITS;
+      list = parseReleases(await fetchLegacyBytes(pageUrl(url), limits, MAX_RELEASES_BYTES, headers), url);
     } catch (e) {
       failures.push(`${url}: ${(e as Error).message}`);
       continue;
@@ -88,14 +92,6 @@ export async function resolveLegacyRelease(
     `Could not list the releases of ${plugin.plugin_id}:\n${failures.map((f) => `  ${f}`).join('\n')}`,
     { failures },
   );
-}
-
-async function fetchReleaseList(url: string, limits: FetchLimits): Promise<Buffer> {
-  const parts: Uint8Array[] = [];
-  // The media type GitHub documents for REST; Gitee ignores it. No token is sent: these lists are public.
-  const headers = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
-  for await (const c of fetchChunks(url, limits, { headers, maxBytes: MAX_RELEASES_BYTES })) parts.push(c);
-  return Buffer.concat(parts);
 }
 
 function pageUrl(url: string): string {

@@ -14,7 +14,7 @@ import {
 import { tempPathFor } from '../fs/atomic-write.js';
 import type { HomePaths } from '../home.js';
 import { Catalog, type CatalogEntry, type PluginAddress } from '../index/catalog.js';
-import { FetchFailure, fetchBytes, fetchChunks } from '../index/http-fetch.js';
+import { FetchFailure } from '../index/http-fetch.js';
 import { admitWasm } from '../install/admit-wasm.js';
 import { ArtifactCache } from '../install/artifact-cache.js';
 import { ARTIFACT_LIMITS, type Progress } from '../install/download-artifact.js';
@@ -27,6 +27,7 @@ import {
   MAX_ARTIFACT_BYTES,
 } from '../install/install.js';
 import { type LegacyRelease, type ReleaseLookupOptions, resolveLegacyRelease, WASM_ASSET } from './github-releases.js';
+import { fetchLegacyBytes, legacyChunks } from './https-fetch.js';
 import { isLegacyEntry, isLegacySnapshot, type LegacySnapshot } from './wxauto-source.js';
 
 export { isLegacyEntry };
@@ -215,7 +216,7 @@ function toRelease(
 async function fetchMinisig(rel: LegacyRelease, opts: LegacyInstallOptions): Promise<string> {
   if (!rel.minisig) return '';
   try {
-    const text = (await fetchBytes(rel.minisig.url, opts.limits ?? ARTIFACT_LIMITS, MAX_MINISIG_BYTES)).toString(
+    const text = (await fetchLegacyBytes(rel.minisig.url, opts.limits ?? ARTIFACT_LIMITS, MAX_MINISIG_BYTES)).toString(
       'utf8',
     );
     return text.startsWith('untrusted comment:') ? text : '';
@@ -240,7 +241,7 @@ async function downloadUnpinned(
   const h = new ArtifactHasher();
   let ok = false;
   try {
-    for await (const chunk of fetchChunks(url, ARTIFACT_LIMITS, { maxBytes: cap })) {
+    for await (const chunk of legacyChunks(url, ARTIFACT_LIMITS, { maxBytes: cap })) {
       h.update(chunk);
       await fh.write(chunk);
       onProgress?.(h.size, rel.wasm.size ?? 0);

@@ -8,10 +8,11 @@ import type { AddSourceInput } from '../client.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { HomePaths } from '../home.js';
 import type { CatalogEntry } from '../index/catalog.js';
-import { DEFAULT_LIMITS, FetchFailure, type FetchLimits, fetchBytes } from '../index/http-fetch.js';
+import { DEFAULT_LIMITS, FetchFailure, type FetchLimits } from '../index/http-fetch.js';
 import { type IndexSnapshot, readCachedIndex } from '../index/index-cache.js';
 import { allMirrorsFailed, type MirrorFailure, mirrorOrder } from '../index/refresh.js';
 import { checkAlias, checkSourceUrl, readSources, writeSources } from '../sources/sources-config.js';
+import { fetchLegacyBytes } from './https-fetch.js';
 
 /** WXAUTO-MGT's registry is one small JSON file (10 KB for three plugins); far below this even at 10k entries. */
 export const MAX_WXAUTO_REGISTRY_BYTES = 16 * 1024 * 1024;
@@ -78,7 +79,7 @@ export async function refreshWxautoSource(
   const failures: MirrorFailure[] = [];
   for (const mirror of mirrorOrder(src)) {
     try {
-      const bytes = await fetchBytes(mirror, opts.limits ?? DEFAULT_LIMITS, MAX_WXAUTO_REGISTRY_BYTES);
+      const bytes = await fetchLegacyBytes(mirror, opts.limits ?? DEFAULT_LIMITS, MAX_WXAUTO_REGISTRY_BYTES);
       const snap = mapWxautoDocument(src.alias, mirror, bytes);
       writeWxautoCache(home, snap);
       return snap;

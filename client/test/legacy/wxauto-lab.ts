@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { components } from '@octokit/openapi-types';
 import { runCli, WHARF } from '../../../test/helpers/demo.js';
@@ -12,6 +12,11 @@ export type GithubRelease = components['schemas']['release'];
 export type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
 export const REPO = resolve(import.meta.dirname, '..', '..', '..');
+/** A non-loopback address of this machine: http to it is what an https-only rule must refuse. */
+export const EXTERNAL_IPV4 = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+
 export const WXAUTO_DIR = '/work/shared/data/wxauto';
 export const WXAUTO_REGISTRY = join(WXAUTO_DIR, 'registry.json');
 export const HAVE_DATA = existsSync(WXAUTO_REGISTRY);
@@ -27,7 +32,7 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-export async function startLab(): Promise<Lab> {
+export async function startLab(host = '127.0.0.1'): Promise<Lab> {
   const routes = new Map<string, Route>();
   const hits: string[] = [];
   const accept = new Map<string, string>();
@@ -39,10 +44,10 @@ export async function startLab(): Promise<Lab> {
     if (route) route(req, res);
     else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     routes,
     hits,
     accept,

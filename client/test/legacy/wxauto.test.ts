@@ -13,6 +13,7 @@ import { catalogStats, compareWxauto, searchableText } from '../../src/legacy/wx
 import {
   bytesRoute,
   COUNT_VOWELS_WASM,
+  EXTERNAL_IPV4,
   githubRelease,
   HAVE_DATA,
   jsonRoute,
@@ -372,6 +373,24 @@ describe.skipIf(!HAVE_DATA)('legacy WXAUTO-MGT source (real fixture data)', () =
     expect(userState(home.dir)).toEqual(before);
     expect(leftovers(home.dir)).toEqual([]);
     expect(artifacts().filter((f) => String(f).length > 2)).toEqual([]);
+  });
+
+  it.skipIf(!EXTERNAL_IPV4)('refuses an asset whose redirect leaves https for a non-loopback http host', async () => {
+    const far = await startLab(EXTERNAL_IPV4);
+    try {
+      far.routes.set('/plugin.wasm', bytesRoute(WASM));
+      lab.routes.set('/assets/v2.1.0/plugin.wasm', (_req, res) => {
+        res.writeHead(302, { location: `${far.url}/plugin.wasm` }).end();
+      });
+      const c = await client();
+      await c.refresh();
+      const before = userState(home.dir);
+      await refusal(c.install('advanced-dify-platform', { allowUnpinned: true }), 'E_URL_SCHEME');
+      expect(userState(home.dir)).toEqual(before);
+      expect(leftovers(home.dir)).toEqual([]);
+    } finally {
+      await far.close();
+    }
   });
 
   it('fails over to the next registry URL on an HTML page or a 500, and keeps the cache when all fail', async () => {
