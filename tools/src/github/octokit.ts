@@ -12,6 +12,11 @@ export interface GitHubOptions {
   baseUrl?: string;
   /** Retries after a rate limit or a 5xx (default 2). */
   retries?: number;
+  /**
+   * Space writes as GitHub asks (plugin-throttling: 1 s between writes, 2–3 s for search/notifications). Default true;
+   * tests against the local stand-in turn it off, since the spacing only protects api.github.com.
+   */
+  throttle?: boolean;
 }
 
 /** Octokit with throttling (waits out primary/secondary rate limits, at most `retries` times) and retry on 5xx. */
@@ -22,6 +27,7 @@ export function createGitHub(opts: GitHubOptions = {}): GitHub {
     baseUrl: opts.baseUrl ?? 'https://api.github.com',
     userAgent: 'wharf-admin',
     throttle: {
+      enabled: opts.throttle ?? true,
       onRateLimit: (_after: number, _options: unknown, _o: unknown, retryCount: number) => retryCount < retries,
       onSecondaryRateLimit: (_after: number, _options: unknown, _o: unknown, retryCount: number) =>
         retryCount < retries,

@@ -64,7 +64,7 @@ export async function createMarket(): Promise<Market> {
   const market: Market = {
     root,
     stub,
-    gh: createGitHub({ baseUrl: stub.url, token: 'bot-token', retries: 0 }),
+    gh: createGitHub({ baseUrl: stub.url, token: 'bot-token', retries: 0, throttle: false }),
     origin,
     gitee,
     workdir,
