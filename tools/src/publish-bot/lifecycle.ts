@@ -40,11 +40,14 @@ export function applyLifecycle(
   } else if (version !== undefined) {
     releases = releases.map((r) => (hits(r.version) ? { ...r, deprecated: why } : r));
   } else status = 'deprecated';
+  // With every release yanked there is no live version; the summary keeps naming the last one (the schema needs
+  // SemVer there) and the per-release yanked flags tell clients not to install it.
+  const summary = summarizeVersions(releases, plugin.versions.minimum_supported);
   const next: RegistryPlugin = {
     ...plugin,
     releases,
     status,
-    versions: summarizeVersions(releases, plugin.versions.minimum_supported),
+    versions: summary.latest ? summary : plugin.versions,
     updated_at: now.toISOString(),
   };
   return {

@@ -17,10 +17,17 @@ export interface ParsedForm {
   fields: Record<string, FormValue>;
 }
 
-/** "Utilities / 实用工具 (utility)" → "utility"; "macOS (Darwin)" → "Darwin"; an option without "(…)" stays as is. */
+/**
+ * Dropdown/checkbox label → machine value. A trailing "(…)" holding an ASCII token is the value ("Utilities /
+ * 实用工具 (utility)" → "utility", "macOS (Darwin)" → "Darwin"); a trailing "(…)" holding prose is a gloss on the value
+ * before it (WXAUTO's "ai_platform (AI平台)" → "ai_platform", "network.http (HTTP网络访问)" → "network.http").
+ */
 export function machineValue(option: string): string {
-  const m = /\(([^()]+)\)\s*$/.exec(option.trim());
-  return (m?.[1] ?? option).trim();
+  const t = option.trim();
+  const m = /^(.*?)\s*\(([^()]+)\)$/.exec(t);
+  if (!m) return t;
+  const inner = (m[2] as string).trim();
+  return /^[A-Za-z0-9_.:-]+$/.test(inner) ? inner : (m[1] as string).trim();
 }
 
 /**
@@ -58,12 +65,15 @@ export function parseIssueForm(
     seen.add(label);
   }
   const raw = parseIssue(body.replace(/\r\n?/g, '\n'), formYaml);
-  const fields: Record<string, FormValue> = {};
   for (const [id, field] of Object.entries(template)) {
     const v = raw[id];
     if (typeof v === 'string' && Buffer.byteLength(v, 'utf8') > limits.maxFieldBytes) {
       throw new WharfError('E_TOO_LARGE', `The field "${field.label}" is over ${limits.maxFieldBytes} bytes.`);
     }
+  }
+  const fields: Record<string, FormValue> = {};
+  for (const [id, field] of Object.entries(template)) {
+    const v = raw[id];
     if (field.type === 'dropdown') fields[id] = Array.isArray(v) ? v.map(machineValue) : [];
     else if (field.type === 'checkboxes') {
       const c = (v ?? { selected: [], unselected: [] }) as Checkboxes;
