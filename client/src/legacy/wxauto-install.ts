@@ -186,9 +186,11 @@ function pinRelease(catalog: Catalog, entry: CatalogEntry, release: Release): Ca
   return new Catalog(catalog.sources, snapshots);
 }
 
+/** Callable exports, within what the lockfile schema allows for names and count. */
 function moduleExports(mod: WebAssembly.Module): ExportSpec[] {
   return WebAssembly.Module.exports(mod)
-    .filter((e) => e.kind === 'function' && !e.name.startsWith('_'))
+    .filter((e) => e.kind === 'function' && /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/.test(e.name))
+    .slice(0, 200)
     .map((e) => ({ name: e.name }));
 }
 
