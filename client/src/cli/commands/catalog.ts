@@ -27,7 +27,10 @@ export function register(program: Command, ctx: CliContext): void {
       ctx
         .out()
         .result(r, () => [
-          ...r.refreshed.map((x) => `${x.alias}: ${x.plugins} plugins, targets v${x.targetsVersion}, from ${x.mirror}`),
+          ...r.refreshed.map(
+            (x) =>
+              `${x.alias}: ${x.plugins} plugins, ${x.unverified ? 'legacy WXAUTO-MGT index, UNVERIFIED' : `targets v${x.targetsVersion}`}, from ${x.mirror}`,
+          ),
           ...r.failed.map(
             (f) =>
               `${f.alias}: ${f.code} ${f.message}${f.stale_age_ms !== undefined ? `\n  using the last verified index (stale, ${formatAge(f.stale_age_ms)} old)` : ''}`,
