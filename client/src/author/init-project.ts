@@ -11,11 +11,12 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { idProblem, validateManifest, WharfError } from '@wharf/schemas';
 import { fsyncDir, TEMP_MARK } from '../fs/atomic-write.js';
-import { parsePublicKey } from '../signing/index.js';
+import { formatPublicKey, parsePublicKey } from '../signing/index.js';
 import {
   GITIGNORE,
   lockJson,
   manifest,
+  mitLicense,
   packageJson,
   readme,
   releaseWorkflow,
@@ -88,7 +89,10 @@ export function initProject(dir: string, opts: InitOptions = {}): InitResult {
     'README.md': readme(t),
     '.gitignore': GITIGNORE,
     '.github/workflows/release.yml': releaseWorkflow(),
+    LICENSE: mitLicense(t.author),
   };
+  // The review bot requires the signing key in the repository at the tag, as minisign.pub.
+  if (t.signingKey) files['minisign.pub'] = formatPublicKey(parsePublicKey(t.signingKey));
 
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });

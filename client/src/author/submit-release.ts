@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   type CheckResult,
+  DEFAULT_CATEGORIES,
+  isPermissionDeclared,
   isWharfError,
   type Manifest,
+  PERMISSION_NAMES,
   urlProblem,
   validateManifest,
   WharfError,
@@ -138,10 +141,11 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
     else add('release.assets', 'pass', `plugin.json, ${m.wasm} and ${m.wasm}.minisig are there`);
     if (wasm) {
       sha256 = createHash('sha256').update(wasm).digest('hex');
+      add('artifact.digest', 'pass', `sha256 ${sha256}, ${wasm.length} bytes`);
       checks.push(...scanWasm(wasm, m).checks);
     }
     if (wasm && sig) {
-      if (!m.signing_key) add('signature', 'fail', 'E_SIG_INVALID: plugin.json has no signing_key');
+      if (!m.signing_key) add('signature.valid', 'fail', 'E_SIG_INVALID: plugin.json has no signing_key');
       else {
         try {
           const sigText = Buffer.from(sig).toString('utf8');
@@ -154,18 +158,20 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
             id: m.id,
             version: m.version,
           });
-          add(
-            'signature',
-            'pass',
-            `signed by key ${keyid}, bound to ${m.id}@${m.version} sha256 ${sha256?.slice(0, 12)}…`,
-          );
+          add('signature.valid', 'pass', `signed by key ${keyid}`);
+          add('signature.binding', 'pass', `bound to ${m.id}@${m.version} sha256 ${sha256?.slice(0, 12)}…`);
         } catch (e) {
           const w = isWharfError(e) ? e : new WharfError('E_SIG_INVALID', String(e));
-          add('signature', 'fail', `${w.code}: ${w.message}`);
+          if (w.code === 'E_SIG_BINDING') {
+            add('signature.valid', 'pass', `signed by key ${keyid}`);
+            add('signature.binding', 'fail', `${w.code}: ${w.message}`);
+          } else add('signature.valid', 'fail', `${w.code}: ${w.message}`);
         }
       }
     }
   }
+
+  if (m) checks.push(...repoChecks(resolve(opts.projectDir ?? '.'), m));
 
   const fields: Record<string, string> = {
     plugin_id: id,
@@ -174,8 +180,9 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
     public_key: m?.signing_key ?? local?.signing_key ?? '',
   };
   if (opts.giteeRepository) fields.gitee_repository = opts.giteeRepository;
-  if (m?.category) fields.category = m.category;
+  if (m?.category) fields.category = categoryOption(m.category);
   if (m?.license) fields.license = m.license;
+  if (m) fields.permissions = permissionLines(m);
   return {
     plugin_id: id,
     version,
@@ -199,6 +206,62 @@ export function submissionFormUrl(marketplace: string, fields: Record<string, st
   if (title) q.set('title', title);
   for (const [k, v] of Object.entries(fields)) if (v) q.set(k, v);
   return `https://github.com/${marketplace}/issues/new?${q.toString()}`;
+}
+
+/** The issue form's dropdown option for a category: "Utilities / 实用工具 (utility)". */
+function categoryOption(id: string): string {
+  const c = DEFAULT_CATEGORIES.find((x) => x.id === id);
+  return c ? `${c.name} / ${c.name_zh} (${c.id})` : id;
+}
+
+/** The form's permissions field: one `name: justification` line per declared permission, or `none`. */
+function permissionLines(m: Manifest): string {
+  const lines = PERMISSION_NAMES.filter((n) => isPermissionDeclared(m.permissions, n)).map(
+    (n) => `${n}: ${m.permissions.justifications?.[n] ?? ''}`,
+  );
+  return lines.length ? lines.join('\n') : 'none';
+}
+
+/**
+ * What the bot reads from the repository at the tag, checked in the local checkout (a hint: the bot reads the
+ * pushed tag): minisign.pub equal to the signing key, a LICENSE and a README.
+ */
+function repoChecks(dir: string, m: Manifest): CheckResult[] {
+  const out: CheckResult[] = [];
+  const pubPath = join(dir, 'minisign.pub');
+  let same: boolean | undefined;
+  if (existsSync(pubPath)) {
+    try {
+      same = parsePublicKey(readFileSync(pubPath, 'utf8')).base64 === m.signing_key;
+    } catch {
+      same = false;
+    }
+  }
+  out.push(
+    same === undefined
+      ? {
+          id: 'key.repo',
+          status: 'fail',
+          message: `E_SIG_INVALID: no ${pubPath}; commit your public key as minisign.pub`,
+        }
+      : same
+        ? { id: 'key.repo', status: 'pass', message: 'minisign.pub is the signing key' }
+        : {
+            id: 'key.repo',
+            status: 'fail',
+            message: 'E_KEY_CHANGED: minisign.pub differs from plugin.json signing_key',
+          },
+  );
+  const has = (re: RegExp) => existsSync(dir) && readdirSync(dir).some((f) => re.test(f));
+  out.push(
+    has(/^(LICEN[CS]E|COPYING)(\.|$)/i)
+      ? { id: 'license.present', status: 'pass', message: 'LICENSE present' }
+      : { id: 'license.present', status: 'warn', message: 'no LICENSE file in the project' },
+    has(/^README(\.|$)/i)
+      ? { id: 'readme.present', status: 'pass', message: 'README present' }
+      : { id: 'readme.present', status: 'warn', message: 'no README in the project' },
+  );
+  return out;
 }
 
 /** owner/repo from a GitHub (or Gitee) https URL; undefined for anything else. */

@@ -289,10 +289,11 @@ Try another input: \`wharf plugin test --input "abc" --expect "ABC"\`.
 
 ## Sign and release
 
-1. Once: \`wharf keygen\` creates a minisign key pair. Put the public key line (\`RW…\`) into
-   \`plugin.json\` as \`signing_key\`, and store the secret key file's text as the repository secret
-   \`MINISIGN_SECRET_KEY\` (Settings → Secrets and variables → Actions). Keep the secret key safe:
-   every later release must be signed with it.
+1. Once: \`wharf keygen\` creates a minisign key pair. The public key line (\`RW…\`) goes into
+   \`plugin.json\` as \`signing_key\` and the whole public key file is committed as \`minisign.pub\`
+   (\`wharf plugin init\` does both when \`wharf keygen\` ran first); the review bot checks that they match.
+   Store the secret key file's text as the repository secret \`MINISIGN_SECRET_KEY\` (Settings → Secrets and
+   variables → Actions). Keep the secret key safe and out of Git: every later release must be signed with it.
 2. Bump \`version\` in \`plugin.json\` and \`package.json\`, commit, then tag and push: \`git tag v0.1.0 && git push --tags\`.
    The workflow builds, tests, signs and uploads \`plugin.wasm\`, \`plugin.wasm.minisig\` and \`plugin.json\`.
 
@@ -307,3 +308,28 @@ prefilled submission form link (and the plain fields for Gitee).
 
 // Built artifacts go to the release, not to Git; a secret key must never be committed.
 export const GITIGNORE = 'node_modules/\nplugin.wasm\nplugin.wasm.minisig\n*.key\n';
+
+export function mitLicense(holder: string): string {
+  return `MIT License
+
+Copyright (c) ${new Date().getUTCFullYear()} ${holder}
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+`;
+}
