@@ -12,7 +12,11 @@ export default defineConfig({
   outDir: out || './dist',
   // Separate caches per output dir, so a test build and a bench build can run side by side.
   cacheDir: out ? `${out}-cache` : './node_modules/.astro',
-  build: { format: 'directory', inlineStylesheets: 'never', concurrency: 4 },
+  build: {
+    format: 'directory',
+    inlineStylesheets: 'never',
+    concurrency: Number(process.env.WHARF_SITE_CONCURRENCY ?? 4),
+  },
   devToolbar: { enabled: false },
   // Shiki writes inline style attributes, which the CSP forbids; docs code blocks are plain.
   markdown: { syntaxHighlight: false },

@@ -41,6 +41,14 @@ if (!client.sources().sources.some((s) => s.alias === 'local')) {
 }
 await client.refresh();
 
+// The catalog site, when built (`npm run build -w site`), on its own port: it needs directory indexes and JS types.
+const siteDist = join(repo, 'site', 'dist');
+if ((await import('node:fs')).existsSync(siteDist)) {
+  const { serveSite } = await import(new URL('../../../site/scripts/serve-site.mjs', import.meta.url).href);
+  const site = await serveSite(siteDist, { port: Number(process.env.WHARF_SITE_PORT ?? 0) });
+  console.log(`Catalog site (built from registry/registry.json) on ${site.url}`);
+}
+
 const q = (s: string) => (/[\s"'$]/.test(s) ? `"${s}"` : s);
 console.log(`
 Wharf demo marketplace on ${server.url}
