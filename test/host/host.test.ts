@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { createHost, type PluginHost, type UpdatedEvent } from '@wharf/client';
+import { createHost, type PluginHost, type UpdatedEvent, WharfClient } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/demo.js';
 import {
@@ -146,6 +146,47 @@ describe('createHost', () => {
       await host.install('shouter');
       const p = await host.load('shouter');
       expect(await p.callText('shout', 'quiet please')).toBe('QUIET PLEASE');
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('picks up an update made by another process (wharf update) at the next call, and keeps the old version when the new one cannot load', async () => {
+    const home = newHome();
+    const host = await createHost({
+      home,
+      sources: [{ alias: 'local', url: reg.url, rootSha256: reg.rootSha256 }],
+      hostFunctions: { gate: async () => 0n },
+    });
+    const events: UpdatedEvent[] = [];
+    host.on('updated', (e) => events.push(e));
+    try {
+      await host.install('tagger@1.0.0');
+      const p = await host.load('tagger');
+      expect(await p.callText('tag', 'a')).toBe('v1:a');
+      // Another process (the CLI) updates the same home; this host only sees the lockfile change.
+      const other = new WharfClient({ home });
+      await other.refresh();
+      await other.install('tagger@1.1.0');
+      expect(await p.callText('tag', 'b')).toBe('v2:b');
+      expect(events).toEqual([expect.objectContaining({ id: 'tagger', from: '1.0.0', to: '1.1.0' })]);
+
+      // 1.2.0 needs a host function this host lacks: calls keep running on 1.1.0 and health says why.
+      await reg.publish(
+        manifestFor('tagger', '1.2.0', 'tag', {
+          host_functions: ['gate', 'missing'],
+          justifications: { host_functions: 'tests a host that lacks a function' },
+        }),
+        await wat2wasm(tagPluginWat('v3:')),
+      );
+      await other.refresh();
+      await other.install('tagger@1.2.0', { yes: true });
+      expect(await p.callText('tag', 'c')).toBe('v2:c');
+      expect(p.health()).toMatchObject({
+        version: '1.1.0',
+        errors: 0,
+        reload_error: { code: 'E_PERMISSION_UNSUPPORTED' },
+      });
     } finally {
       await host.close();
     }
