@@ -301,9 +301,19 @@ class Loaded implements HostedPlugin {
     this.host.emit('loaded', { id: this.id, version: plugin.entry.version, sha256: plugin.entry.sha256 });
   }
 
-  async call(exportName: string, input: string | Uint8Array = ''): Promise<Uint8Array> {
-    if (this.closed) throw new WharfError('E_USAGE', `${this.id} was unloaded.`);
-    await this.maybeSwitch();
+  call(exportName: string, input: string | Uint8Array = ''): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new WharfError('E_USAGE', `${this.id} was unloaded.`));
+    // Synchronous in the common case (no new version): the hot path stays one stat and one sandbox call.
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.maybeSwitch();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return pending ? pending.then(() => this.invoke(exportName, input)) : this.invoke(exportName, input);
+  }
+
+  private async invoke(exportName: string, input: string | Uint8Array): Promise<Uint8Array> {
     const inst = this.current;
     inst.inflight++;
     const started = performance.now();
@@ -332,7 +342,7 @@ class Loaded implements HostedPlugin {
   }
 
   /** When the lockfile pins other bytes than the ones running, switch (once, however many calls are waiting). */
-  private async maybeSwitch(): Promise<void> {
+  private maybeSwitch(): Promise<void> | undefined {
     if (this.switching) return this.switching;
     const entry = this.host.currentEntry(this.id);
     if (!entry) throw new WharfError('E_NOT_INSTALLED', `${this.id} was uninstalled while loaded.`);

@@ -1,0 +1,84 @@
+// What the host-app layer costs per call: p.call through createHost (lockfile stat per call for hot reload,
+// health bookkeeping) against a bare openSandbox().call on the same bytes, interleaved in rounds so both see
+// the same machine load. Also times the first call after an update (instantiating the new version).
+// Run: node bench/host/run.mjs   (CALLS=… ROUNDS=… to change the sample)
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
+const { createHost, openSandbox } = await import('@wharf/client');
+const { buildDemoRegistry, startStaticServer } = await import('@wharf/tools');
+
+const CALLS = Number(process.env.CALLS ?? 1000);
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const repo = resolve(import.meta.dirname, '..', '..');
+const root = mkdtempSync(join(tmpdir(), 'wharf-bench-host-'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+try {
+  cpSync(join(repo, 'examples'), join(root, 'artifacts'), {
+    recursive: true,
+    filter: (s) => !s.includes('node_modules'),
+  });
+  mkdirSync(join(root, 'registry'));
+  const server = await startStaticServer(join(root, 'registry'), {
+    port: 0,
+    mounts: { '/artifacts/': join(root, 'artifacts') },
+  });
+  const reg = await buildDemoRegistry({
+    dir: join(root, 'registry'),
+    examplesDir: join(root, 'artifacts'),
+    artifactBaseUrl: `${server.url}/artifacts`,
+    only: ['count-vowels'],
+  });
+  const host = await createHost({
+    home: join(root, 'home'),
+    sources: [{ alias: 'local', url: server.url, rootSha256: reg.rootSha256 }],
+  });
+  await host.install('count-vowels');
+  const hosted = await host.load('count-vowels');
+  const manifest = JSON.parse(readFileSync(join(repo, 'examples/count-vowels/plugin.json'), 'utf8'));
+  const bare = await openSandbox({
+    id: 'count-vowels',
+    wasm: new Uint8Array(readFileSync(join(repo, 'examples/count-vowels/plugin.wasm'))),
+    permissions: manifest.permissions,
+    exports: manifest.exports,
+  });
+  const input = 'The quick brown fox jumps over the lazy dog';
+  const time = async (call) => {
+    const t = performance.now();
+    for (let i = 0; i < CALLS; i++) await call();
+    return (performance.now() - t) / CALLS;
+  };
+  // Warm both.
+  await time(() => hosted.call('count_vowels', input));
+  await time(() => bare.call('count_vowels', input));
+  const h = [];
+  const b = [];
+  // Alternate which goes first, so neither always runs right after the other's garbage.
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2) {
+      b.push(await time(() => bare.call('count_vowels', input)));
+      h.push(await time(() => hosted.call('count_vowels', input)));
+    } else {
+      h.push(await time(() => hosted.call('count_vowels', input)));
+      b.push(await time(() => bare.call('count_vowels', input)));
+    }
+  }
+  const hm = median(h);
+  const bm = median(b);
+  console.log(`calls per sample ${CALLS}, rounds ${ROUNDS}`);
+  console.log(`openSandbox().call     median ${(bm * 1000).toFixed(1)} µs/call`);
+  console.log(`host p.call            median ${(hm * 1000).toFixed(1)} µs/call`);
+  console.log(`ratio host/bare        ${(hm / bm).toFixed(3)}x`);
+  const health = host.health()[0];
+  console.log(
+    `health after ${health.calls} calls: p50 ${health.p50_ms} ms, p95 ${health.p95_ms} ms, errors ${health.errors}`,
+  );
+  await bare.close();
+  await host.close();
+  await server.close();
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
