@@ -41,12 +41,15 @@ export async function downloadArtifact(
     const fh = await open(tmp, 'wx', 0o644);
     const h = new ArtifactHasher();
     let ok = false;
+    let writing: Promise<unknown> = Promise.resolve();
     try {
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
+      // One writev per MB, left running while the next MB arrives: no concat copy, and reads overlap writes.
       const flush = async () => {
+        await writing;
         if (!pendingBytes) return;
-        await fh.write(pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending, pendingBytes));
+        writing = fh.writev(pending);
         pending = [];
         pendingBytes = 0;
       };
@@ -58,6 +61,7 @@ export async function downloadArtifact(
         opts.onProgress?.(h.size, artifact.size);
       }
       await flush();
+      await writing;
       const d = h.digest();
       if (d.size !== artifact.size || d.sha256 !== artifact.sha256) {
         sawHashMismatch = true;
@@ -73,6 +77,7 @@ export async function downloadArtifact(
       if (e instanceof FetchFailure && e.reason === 'too large') sawHashMismatch = true;
       failures.push(`${url}: ${(e as Error).message}`);
     } finally {
+      await writing.catch(() => {});
       await fh.close();
       if (!ok) await rm(tmp, { force: true });
     }
