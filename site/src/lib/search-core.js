@@ -141,10 +141,10 @@ export function createEngine(input) {
     /**
      * @param {string} q
      * @param {Filters} [filters]
-     * @param {number} [limit]
+     * @param {number} [limit] rows to return; a short list keeps each keystroke's render cheap
      * @returns {Results}
      */
-    query(q, filters = {}, limit = 50) {
+    query(q, filters = {}, limit = 24) {
       if (tokenize(q).every((t) => STOP_WORDS.has(t))) {
         // No query: browse, most downloaded first.
         const all = docs.filter((d) => keep(d, filters)).sort((a, b) => b[8] - a[8]);

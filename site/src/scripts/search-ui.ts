@@ -41,6 +41,7 @@ if (form && list && status) {
         status.textContent = strings['search.failed'] ?? '';
         return;
       }
+      list.dataset.queryMs = ev.data.ms.toFixed(2); // engine time alone, read by bench/site
       render(ev.data.total, ev.data.rows);
     };
     return worker;
