@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LockEntry, type RegistryPlugin, type SourceConfig, type SourcesConfig, WharfError } from '@wharf/schemas';
 import { type HomePaths, openHome } from './home.js';
-import { Catalog, parseAddress } from './index/catalog.js';
+import { Catalog, type PluginAddress, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
 import { cacheFilesOf, type IndexSnapshot, markStale, readCachedIndex } from './index/index-cache.js';
 import { type MirrorFailure, type MirrorHealth, refreshSource, testMirrors } from './index/refresh.js';
@@ -219,11 +219,7 @@ export class WharfClient {
   async installMany(specs: string[], opts: InstallOptions = {}): Promise<InstallResult[]> {
     const catalog = await this.catalog();
     const addrs = specs.map(parseAddress);
-    if (addrs.some((a) => isLegacyEntry(catalog.find(a))))
-      return installLegacyAware(this.home, catalog, addrs, { offline: this.opts.offline, ...opts });
-    const results = await guardStaleInstall(catalog, addrs, this.opts.offline, (offline) =>
-      installPlugins(this.home, catalog, addrs, { offline, ...opts }),
-    );
+    const results = await this.installAddresses(catalog, addrs, opts);
     const asked = addrs.map((a) => catalog.find(a).address);
     return [
       ...asked.map((id) => results.find((r) => r.id === id) as InstallResult),
@@ -250,8 +246,22 @@ export class WharfClient {
     const skipped = todo.filter((o) => !go.includes(o));
     if (go.length === 0) return { updated: [], skipped };
     const addrs = go.map((o) => ({ ...parseAddress(o.id), range: o.latest }));
-    const results = await installPlugins(this.home, catalog, addrs, { offline: this.opts.offline, ...opts });
+    const native = addrs.filter((a) => !isLegacyEntry(catalog.find(a)));
+    const legacy = addrs.filter((a) => isLegacyEntry(catalog.find(a)));
+    const results = [
+      ...(native.length ? await this.installAddresses(catalog, native, opts) : []),
+      ...(legacy.length ? await this.installAddresses(catalog, legacy, opts) : []),
+    ];
     return { updated: results.filter((r) => r.status === 'installed'), skipped };
+  }
+
+  /** Legacy (unpinned) sources go their own way; signed ones through the stale guard and the planner. */
+  private installAddresses(catalog: Catalog, addrs: PluginAddress[], opts: InstallOptions): Promise<InstallResult[]> {
+    if (addrs.some((a) => isLegacyEntry(catalog.find(a))))
+      return installLegacyAware(this.home, catalog, addrs, { offline: this.opts.offline, ...opts });
+    return guardStaleInstall(catalog, addrs, this.opts.offline, (offline) =>
+      installPlugins(this.home, catalog, addrs, { offline, ...opts }),
+    );
   }
 
   list(): LockEntry[] {

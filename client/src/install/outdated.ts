@@ -1,4 +1,5 @@
 import type { Lockfile } from '@wharf/schemas';
+import semver from 'semver';
 import { type Catalog, parseAddress } from '../index/catalog.js';
 import { type ChangeKind, changeKind } from './change-kind.js';
 import { latestRelease } from './resolve-version.js';
@@ -26,16 +27,18 @@ export function findOutdated(catalog: Catalog, lock: Lockfile, only?: string[]):
     } catch {
       continue; // its source was removed or no longer lists it; `wharf list` still shows it
     }
-    const latest = latestRelease(plugin);
+    // Legacy (WXAUTO-MGT) indexes carry no releases, only versions.latest, which is what that client compares.
+    const latestVersion =
+      latestRelease(plugin)?.version ?? (plugin.releases.length === 0 ? semver.valid(plugin.versions.latest) : null);
     const mine = plugin.releases.find((r) => r.version === le.version);
-    if (!latest) continue;
-    const change = changeKind(le.version, latest.version);
+    if (!latestVersion || !semver.valid(le.version)) continue;
+    const change = changeKind(le.version, latestVersion);
     if (change === 'none' && !mine?.yanked) continue;
     out.push({
       id: le.id,
       source: le.source,
       installed: le.version,
-      latest: latest.version,
+      latest: latestVersion,
       change,
       ...(mine?.yanked ? { yanked: mine.yanked_reason ?? 'yanked' } : {}),
       ...(mine?.deprecated ? { deprecated: mine.deprecated } : {}),

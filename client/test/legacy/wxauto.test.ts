@@ -344,6 +344,13 @@ describe.skipIf(!HAVE_DATA)('legacy WXAUTO-MGT source (real fixture data)', () =
     // Tag "2.0.5" (no v) is accepted too.
     const down = await c.install('advanced-dify-platform@~2.0', { allowUnpinned: true, allowDowngrade: true });
     expect(down).toMatchObject({ version: '2.0.5', previous: '2.1.0' });
+    // outdated/update compare with versions.latest, as WXAUTO-MGT's own update check does.
+    expect(await c.outdated()).toEqual([
+      expect.objectContaining({ id: 'advanced-dify-platform', installed: '2.0.5', latest: '2.1.0', change: 'minor' }),
+    ]);
+    const up = await c.update(undefined, { allowUnpinned: true });
+    expect(up.updated[0]).toMatchObject({ id: 'advanced-dify-platform', version: '2.1.0', previous: '2.0.5' });
+    expect(await c.outdated()).toEqual([]);
   });
 
   it('refuses bytes that differ from the release listing or fail WASM admission, keeping nothing', async () => {
