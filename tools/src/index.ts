@@ -6,6 +6,12 @@ export { main } from './cli/main.js';
 export type { DemoRegistry, DemoRegistryOptions } from './demo/demo-registry.js';
 export { buildDemoRegistry, builtExamples } from './demo/demo-registry.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
+export { createGitHub, type GitHub, type GitHubOptions } from './github/octokit.js';
+export { handleComment } from './publish-bot/approve.js';
+export { applyLifecycle } from './publish-bot/lifecycle.js';
+export { mirrorSync } from './publish-bot/mirror-sync.js';
+export { publishSubmissions } from './publish-bot/publish-submissions.js';
+export { exportWxauto, importWxauto } from './publish-bot/wxauto-format.js';
 export type { AddFromFilesOptions, AddReleaseInput, AddReleaseOutcome } from './registry/add-release.js';
 export {
   addRelease,
@@ -17,8 +23,14 @@ export type { InitOptions, InitResult } from './registry/init.js';
 export { emptyRegistry, initRegistry } from './registry/init.js';
 export { compareVersions, isPrerelease } from './registry/semver-order.js';
 export { readRegistry, registryPath, serializeRegistry, writeRegistry } from './registry/store.js';
+export { renderMarkdown } from './review/render-report.js';
+export { reviewRelease } from './review/review-release.js';
+export { runReview } from './review/run-review.js';
+export { SCORE_FORMULA, scoreChecks } from './review/scores.js';
 export type { StaticServer, StaticServerOptions } from './serve/static-server.js';
 export { startStaticServer } from './serve/static-server.js';
+export { parseIssueForm, renderIssueBody } from './submission/issue-form.js';
+export { parseSubmission } from './submission/parse-submission.js';
 export type { RoleKey, RoleKeys, TufRole } from './tuf/keys.js';
 export {
   defaultKeysDir,

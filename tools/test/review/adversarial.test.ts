@@ -145,6 +145,7 @@ describe('review bot threats (DESIGN §8)', () => {
     expect(r.refused).toEqual([expect.objectContaining({ issue, code: 'E_DIGEST_CHANGED' })]);
     expect([await simpleGit(m.origin).revparse(['main']), await simpleGit(m.gitee).revparse(['main'])]).toEqual(heads);
     expect(readFileSync(join(m.workdir, 'registry', 'registry.json'))).toEqual(before);
+    expect((await simpleGit(m.workdir).status()).files).toEqual([]); // nothing left behind in the bot's clone
     expect(m.stub.labels(MARKET, issue)).toContain('changes-requested');
     expect(m.stub.labels(MARKET, issue)).not.toContain('approved');
   });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { extractReport } from '../../src/review/render-report.js';
 import { postReview, runReview } from '../../src/review/run-review.js';
 import { startStaticServer } from '../../src/serve/static-server.js';
 import { BOT } from './github-stub.js';
-import { checkout, createMarket, FORM, MAINTAINER, MARKET, type Market } from './market-fixture.js';
+import { checkout, createMarket, FORM, MAINTAINER, MARKET, type Market, REPO_ROOT } from './market-fixture.js';
 
 // The whole path with real parts and no network: issue → review (smoke run in a token-free child) → sticky report
 // and labels → /approve by a maintainer → publish → both bare remotes carry the signed registry → `wharf install`
@@ -49,6 +50,35 @@ describe('submission → review → approve → publish → install', () => {
     expect(comments).toHaveLength(1);
     expect(extractReport(comments[0]?.body ?? '')?.digests.wasm_sha256).toBe(run.report.digests.wasm_sha256);
     expect(m.stub.labels(MARKET, issue)).toEqual(['needs-review', 'plugin-submission']);
+  });
+
+  it('runs the same review through the wharf-admin bin in --issue mode (token and API URL from the environment)', async () => {
+    // async spawn: the GitHub stand-in lives in this process, so a blocking spawnSync would deadlock it
+    const child = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'tools', 'bin', 'wharf-admin.js'),
+        '--json',
+        'review',
+        '--issue',
+        String(issue),
+        '--repo',
+        MARKET,
+        '--no-smoke',
+        '--registry',
+        join(m.workdir, 'registry'),
+        '--form',
+        join(REPO_ROOT, '.github', 'ISSUE_TEMPLATE', 'plugin-submission.yml'),
+      ],
+      { env: { ...process.env, GITHUB_API_URL: m.stub.url, GITHUB_TOKEN: 'bot-token' } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const status = await new Promise<number | null>((ok) => child.on('close', ok));
+    expect(status, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ plugin_id: 'count-vowels', passed: true, issue });
   });
 
   it('publishes after a maintainer approves, to both remotes, and the client installs from each', async () => {
