@@ -14,6 +14,8 @@ const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 export interface CapResult {
   wasm: Uint8Array;
+  /** Whether an `extism:host/env` `alloc` import was pointed at `redirectAlloc` (see alloc-guard.ts). */
+  allocRedirected: boolean;
   /** The limits after rewriting, one per memory (imported first), for messages and tests. */
   memories: { min: number; max: number; declaredMax?: number }[];
 }
@@ -61,14 +63,20 @@ export function encodeUleb(n: number): number[] {
   return out;
 }
 
+export interface CapOptions {
+  /** Module name to import Extism's `alloc` from instead of `extism:host/env` (the alloc guard). */
+  redirectAlloc?: string;
+}
+
 /**
  * Returns a copy of `wasm` whose memories all carry `max ≤ capPages`. A module whose memory needs more than the cap
  * at instantiation (min > cap) is refused with E_WASM_MEMORY instead of being started and failing later.
  */
-export function capMemory(wasm: Uint8Array, capPages: number): CapResult {
+export function capMemory(wasm: Uint8Array, capPages: number, opts: CapOptions = {}): CapResult {
   if (wasm.length < 8 || WASM_HEADER.some((b, i) => wasm[i] !== b))
     throw invalid('missing the \\0asm version 1 header');
   const memories: CapResult['memories'] = [];
+  const redirect = { to: opts.redirectAlloc, done: false };
   const parts: Uint8Array[] = [wasm.subarray(0, 8)];
   let pos = 8;
   while (pos < wasm.length) {
@@ -81,7 +89,7 @@ export function capMemory(wasm: Uint8Array, capPages: number): CapResult {
     const body = new Cursor(wasm, bodyStart, bodyEnd);
     const rewritten =
       id === SECTION_IMPORT
-        ? rewriteImports(body, capPages, memories)
+        ? rewriteImports(body, capPages, memories, redirect)
         : id === SECTION_MEMORY
           ? rewriteMemories(body, capPages, memories)
           : null;
@@ -89,21 +97,45 @@ export function capMemory(wasm: Uint8Array, capPages: number): CapResult {
     else parts.push(wasm.subarray(pos, bodyEnd));
     pos = bodyEnd;
   }
-  return { wasm: concat(parts), memories };
+  return { wasm: concat(parts), memories, allocRedirected: redirect.done };
 }
 
-function rewriteImports(c: Cursor, cap: number, memories: CapResult['memories']): Uint8Array | null {
+const EXTISM_ENV = new TextEncoder().encode('extism:host/env');
+const ALLOC = new TextEncoder().encode('alloc');
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function rewriteImports(
+  c: Cursor,
+  cap: number,
+  memories: CapResult['memories'],
+  redirect: { to?: string; done: boolean },
+): Uint8Array | null {
   // Slices, not a number[]: a hostile module may carry a huge import section.
   const out: Uint8Array[] = [];
   let touched = false;
   let copied = c.pos;
   const count = c.uleb(32);
   for (let i = 0; i < count; i++) {
-    c.skip(c.uleb(32)); // module name
-    c.skip(c.uleb(32)); // field name
+    const entryStart = c.pos;
+    const moduleLen = c.uleb(32);
+    const moduleName = c.bytes.subarray(c.pos, c.pos + moduleLen);
+    c.skip(moduleLen);
+    const fieldStart = c.pos;
+    const fieldLen = c.uleb(32);
+    const fieldName = c.bytes.subarray(c.pos, c.pos + fieldLen);
+    c.skip(fieldLen);
     const kind = c.byte();
-    if (kind === 0x00) c.uleb(32);
-    else if (kind === 0x01) {
+    if (kind === 0x00) {
+      c.uleb(32);
+      if (redirect.to && sameBytes(moduleName, EXTISM_ENV) && sameBytes(fieldName, ALLOC)) {
+        const to = new TextEncoder().encode(redirect.to);
+        out.push(c.bytes.subarray(copied, entryStart), Uint8Array.from(encodeUleb(to.length)), to);
+        out.push(c.bytes.subarray(fieldStart, c.pos));
+        copied = c.pos;
+        touched = true;
+        redirect.done = true;
+      }
+    } else if (kind === 0x01) {
       refType(c);
       skipLimits(c);
     } else if (kind === 0x02) {

@@ -1,7 +1,9 @@
 import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { type ExportSpec, type Permissions, WharfError } from '@wharf/schemas';
+import { ALLOC_GUARD_MODULE, allocGuardWasm, allocRefused, WHARF_HOST } from './alloc-guard.js';
 import { capMemory } from './cap-memory.js';
 import { guardedFetch } from './guarded-fetch.js';
+import { checkLinkable, compileModule } from './link-check.js';
 
 /** What the host allows whatever a plugin asks for. Fields added after the first release are optional. */
 export interface HostPolicy {
@@ -85,7 +87,7 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
   const config = pickConfig(id, perms.config_keys ?? [], input.config ?? {});
   const timeoutMs = Math.min(perms.timeout_ms ?? policy.defaultTimeoutMs, policy.maxTimeoutMs);
   const memoryPages = Math.min(perms.memory_max_pages ?? policy.defaultMemoryPages, policy.maxMemoryPages);
-  const wasm = capMemory(input.wasm, memoryPages).wasm;
+  const capped = capMemory(input.wasm, memoryPages, { redirectAlloc: ALLOC_GUARD_MODULE });
   const allowedHosts = perms.allowed_hosts ?? [];
 
   // Extism's allowedPaths map guest → host (they become node:wasi preopens); the manifest's map host → guest.
@@ -122,20 +124,41 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
     const fn = input.hostFunctions?.[name];
     if (fn) userFunctions[name] = fn;
   }
+  // Compiled once here (and handed to Extism as modules) so that an unresolvable import is refused up front.
+  const main = await compileModule(id, capped.wasm);
+  checkLinkable(id, main, {
+    wasi: perms.wasi === true,
+    functions: {
+      [EXTISM_USER]: Object.keys(userFunctions),
+      ...(capped.allocRedirected ? { [ALLOC_GUARD_MODULE]: ['alloc'] } : {}),
+    },
+  });
+  const modules = capped.allocRedirected
+    ? [
+        { name: ALLOC_GUARD_MODULE, module: await compileModule(id, allocGuardWasm(policy.maxOutputBytes)) },
+        { name: 'main', module: main },
+      ]
+    : [{ name: 'main', module: main }];
+
   // A fresh object per instance: rc13 adds var_get bound to that instance's context into it with `??=`, so a
   // shared one would leave a re-instantiated plugin reading the dead instance's vars.
   const functions = (): Record<string, Record<string, HostFunction>> => ({
     [EXTISM_ENV]: { ...envFunctions },
+    [WHARF_HOST]: { ...hostFunctions },
     ...(Object.keys(userFunctions).length ? { [EXTISM_USER]: { ...userFunctions } } : {}),
   });
 
   // The host-side block heap (input, output, HTTP bodies) gets its own cap; Extism counts it in pages.
   const blockPages = Math.ceil((policy.maxInputBytes + policy.maxOutputBytes + policy.maxHttpResponseBytes) / PAGE);
+  const hostFunctions: Record<string, HostFunction> = {
+    // Called by the alloc guard when Extism refused an allocation (alloc-guard.ts).
+    // `why` is an i32, so it arrives as a number despite HostFunction's bigint[] (i64 parameters).
+    alloc_refused: (_ctx, n, why) => allocRefused(id, n, Number(why), policy.maxOutputBytes, blockPages * PAGE),
+  };
   const instantiate = async (): Promise<Plugin> => {
     try {
-      // A fresh Uint8Array: a pooled Buffer would fail Extism's hash check (DESIGN §10).
       return await createPlugin(
-        { wasm: [{ data: new Uint8Array(wasm) }], config },
+        { wasm: modules, config },
         {
           runInWorker: true,
           timeoutMs,

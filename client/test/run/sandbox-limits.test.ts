@@ -1,5 +1,6 @@
 import type { Permissions } from '@wharf/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeUleb } from '../../src/run/cap-memory.js';
 import { openSandbox, type SandboxedPlugin } from '../../src/run/sandbox.js';
 import { HOSTILE_WAT, START_LOOP_WAT, wat } from './wat-plugins.js';
 
@@ -16,6 +17,7 @@ const EXPORTS = [
   'set_var',
   'get_var',
   'fetch',
+  'alloc_bomb',
 ].map((name) => ({ name }));
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
@@ -79,19 +81,43 @@ describe('sandbox limits', () => {
 
   it('output over the cap is refused with E_TOO_LARGE and the next call works', async () => {
     expect((await sb.call('huge_output', '')).byteLength).toBe(0);
+    expect((await sb.call('huge_output', 'x')).byteLength).toBe(1024 * 1024);
     const msg = await expectCode(sb.call('huge_output', 'xx'), 'E_TOO_LARGE');
-    expect(msg).toMatch(/2097152 bytes/);
+    expect(msg).toMatch(/2097152-byte block/);
     expect(text(await sb.call('echo', 'after output'))).toBe('after output');
   });
 
-  it('output far over every cap fails without exhausting the host', async () => {
-    // 512 MiB asked for: the host-side block heap refuses the allocation, the plugin then writes nowhere.
-    const e = await sb.call('huge_output', 'x'.repeat(512)).then(
-      () => null,
-      (err: { code: string }) => err,
-    );
-    expect(['E_PLUGIN_TRAP', 'E_TOO_LARGE']).toContain(e?.code);
+  it('output far over every cap is refused before the host allocates it', async () => {
+    const before = process.memoryUsage().rss;
+    await expectCode(sb.call('huge_output', 'x'.repeat(4096)), 'E_TOO_LARGE'); // 4 GiB
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
     expect(text(await sb.call('echo', 'ok'))).toBe('ok');
+  });
+
+  it('an alloc bomb that touches refused host blocks is stopped at the block heap cap', async () => {
+    const mib = 1024 * 1024;
+    const tight = await openSandbox({
+      id: 'hostile',
+      wasm: hostile,
+      permissions: { timeout_ms: 5_000 },
+      exports: EXPORTS,
+      policy: {
+        maxTimeoutMs: 5_000,
+        defaultTimeoutMs: 5_000,
+        maxInputBytes: mib,
+        maxOutputBytes: 2 * mib,
+        maxHttpResponseBytes: mib,
+      },
+    });
+    try {
+      const before = process.memoryUsage().rss;
+      // 300 × 1 MiB touched without the guard; with it, the call ends once the 4 MiB heap is full.
+      await expectCode(tight.call('alloc_bomb'), 'E_WASM_MEMORY');
+      expect(process.memoryUsage().rss - before).toBeLessThan(100 * mib);
+      expect(text(await tight.call('echo', 'alive'))).toBe('alive');
+    } finally {
+      await tight.close();
+    }
   });
 
   it('vars: a small var round-trips, an oversized one is refused with E_TOO_LARGE', async () => {
@@ -162,6 +188,21 @@ describe('sandbox limits', () => {
     expect(text(await sb.call('echo', 'host ok'))).toBe('host ok');
   });
 
+  it('a million-function module is refused (E_WASM_LIMITS) and an unlinkable one too (E_WASM_IMPORT)', async () => {
+    await expectCode(
+      openSandbox({ id: 'many', wasm: millionFunctions(), permissions: {}, exports: [{ name: 'run' }] }),
+      'E_WASM_LIMITS',
+    );
+    const foreign = await wat(
+      '(module (import "env" "abort" (func)) (func (export "run") (result i32) (i32.const 0)))',
+    );
+    await expectCode(
+      openSandbox({ id: 'foreign', wasm: foreign, permissions: {}, exports: [{ name: 'run' }] }),
+      'E_WASM_IMPORT',
+    );
+    expect(text(await sb.call('echo', 'host ok'))).toBe('host ok');
+  });
+
   it('a module needing more memory at start than the cap is refused with E_WASM_MEMORY', async () => {
     const big = await wat('(module (memory 300) (func (export "run") (result i32) (i32.const 0)))');
     await expectCode(
@@ -193,3 +234,21 @@ describe('sandbox limits', () => {
     }
   });
 });
+
+/** 1,000,001 empty functions: one over V8's limit. Built byte by byte; wabt would take seconds. */
+function millionFunctions(): Uint8Array {
+  const n = 1_000_001;
+  const uleb = encodeUleb;
+  const funcs = Uint8Array.from([...uleb(n), ...new Array<number>(n).fill(0)]);
+  const code = new Uint8Array(uleb(n).length + n * 3);
+  code.set(uleb(n));
+  for (let i = 0; i < n; i++) code.set([2, 0, 0x0b], uleb(n).length + i * 3);
+  const parts = [
+    Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0]),
+    Uint8Array.from([3, ...uleb(funcs.length)]),
+    funcs,
+    Uint8Array.from([10, ...uleb(code.length)]),
+    code,
+  ];
+  return Buffer.concat(parts);
+}

@@ -97,6 +97,24 @@ export const HOSTILE_WAT = `(module ${KERNEL}
     (call $out_block (call $var_get (call $mem_block (i32.const 100) (i32.const 1))))
     (i32.const 0))
 
+  ;; allocate 1 MiB blocks and touch every page of each, refused or not: a refused block still sits at the next
+  ;; index in rc13, and addresses are index << 48
+  (func (export "alloc_bomb") (result i32)
+    (local $first i64) (local $i i64) (local $addr i64) (local $p i64)
+    (local.set $first (call $alloc (i64.const 1)))
+    (loop $l
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (drop (call $alloc (i64.const 1048576)))
+      (local.set $addr (i64.add (local.get $first) (i64.shl (local.get $i) (i64.const 48))))
+      (local.set $p (i64.const 0))
+      (block $done (loop $touch
+        (br_if $done (i64.ge_u (local.get $p) (i64.const 1048576)))
+        (call $store_u8 (i64.add (local.get $addr) (local.get $p)) (i32.const 1))
+        (local.set $p (i64.add (local.get $p) (i64.const 4096)))
+        (br $touch)))
+      (br_if $l (i64.lt_u (local.get $i) (i64.const 300))))
+    (i32.const 0))
+
   (func (export "get_var") (result i32)
     (call $out_block (call $var_get (call $mem_block (i32.const 100) (i32.const 1))))
     (i32.const 0))
