@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
+import { type RotationReason, rotateKey } from '../../publish-bot/key-rotation.js';
 import { applyLifecycle, type LifecycleAction } from '../../publish-bot/lifecycle.js';
 import { mirrorSync } from '../../publish-bot/mirror-sync.js';
 import { exportWxauto, importWxauto } from '../../publish-bot/wxauto-format.js';
@@ -26,6 +27,24 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
         });
       });
   }
+
+  ctx
+    .sub(ctx.program, 'rotate-key')
+    .description("apply a key-rotation statement signed by the plugin's current key (does not re-sign; run publish)")
+    .requiredOption('--statement <file>', 'the statement: wharf-rotate id=<id> new_keyid=<hex> new_key=<RW…>')
+    .requiredOption('--sig <file>', 'its .minisig by the old key, with the statement as trusted comment')
+    .option('--reason <r>', 'routine | compromised (compromised revokes the old key)', 'routine')
+    .option('--registry <dir>', 'registry directory', 'registry')
+    .action(async (o: { statement: string; sig: string; reason: string; registry: string }, cmd: Command) => {
+      const { registry } = await readRegistry(o.registry);
+      const next = rotateKey(registry, {
+        statement: readFileSync(o.statement, 'utf8'),
+        minisig: readFileSync(o.sig, 'utf8'),
+        reason: o.reason as RotationReason,
+      });
+      await writeRegistry(o.registry, next);
+      ctx.out(cmd, `Key rotated. Run \`wharf-admin publish ${o.registry}\` to sign it.`, { rotated: true });
+    });
 
   const mirror = ctx.sub(ctx.program, 'mirror').description('mirror remotes');
   ctx
