@@ -31,9 +31,12 @@ export { type LegacyInfoView, type LegacyPermissionView, legacyInfo } from './le
 export { type CatalogStats, catalogStats, type LegacySearchHit, searchWxauto } from './legacy/wxauto-search.js';
 export { isLegacySnapshot, type LegacyInfo, type LegacySnapshot } from './legacy/wxauto-source.js';
 export { readLockfile, writeLockfile } from './lockfile.js';
+export { createWharfMcp, type McpOptions, serveMcpStdio, type WharfMcp } from './mcp/server.js';
+export { type PluginTool, toolsFor } from './mcp/tools.js';
 export { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
 export {
   DEFAULT_POLICY,
+  type HostFunction,
   type HostPolicy,
   openSandbox,
   type SandboxedPlugin,

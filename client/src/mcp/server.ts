@@ -96,13 +96,14 @@ function failure(e: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
 }
 
-/** `wharf mcp`: serve over stdio until the client closes stdin. */
+/** `wharf mcp`: serve over stdio (or the given transport) until the client hangs up, then close every sandbox. */
 export async function serveMcpStdio(home: HomePaths, opts: McpOptions = {}, transport?: Transport): Promise<void> {
   const mcp = createWharfMcp(home, opts);
   const t = transport ?? new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
-    t.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
+    t.onclose = () => resolve(); // connect() chains its own handler after this one
+    // StdioServerTransport does not report the client closing stdin; that is how stdio clients hang up.
+    if (!transport) process.stdin.once('end', () => resolve());
   });
   await mcp.server.connect(t);
   await closed;
