@@ -39,6 +39,8 @@ export interface ReviewInput {
   repo?: {
     id: number;
     ownerId: number;
+    /** Numeric id of whoever opened the issue. */
+    submitterId?: number;
     fullName: string;
     license?: string;
     keyFile?: string;
@@ -259,6 +261,16 @@ export function reviewRelease(input: ReviewInput): ReviewOutcome {
       );
     else add('repo.id', 'pass', `repository id ${input.repo.id}`);
   }
+
+  // Whoever opens the issue should own the repository (or be its organisation's member, which a maintainer checks).
+  if (input.repo?.submitterId !== undefined)
+    add(
+      'submission.owner',
+      input.repo.submitterId === input.repo.ownerId ? 'pass' : 'warn',
+      input.repo.submitterId === input.repo.ownerId
+        ? 'the issue was opened by the repository owner'
+        : 'the issue was not opened by the repository owner: check that the submitter may publish this repository',
+    );
 
   // WASM
   let scan: ScanReport | undefined;

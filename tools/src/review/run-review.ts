@@ -40,6 +40,7 @@ export async function runReview(opts: RunReviewOptions): Promise<ReviewRun> {
   let fetched: FetchedRelease | undefined;
   let assets: ReviewRun['assets'];
   let issue: number | undefined;
+  let submitterId: number | undefined;
   if (src.kind === 'files') {
     assets = {
       wasm: new Uint8Array(readFileSync(src.wasmPath)),
@@ -58,6 +59,7 @@ export async function runReview(opts: RunReviewOptions): Promise<ReviewRun> {
       });
       body = r.data.body ?? '';
       issue = src.ref.issue;
+      submitterId = r.data.user?.id;
     } else body = src.body;
     submission = parseSubmission(body, opts.formYaml);
     fetched = await fetchRelease(opts.gh, submission.repository, submission.tag, opts.caps ?? DEFAULT_CAPS);
@@ -78,6 +80,7 @@ export async function runReview(opts: RunReviewOptions): Promise<ReviewRun> {
           repo: {
             id: fetched.repo.id,
             ownerId: fetched.repo.ownerId,
+            ...(submitterId !== undefined ? { submitterId } : {}),
             fullName: fetched.repo.fullName,
             hasReadme: fetched.hasReadme,
             tag: fetched.release.tag,

@@ -11,6 +11,7 @@ const SECURITY_CHECKS: ReadonlySet<string> = new Set([
   'key.pinned',
   'version.immutable',
   'repo.id',
+  'submission.owner',
   'wasm.size',
   'wasm.valid',
   'wasm.limits',

@@ -117,7 +117,7 @@ export async function createMarket(): Promise<Market> {
         ],
         ...override,
       });
-      return stub.openIssue(MARKET, body);
+      return stub.openIssue(MARKET, body, { id: 7001, login: 'alice' }); // the repo owner, as in real life
     },
     async cloneWorkdir(name) {
       const dir = join(root, name);

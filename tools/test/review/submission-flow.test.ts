@@ -44,6 +44,7 @@ describe('submission → review → approve → publish → install', () => {
     expect(run.report.passed).toBe(true);
     expect(run.report.checks.find((c) => c.id === 'smoke.run')?.status).toBe('pass');
     expect(run.report.checks.find((c) => c.id === 'key.repo')?.status).toBe('pass');
+    expect(run.report.checks.find((c) => c.id === 'submission.owner')?.status).toBe('pass');
     await postReview(m.gh, ref, run.report, BOT.login);
     await postReview(m.gh, ref, run.report, BOT.login); // an edit re-runs the review: still one comment
     const comments = m.stub.issue(MARKET, issue).comments;
