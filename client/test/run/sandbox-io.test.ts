@@ -29,7 +29,10 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 describe('sandbox HTTP: declared hosts only, every redirect hop re-checked', () => {
   let allowed: { server: Server; port: number };
   let other: { server: Server; port: number };
+  let second: { server: Server; port: number };
   const otherHits: string[] = [];
+  const secondAuth: Array<string | undefined> = [];
+  const allowedAuth: Array<string | undefined> = [];
   let sb: SandboxedPlugin;
   const req = (url: string) => JSON.stringify({ url, method: 'GET', headers: { authorization: 'Bearer t' } });
 
@@ -38,6 +41,11 @@ describe('sandbox HTTP: declared hosts only, every redirect hop re-checked', () 
       otherHits.push(rq.url ?? '');
       res.end('secret from the other host');
     });
+    // Same hostname as the allowed server, another port: allowed, but another origin.
+    second = await listen((rq, res) => {
+      secondAuth.push(rq.headers.authorization);
+      res.end('second origin');
+    });
     allowed = await listen((rq, res) => {
       const a = `http://127.0.0.1:${allowed.port}`;
       const hops: Record<string, string> = {
@@ -45,10 +53,14 @@ describe('sandbox HTTP: declared hosts only, every redirect hop re-checked', () 
         '/to-self': `${a}/hello`,
         '/two-hops': '/to-other',
         '/loop': '/loop',
+        '/to-second': `http://127.0.0.1:${second.port}/`,
       };
       const loc = hops[rq.url ?? ''];
       if (loc) res.writeHead(302, { location: loc }).end();
-      else if (rq.url === '/hello') res.end('hello from the allowed host');
+      else if (rq.url === '/hello') {
+        allowedAuth.push(rq.headers.authorization);
+        res.end('hello from the allowed host');
+      } else if (rq.url === '/big') res.end(Buffer.alloc(2 * 1024 * 1024, 0x61));
       else res.writeHead(404).end();
     });
     sb = await openSandbox({
@@ -56,12 +68,14 @@ describe('sandbox HTTP: declared hosts only, every redirect hop re-checked', () 
       wasm: await wat(HOSTILE_WAT),
       permissions: { allowed_hosts: ['127.0.0.1'], timeout_ms: 5_000 },
       exports: [{ name: 'fetch' }, { name: 'echo' }],
+      policy: { maxTimeoutMs: 5_000, defaultTimeoutMs: 5_000, maxHttpResponseBytes: 1024 * 1024 },
     });
   });
   afterAll(async () => {
     await sb?.close();
     allowed?.server.close();
     other?.server.close();
+    second?.server.close();
   });
 
   it('reaches an allowed host', async () => {
@@ -93,6 +107,17 @@ describe('sandbox HTTP: declared hosts only, every redirect hop re-checked', () 
     expect(text(await sb.call('fetch', req(`http://127.0.0.1:${allowed.port}/hello`)))).toBe(
       'hello from the allowed host',
     );
+  });
+
+  it('drops credentials when a redirect changes origin', async () => {
+    expect(text(await sb.call('fetch', req(`http://127.0.0.1:${allowed.port}/to-second`)))).toBe('second origin');
+    expect(secondAuth).toEqual([undefined]);
+    expect(allowedAuth[0]).toBe('Bearer t'); // same-origin requests keep them
+  });
+
+  it('withholds a response body over the cap (the plugin sees no body, only the status)', async () => {
+    expect(text(await sb.call('fetch', req(`http://127.0.0.1:${allowed.port}/big`)))).toBe('200');
+    expect(text(await sb.call('echo', 'fine'))).toBe('fine');
   });
 
   it('stops a redirect loop', async () => {
