@@ -150,3 +150,41 @@ describe('scanWasm', () => {
     expect(check(scanWasm(huge, decl(['run'])), 'wasm.memory').message).toMatch(/^E_WASM_MEMORY/);
   });
 });
+
+describe('scanWasm on hostile sizes', () => {
+  it('refuses a million-function module from the section walker, before V8 compiles it', () => {
+    const n = 1_000_000;
+    const leb = (x: number) => {
+      const out: number[] = [];
+      do {
+        let b = x & 0x7f;
+        x = Math.floor(x / 128);
+        if (x) b |= 0x80;
+        out.push(b);
+      } while (x);
+      return out;
+    };
+    const sec = (id: number, body: Uint8Array) => new Uint8Array([id, ...leb(body.length), ...body]);
+    const funcs = new Uint8Array([...leb(n), ...new Uint8Array(n)]);
+    const body = [2, 0, 0x0b];
+    const code = new Uint8Array(leb(n).length + n * body.length);
+    code.set(leb(n));
+    for (let i = 0; i < n; i++) code.set(body, leb(n).length + i * body.length);
+    const parts = [
+      new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
+      sec(1, new Uint8Array([1, 0x60, 0, 0])),
+      sec(3, funcs),
+      sec(10, code),
+    ];
+    const wasm = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      wasm.set(p, o);
+      o += p.length;
+    }
+    const r = scanWasm(wasm);
+    expect(r.ok).toBe(false);
+    expect(r.checks.find((c) => c.id === 'wasm.limits')?.message).toMatch(/^E_WASM_LIMITS: .*1000000 functions/);
+    expect(r.checks.find((c) => c.id === 'wasm.valid')?.status).toBe('skip');
+  });
+});
