@@ -5,6 +5,7 @@ import { isWharfError, type Registry } from '@wharf/schemas';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
+import { main } from '../../src/cli/main.js';
 import { sha256Hex } from '../../src/github/fetch-release.js';
 import { handleComment } from '../../src/publish-bot/approve.js';
 import { publishSubmissions } from '../../src/publish-bot/publish-submissions.js';
@@ -262,5 +263,60 @@ describe('three approvals published concurrently', () => {
     for (const i of issues) expect(m.stub.labels(MARKET, i)).toContain('published');
     expect(escapeMarkdown('x')).toBe('x');
     expect(extractReport('nothing')).toBeUndefined();
+  });
+});
+
+describe('wharf-admin approve reads the event file, not the shell', () => {
+  let m: Market;
+  beforeAll(async () => {
+    m = await createMarket();
+  });
+  afterAll(async () => m?.close());
+
+  it('refuses a stranger with E_NOT_MAINTAINER through the CLI', async () => {
+    m.addExampleRelease('greet');
+    const issue = m.submit('greet');
+    const sha = await reviewAndPost(m, issue);
+    const event = join(m.root, 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify({
+        repository: { full_name: MARKET },
+        issue: { number: issue },
+        comment: { body: `/approve ${sha.slice(0, 12)}`, user: { id: STRANGER.id, login: '$(id)`x`' } },
+      }),
+    );
+    const maintainers = join(m.root, 'MAINTAINERS');
+    writeFileSync(maintainers, `${MAINTAINER.id} ${MAINTAINER.login}\n`);
+    let stdout = '';
+    const token = process.env.GITHUB_TOKEN;
+    process.env.GITHUB_TOKEN = 'bot-token';
+    try {
+      const code = await main(
+        [
+          'node',
+          'wharf-admin',
+          '--json',
+          'approve',
+          '--event',
+          event,
+          '--maintainers',
+          maintainers,
+          '--api-url',
+          m.stub.url,
+        ],
+        { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true } },
+      );
+      process.exitCode = 0;
+      expect(code).toBe(1);
+    } finally {
+      if (token === undefined) delete process.env.GITHUB_TOKEN;
+      else process.env.GITHUB_TOKEN = token;
+    }
+    expect(JSON.parse(stdout)).toMatchObject({ action: 'refused', code: 'E_NOT_MAINTAINER' });
+    expect(m.stub.labels(MARKET, issue)).not.toContain('approved');
+    expect(m.stub.issue(MARKET, issue).comments.at(-1)?.body).toContain(
+      'Thanks, \\$\\(id\\)\\`x\\`, but only maintainers',
+    );
   });
 });
