@@ -33,7 +33,8 @@ const PAGE = 64 * 1024;
 export const DEFAULT_POLICY: HostPolicy = {
   maxTimeoutMs: 30_000,
   defaultTimeoutMs: 5_000,
-  defaultMemoryPages: 256, // 16 MiB
+  // Undeclared: 64 MiB, room for typical Rust/Go/TinyGo heaps; a plugin needing more declares memory_max_pages.
+  defaultMemoryPages: 1024,
   maxMemoryPages: 4096, // 256 MiB
   maxOutputBytes: 16 * MiB,
   maxInputBytes: 16 * MiB,

@@ -204,7 +204,7 @@ describe('sandbox limits', () => {
   });
 
   it('a module needing more memory at start than the cap is refused with E_WASM_MEMORY', async () => {
-    const big = await wat('(module (memory 300) (func (export "run") (result i32) (i32.const 0)))');
+    const big = await wat('(module (memory 1100) (func (export "run") (result i32) (i32.const 0)))');
     await expectCode(
       openSandbox({ id: 'big', wasm: big, permissions: {}, exports: [{ name: 'run' }] }),
       'E_WASM_MEMORY',
