@@ -289,7 +289,11 @@ function pickConfig(id: string, keys: string[], given: Record<string, string>): 
 function messageOf(e: unknown): string {
   if (typeof e === 'symbol') return 'the plugin exited (WASI proc_exit)';
   if (e instanceof Error) return e.message;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  if (e && typeof e === 'object' && 'message' in e) {
+    const m = (e as { message: unknown }).message;
+    // The worker sends {message: undefined} for a thrown non-Error, which is how proc_exit's Symbol arrives.
+    return m === undefined ? 'the plugin exited (WASI proc_exit) or threw a non-Error value' : String(m);
+  }
   return String(e);
 }
 

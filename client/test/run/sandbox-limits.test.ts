@@ -203,6 +203,27 @@ describe('sandbox limits', () => {
     expect(text(await sb.call('echo', 'host ok'))).toBe('host ok');
   });
 
+  it('WASI proc_exit ends the call as a trap and the next call works', async () => {
+    const exiter = await openSandbox({
+      id: 'exiter',
+      wasm: await wat(`(module
+        (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+        (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+        (import "extism:host/env" "output_set" (func $set (param i64 i64)))
+        (memory (export "memory") 1)
+        (func (export "exit") (result i32) (call $exit (i32.const 3)) (i32.const 0))
+        (func (export "ok") (result i32) (call $set (call $alloc (i64.const 2)) (i64.const 2)) (i32.const 0)))`),
+      permissions: { wasi: true },
+      exports: [{ name: 'exit' }, { name: 'ok' }],
+    });
+    try {
+      expect(await expectCode(exiter.call('exit'), 'E_PLUGIN_TRAP')).toMatch(/proc_exit/);
+      expect((await exiter.call('ok')).byteLength).toBe(2);
+    } finally {
+      await exiter.close();
+    }
+  });
+
   it('a module needing more memory at start than the cap is refused with E_WASM_MEMORY', async () => {
     const big = await wat('(module (memory 1100) (func (export "run") (result i32) (i32.const 0)))');
     await expectCode(
