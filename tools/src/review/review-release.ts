@@ -24,6 +24,7 @@ import {
   validatePermissions,
 } from '@wharf/schemas';
 import { publicKeyLine, sha256Hex } from '../github/fetch-release.js';
+import { skeleton } from './confusables.js';
 import { SCORE_FORMULA, scoreChecks } from './scores.js';
 import { type SmokeResult, smokeCheck } from './smoke-run.js';
 
@@ -94,13 +95,14 @@ export function reviewRelease(input: ReviewInput): ReviewOutcome {
       checkId(manifest.id);
       const others = (input.registry?.plugins ?? []).filter((p) => p.plugin_id !== manifest?.id);
       const key = idCollisionKey(manifest.id);
-      const fold = (s: string) =>
-        s
-          .normalize('NFKC')
-          .toLowerCase()
-          .replace(/[\s_-]+/g, '');
+      const idSkel = skeleton(manifest.id);
+      const nameSkel = skeleton(manifest.name);
       const clash = others.find(
-        (p) => idCollisionKey(p.plugin_id) === key || fold(p.name) === fold(manifest?.name ?? ''),
+        (p) =>
+          idCollisionKey(p.plugin_id) === key ||
+          skeleton(p.plugin_id) === idSkel ||
+          skeleton(p.name) === nameSkel ||
+          skeleton(p.plugin_id) === nameSkel,
       );
       if (sub && sub.plugin_id !== manifest.id)
         add('id.rules', 'fail', `E_ID_INVALID: the issue names ${sub.plugin_id} but plugin.json says ${manifest.id}`);
