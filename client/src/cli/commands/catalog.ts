@@ -24,6 +24,13 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[alias]', 'only this source')
     .action(async (alias?: string) => {
       const r = await ctx.client().refresh(alias);
+      const first = r.refreshed.length === 0 ? r.failed[0] : undefined;
+      if (first) {
+        // A total failure is reported once, as the error (with --json its details carry the report).
+        const age = first.stale_age_ms;
+        if (age !== undefined) ctx.out().note(`using the last verified index (stale, ${formatAge(age)} old)`);
+        throw new WharfError(first.code as never, first.message, { failed: r.failed });
+      }
       ctx
         .out()
         .result(r, () => [
@@ -36,8 +43,6 @@ export function register(program: Command, ctx: CliContext): void {
               `${f.alias}: ${f.code} ${f.message}${f.stale_age_ms !== undefined ? `\n  using the last verified index (stale, ${formatAge(f.stale_age_ms)} old)` : ''}`,
           ),
         ]);
-      if (r.refreshed.length === 0 && r.failed[0])
-        throw new WharfError(r.failed[0].code as never, r.failed[0].message, { failed: r.failed });
     });
 
   program

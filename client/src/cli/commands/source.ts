@@ -1,16 +1,22 @@
+import { WharfError } from '@wharf/schemas';
 import { type Command, Option } from 'commander';
+import { officialSource } from '../../sources/official-sources.js';
 import { type CliContext, collect } from '../context.js';
 
 /** `wharf source add|list|remove|use|test`. */
 export function register(program: Command, ctx: CliContext): void {
   const source = program.command('source').description('manage the registries Wharf reads from');
   source
-    .command('add <alias> <url>')
+    .command('add <alias> [url]')
     .description('add a TUF-signed registry; trust is anchored by the root fingerprint or file')
     .option('--mirror <url>', 'another URL serving the same registry (repeatable, tried in order)', collect)
     .option('--root-sha256 <hex>', "sha256 of the registry's metadata/1.root.json")
     .option('--root-file <path>', "a trusted copy of the registry's 1.root.json")
     .option('--priority <n>', 'lower is tried first', (v) => Number(v))
+    .option(
+      '--official',
+      "the marketplace's official GitHub and Gitee mirrors (registry/sources.json) instead of a URL",
+    )
     .addOption(
       new Option('--type <type>', 'wxauto: <url> is a legacy WXAUTO-MGT registry.json (unsigned, no root)')
         .choices(['tuf', 'wxauto'])
@@ -19,14 +25,24 @@ export function register(program: Command, ctx: CliContext): void {
     .action(
       async (
         alias: string,
-        url: string,
-        o: { mirror?: string[]; rootSha256?: string; rootFile?: string; priority?: number; type?: 'tuf' | 'wxauto' },
+        url: string | undefined,
+        o: {
+          mirror?: string[];
+          rootSha256?: string;
+          rootFile?: string;
+          priority?: number;
+          official?: boolean;
+          type?: 'tuf' | 'wxauto';
+        },
       ) => {
+        const official = o.official ? officialSource(alias) : undefined;
+        const mirrors = [...(official?.mirrors ?? []), ...(url ? [url] : []), ...(o.mirror ?? [])];
+        if (!mirrors[0]) throw new WharfError('E_USAGE', 'source add needs a URL, or --official.');
         const s = await ctx.client().addSource({
           alias,
-          url,
-          mirrors: o.mirror,
-          rootSha256: o.rootSha256,
+          url: mirrors[0],
+          mirrors: mirrors.slice(1),
+          rootSha256: o.rootSha256 ?? official?.root_sha256,
           rootFile: o.rootFile,
           priority: o.priority,
           type: o.type,
