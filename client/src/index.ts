@@ -22,7 +22,15 @@ export {
   type MirrorReason,
 } from './index/http-fetch.js';
 export { type IndexSnapshot, readCachedIndex } from './index/index-cache.js';
-export { allMirrorsFailed, type MirrorFailure, refreshSource } from './index/refresh.js';
+export {
+  allMirrorsFailed,
+  type MirrorFailure,
+  type MirrorHealth,
+  type RefreshOptions,
+  refreshSource,
+  testMirrors,
+} from './index/refresh.js';
+export { DEFAULT_HEDGE_DELAY_MS, MirrorFetcher } from './index/tuf-fetcher.js';
 export { admitWasm } from './install/admit-wasm.js';
 export { ArtifactCache } from './install/artifact-cache.js';
 export { type InstallOptions, type InstallResult, installPlugin } from './install/install.js';
