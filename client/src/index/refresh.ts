@@ -189,10 +189,15 @@ async function attempt(
       // Commit: root first, so that a crash part-way leaves a set tuf-js can still load and heal from.
       for (const f of TRUSTED_FILES) {
         const p = join(stageMeta, f);
-        if (existsSync(p)) writeFileAtomic(join(metaDir, f), readFileSync(p));
+        if (!existsSync(p)) continue;
+        const next = readFileSync(p);
+        const dest = join(metaDir, f);
+        // An unchanged file (the usual 304 case) is left alone: no rewrite, no fsync.
+        if (!existsSync(dest) || !readFileSync(dest).equals(next)) writeFileAtomic(dest, next);
       }
       writeCachedIndex(home, snap, reuse ? undefined : bytes);
-      if (Object.keys(fetcher.newEtags).length > 0) writeEtags(home, src.alias, { ...etags, ...fetcher.newEtags });
+      if (Object.entries(fetcher.newEtags).some(([m, e]) => etags[m]?.etag !== e.etag))
+        writeEtags(home, src.alias, { ...etags, ...fetcher.newEtags });
     }
     return { snapshot: snap, fetcher };
   } catch (error) {
