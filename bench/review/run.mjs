@@ -1,7 +1,7 @@
 // Review of a 5 MB plugin, network excluded (DESIGN §9: full review < 5 s, static scan < 1 s). The module is
 // assembled here byte by byte like a real Rust/Go build: 20,000 functions, 1 MiB of data, ~3.8 MiB of .debug_info,
 // memory with no maximum. Baseline in the same run: V8 compiling the module and listing imports/exports (the floor
-// any scan pays). Run: node bench/review/run.mjs   (after `npx tsc -b`)
+// any scan pays). Run: npm run bench:review   (after `npx tsc -b`)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
