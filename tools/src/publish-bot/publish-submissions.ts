@@ -20,7 +20,7 @@ import { comment, type IssueRef, listComments, setLabels } from '../github/issue
 import type { GitHub } from '../github/octokit.js';
 import { addReleaseDetailed } from '../registry/add-release.js';
 import { readRegistry, writeRegistry } from '../registry/store.js';
-import { LABELS } from '../review/render-report.js';
+import { escapeMarkdown, LABELS } from '../review/render-report.js';
 import { reviewRelease } from '../review/review-release.js';
 import { parseSubmission } from '../submission/parse-submission.js';
 import { publishRegistry } from '../tuf/publish.js';
@@ -103,7 +103,9 @@ export async function publishSubmissions(opts: PublishSubmissionsOptions): Promi
     } catch (e) {
       const err = isWharfError(e) ? e : new WharfError('E_IO', String((e as Error).message ?? e));
       result.refused.push({ issue: n, code: err.code, message: err.message });
-      await comment(opts.gh, ref, `Publishing refused (\`${err.code}\`): ${err.message}`).catch(() => {});
+      await comment(opts.gh, ref, `Publishing refused (\`${err.code}\`): ${escapeMarkdown(err.message)}`).catch(
+        () => {},
+      );
       if (err.code === 'E_DIGEST_CHANGED' || err.code === 'E_SIG_INVALID' || err.code === 'E_SIG_BINDING')
         await setLabels(opts.gh, ref, { add: [LABELS.changesRequested], remove: [LABELS.approved] }).catch(() => {});
     }
@@ -206,7 +208,7 @@ export async function publishSubmissions(opts: PublishSubmissionsOptions): Promi
   }
   for (const r of refusedNow) {
     const ref = { owner, repo, issue: r.issue };
-    await comment(opts.gh, ref, `Publishing refused (\`${r.code}\`): ${r.message}`).catch(() => {});
+    await comment(opts.gh, ref, `Publishing refused (\`${r.code}\`): ${escapeMarkdown(r.message)}`).catch(() => {});
   }
   for (const [list, target] of [
     [landed, result.published],
