@@ -42,6 +42,8 @@ export interface ReviewInput {
     ownerId: number;
     /** Numeric id of whoever opened the issue. */
     submitterId?: number;
+    /** plugin.wasm's size as the release declares it. */
+    assetSize?: number;
     fullName: string;
     license?: string;
     keyFile?: string;
@@ -174,7 +176,14 @@ export function reviewRelease(input: ReviewInput): ReviewOutcome {
       ? `release ${input.repo.tag} of ${input.repo.fullName} has plugin.wasm, .minisig and plugin.json`
       : 'offline: files given locally',
   );
-  add('artifact.digest', 'pass', `sha256 ${wasmSha}, ${input.wasm.length} bytes`);
+  const declaredSize = input.repo?.assetSize;
+  if (declaredSize !== undefined && declaredSize !== input.wasm.length)
+    add(
+      'artifact.digest',
+      'fail',
+      `E_ARTIFACT_HASH: received ${input.wasm.length} bytes, the release declares ${declaredSize}`,
+    );
+  else add('artifact.digest', 'pass', `sha256 ${wasmSha}, ${input.wasm.length} bytes`);
   let keyid = '0000000000000000';
   try {
     keyid = parseSignature(minisigText).keyid;

@@ -81,6 +81,7 @@ export async function runReview(opts: RunReviewOptions): Promise<ReviewRun> {
             id: fetched.repo.id,
             ownerId: fetched.repo.ownerId,
             ...(submitterId !== undefined ? { submitterId } : {}),
+            assetSize: fetched.assets.wasm.size,
             fullName: fetched.repo.fullName,
             hasReadme: fetched.hasReadme,
             tag: fetched.release.tag,
