@@ -2,7 +2,7 @@
 // wharf-pipe: a small text tool built on the public @wharf/client host API. It pipes stdin through a chain
 // of plugin exports and writes the last output to stdout:
 //
-//   echo "Ada" | wharf-pipe --home ./wharf greet:greet count-vowels:count_vowels     ->  {"count":5}
+//   echo "Ada" | wharf-pipe --home ./wharf greet:greet count-vowels:count_vowels     ->  {"count":4}
 //
 // Options:
 //   --home <dir>                  Wharf home (default: $WHARF_HOME or the OS data dir)
@@ -13,12 +13,21 @@
 //
 // Exit codes follow `wharf`: 0 success, 1 a refusal or plugin error (its E_ code on stderr), 2 usage.
 import { parseArgs } from 'node:util';
-import { createHost } from '@wharf/client';
+
+// Extism's Node build loads node:wasi, which warns on every start; as in the wharf CLI, that is noise here.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) => {
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+  if (type === 'ExperimentalWarning' && String(warning).includes('WASI')) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+const { createHost } = await import('@wharf/client');
+
+const USAGE =
+  'usage: wharf-pipe [--home dir] [--source a=url#sha] [--install id@range] [--update] [--health] <id>:<export>...';
 
 function usage(message) {
-  process.stderr.write(
-    `wharf-pipe: ${message}\nusage: wharf-pipe [--home dir] [--source a=url#sha] [--install id@range] <id>:<export>...\n`,
-  );
+  process.stderr.write(`wharf-pipe: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -32,10 +41,16 @@ try {
       install: { type: 'string', multiple: true, default: [] },
       update: { type: 'boolean', default: false },
       health: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
 } catch (e) {
   usage(e.message);
+}
+
+if (args.values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
 }
 
 const stages = args.positionals.map((s) => {
