@@ -56,4 +56,21 @@ describe('search-core', () => {
     const committed = readFileSync(join(REPO, 'registry', 'registry.json'), 'utf8');
     expect(json.length).toBeLessThan(committed.length);
   });
+
+  it('in a large catalog, leaves out words most entries share, on both the index and the query side', () => {
+    const base = registry.plugins[0] as Registry['plugins'][number];
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      ...base,
+      plugin_id: `p${i}-x`,
+      name: `Plugin ${i}`,
+      short_description: `Handles markdown for vault ${i % 10 ? 'links' : 'tables'}`,
+      description: `Handles markdown for vault ${i % 10 ? 'links' : 'tables'}`,
+    }));
+    const index = buildSearchIndex(many);
+    expect(index.common).toEqual(expect.arrayContaining(['handles', 'markdown', 'vault']));
+    expect(index.common).not.toContain('tables'); // in a tenth of the entries: kept
+    const e = createEngine(JSON.stringify(index));
+    expect(e.query('markdown tables').total).toBe(60);
+    expect(e.query('markdown').total).toBe(600); // only common words: browse everything
+  });
 });

@@ -16,6 +16,8 @@ export interface Results {
 export interface SearchIndexFile {
   v: number;
   docs: DocRow[];
+  /** Words left out of this index because most entries have them; queries drop them too. */
+  common?: string[];
   index: unknown;
 }
 export interface Engine {

@@ -42,15 +42,35 @@ export function tokenize(text) {
   return out;
 }
 
-/** @param {string} term */
-function processTerm(term) {
-  return STOP_WORDS.has(term) ? null : term;
-}
-
 const FIELDS = ['id', 'name', 'name_zh', 'text', 'text_zh', 'tags'];
 
-/** @type {import('minisearch').Options} */
-const ENGINE_OPTIONS = { idField: 'i', fields: FIELDS, storeFields: [], tokenize, processTerm };
+/**
+ * Engine options for an index whose catalog-specific common words (see commonTerms) are dropped on both sides.
+ * @param {Set<string>} common
+ * @returns {import('minisearch').Options}
+ */
+function engineOptions(common) {
+  const processTerm = (/** @type {string} */ term) => (STOP_WORDS.has(term) || common.has(term) ? null : term);
+  return { idField: 'i', fields: FIELDS, storeFields: [], tokenize, processTerm };
+}
+
+// In a large catalog, a word found in over a fifth of all entries ranks nothing and costs the most index
+// bytes (Obsidian's "has not been manually reviewed by Obsidian staff" is in 60% of descriptions). Small
+// registries keep every word: there a fifth is a handful of plugins.
+const COMMON_MIN_DOCS = 500;
+const COMMON_SHARE = 0.2;
+
+/** @param {Array<Record<string, string | number>>} docs */
+function commonTerms(docs) {
+  if (docs.length < COMMON_MIN_DOCS) return new Set();
+  /** @type {Map<string, number>} */
+  const df = new Map();
+  for (const d of docs) {
+    const terms = new Set(FIELDS.flatMap((f) => tokenize(String(d[f] ?? ''))));
+    for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
+  }
+  return new Set([...df].filter(([, n]) => n > COMMON_SHARE * docs.length).map(([t]) => t));
+}
 
 /**
  * Bounded matching keeps a keystroke under 10 ms at 10k plugins: AND across terms, prefix only on the term
@@ -63,7 +83,7 @@ export const SEARCH_OPTIONS = {
   fuzzy: (term) => (term.length >= 5 && !isCjk(term) ? 0.2 : false),
   maxFuzzy: 1,
   boost: { id: 3, name: 3, name_zh: 3, tags: 1.5 },
-  weights: { fuzzy: 0.3, prefix: 0.7 },
+  weights: { fuzzy: 0.2, prefix: 0.3 },
 };
 
 const INDEXED_TEXT_MAX = 400;
@@ -99,22 +119,22 @@ export function buildSearchIndex(plugins) {
     p.verified ? 1 : 0,
     p.stats.downloads,
   ]);
-  const ms = new MiniSearch(ENGINE_OPTIONS);
-  ms.addAll(
-    plugins.map((p, i) => ({
-      i,
-      id: p.plugin_id,
-      name: p.name,
-      name_zh: p.name_zh ?? '',
-      text: `${p.short_description} ${p.description === p.short_description ? '' : p.description}`.slice(
-        0,
-        INDEXED_TEXT_MAX,
-      ),
-      text_zh: (p.description_zh ?? '').slice(0, INDEXED_TEXT_MAX),
-      tags: p.tags.join(' '),
-    })),
-  );
-  return { v: INDEX_VERSION, docs, index: ms.toJSON() };
+  const entries = plugins.map((p, i) => ({
+    i,
+    id: p.plugin_id,
+    name: p.name,
+    name_zh: p.name_zh ?? '',
+    text: `${p.short_description} ${p.description === p.short_description ? '' : p.description}`.slice(
+      0,
+      INDEXED_TEXT_MAX,
+    ),
+    text_zh: (p.description_zh ?? '').slice(0, INDEXED_TEXT_MAX),
+    tags: p.tags.join(' '),
+  }));
+  const common = commonTerms(entries);
+  const ms = new MiniSearch(engineOptions(common));
+  ms.addAll(entries);
+  return { v: INDEX_VERSION, docs, common: [...common].sort(), index: ms.toJSON() };
 }
 
 /**
@@ -130,7 +150,8 @@ export function createEngine(input) {
   if (data.v !== INDEX_VERSION) throw new Error(`search index version ${data.v}, expected ${INDEX_VERSION}`);
   /** @type {DocRow[]} */
   const docs = data.docs;
-  const ms = MiniSearch.loadJS(data.index, ENGINE_OPTIONS);
+  const options = engineOptions(new Set(data.common ?? []));
+  const ms = MiniSearch.loadJS(data.index, options);
 
   /** @param {DocRow} d @param {Filters} f */
   const keep = (d, f) =>
@@ -145,7 +166,7 @@ export function createEngine(input) {
      * @returns {Results}
      */
     query(q, filters = {}, limit = 24) {
-      if (tokenize(q).every((t) => STOP_WORDS.has(t))) {
+      if (tokenize(q).every((t) => options.processTerm?.(t) == null)) {
         // No query: browse, most downloaded first.
         const all = docs.filter((d) => keep(d, filters)).sort((a, b) => b[8] - a[8]);
         return { total: all.length, rows: all.slice(0, limit) };
@@ -153,6 +174,8 @@ export function createEngine(input) {
       const active = filters.category || filters.tag || filters.verified;
       const hits = ms.search(q, {
         ...SEARCH_OPTIONS,
+        // Among similar matches, the plugin people use: up to ×1.6 at a million downloads.
+        boostDocument: (id) => 1 + Math.log10(1 + (docs[id]?.[8] ?? 0)) / 10,
         ...(active ? { filter: (r) => keep(/** @type {DocRow} */ (docs[r.id]), filters) } : {}),
       });
       return { total: hits.length, rows: hits.slice(0, limit).map((h) => /** @type {DocRow} */ (docs[h.id])) };
