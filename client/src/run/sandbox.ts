@@ -180,8 +180,18 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
       throw runtimeError(e, id, 'instantiate', timeoutMs);
     }
   };
+  // rc13 gives instantiation (worker start plus the start section) the call timeout. On a loaded machine a worker
+  // alone can take longer than a short timeout, so one more try; a start section that loops fails both.
+  const instantiateRetrying = async (): Promise<Plugin> => {
+    try {
+      return await instantiate();
+    } catch (e) {
+      if (!(e instanceof WharfError && e.code === 'E_PLUGIN_TIMEOUT')) throw e;
+      return await instantiate();
+    }
+  };
 
-  let plugin: Plugin | null = await instantiate();
+  let plugin: Plugin | null = await instantiateRetrying();
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   const discard = () => {
@@ -194,7 +204,7 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
 
   const callOnce = async (exportName: string, data: string | Uint8Array): Promise<Uint8Array> => {
     if (closed) throw new WharfError('E_PLUGIN_TRAP', `${id} is closed.`);
-    plugin ??= await instantiate();
+    plugin ??= await instantiateRetrying();
     const p = plugin;
     let timer: NodeJS.Timeout | undefined;
     const watchdog = new Promise<never>((_, reject) => {

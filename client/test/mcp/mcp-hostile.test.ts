@@ -21,7 +21,7 @@ describe('a hostile plugin behind wharf run and wharf mcp', () => {
   beforeAll(async () => {
     reg = await localRegistry();
     const m = manifestFor('hostile', '1.0.0', 'echo', {
-      timeout_ms: 500,
+      timeout_ms: 1_000,
       memory_max_pages: 32,
       justifications: { timeout_ms: 'tests the timeout', memory_max_pages: 'tests the memory cap' },
     });

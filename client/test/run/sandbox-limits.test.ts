@@ -34,7 +34,8 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<string> {
 describe('sandbox limits', () => {
   let hostile: Uint8Array;
   let sb: SandboxedPlugin;
-  const permissions: Permissions = { timeout_ms: 400, memory_max_pages: 64 };
+  // 1 s: short enough for the loop tests, long enough for a worker to start while the whole suite runs in parallel.
+  const permissions: Permissions = { timeout_ms: 1_000, memory_max_pages: 64 };
 
   beforeAll(async () => {
     hostile = await wat(HOSTILE_WAT);
@@ -43,7 +44,7 @@ describe('sandbox limits', () => {
       wasm: hostile,
       permissions,
       exports: EXPORTS,
-      policy: { maxTimeoutMs: 1_000, defaultTimeoutMs: 400, maxOutputBytes: 1024 * 1024, maxVarBytes: 4096 },
+      policy: { maxTimeoutMs: 2_000, defaultTimeoutMs: 1_000, maxOutputBytes: 1024 * 1024, maxVarBytes: 4096 },
     });
   });
   afterAll(async () => sb?.close());
@@ -67,7 +68,7 @@ describe('sandbox limits', () => {
   it('an infinite loop in an export times out and the next call works', async () => {
     const t0 = Date.now();
     await expectCode(sb.call('spin'), 'E_PLUGIN_TIMEOUT');
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(Date.now() - t0).toBeLessThan(8_000);
     expect(text(await sb.call('echo', 'after spin'))).toBe('after spin');
     await expectCode(sb.call('spin'), 'E_PLUGIN_TIMEOUT');
     expect(text(await sb.call('echo', 'again'))).toBe('again');
@@ -133,7 +134,7 @@ describe('sandbox limits', () => {
       wasm: hostile,
       permissions,
       exports: EXPORTS,
-      policy: { maxTimeoutMs: 1_000, defaultTimeoutMs: 400, maxInputBytes: 10 },
+      policy: { maxTimeoutMs: 2_000, defaultTimeoutMs: 1_000, maxInputBytes: 10 },
     });
     try {
       await expectCode(small.call('echo', '12345678901'), 'E_TOO_LARGE');
@@ -149,11 +150,11 @@ describe('sandbox limits', () => {
     const tight = await openSandbox({
       id: 'hostile',
       wasm: hostile,
-      permissions,
+      permissions: { ...permissions, timeout_ms: 10_000 },
       exports: EXPORTS,
       policy: {
-        maxTimeoutMs: 5_000,
-        defaultTimeoutMs: 5_000,
+        maxTimeoutMs: 10_000,
+        defaultTimeoutMs: 10_000,
         maxInputBytes: kib256,
         maxOutputBytes: kib256,
         maxHttpResponseBytes: kib256,
