@@ -66,7 +66,6 @@ describe.each([
     const admin = (...a: string[]) => runCli(WHARF_ADMIN, a);
 
     // keygen: writes <home>/keys/wharf.{pub,key}; plugin init puts the public key into plugin.json.
-    mkdirSync(join(home, 'keys'), { recursive: true });
     let r = await wharf('keygen');
     expect(r.code, r.stderr).toBe(0);
     r = await wharf('plugin', 'init', project, '--lang', lang, '--owner', 'octo');
@@ -106,8 +105,7 @@ describe.each([
     r = await wharf('--json', 'plugin', 'submit', '--dir', ciRelease, '--project', project);
     expect(r.code, r.stdout).toBe(0);
 
-    // `--version=…`: a bare `--version` after the subcommand is taken by the program's own version flag (commander).
-    r = await wharf('sign', join(project, 'plugin.wasm'), '--id', id, '--version=0.1.0');
+    r = await wharf('sign', join(project, 'plugin.wasm'), '--id', id, '--version', '0.1.0');
     expect(r.code, r.stderr).toBe(0);
     r = await wharf('--json', 'plugin', 'submit', '--dir', project, '--project', project, '--gitee', 'octo/mirror');
     expect(r.code, r.stdout).toBe(0);

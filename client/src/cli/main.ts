@@ -39,7 +39,16 @@ export async function main(argv: string[]): Promise<void> {
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();
   try {
-    await program.parseAsync(argv);
+    // `wharf sign x.wasm --id a --version 1.2.3`: after the subcommand, --version is that command's option
+    // (DESIGN §6); commander would take it as the program's version flag, print 0.1.0 and exit without signing.
+    const args: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      const next = argv[i + 1];
+      if (argv[i] === '--version' && i > 2 && next !== undefined && !next.startsWith('-'))
+        args.push(`--version=${argv[++i]}`);
+      else args.push(argv[i] as string);
+    }
+    await program.parseAsync(args);
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;

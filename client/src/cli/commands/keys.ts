@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { signFile, writeKeyPair } from '../../signing/index.js';
@@ -11,7 +12,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'where to write wharf.pub and wharf.key (default: <home>/keys)')
     .option('--force', 'overwrite an existing pair')
     .action((o: { out?: string; force?: boolean }) => {
+      // <home>/keys is Wharf's own dir, made on first use; an --out dir must exist already (a typo shouldn't make one).
       const dir = o.out ?? ctx.client().home.keys;
+      if (!o.out) mkdirSync(dir, { recursive: true, mode: 0o700 });
       const k = writeKeyPair(dir, { force: o.force });
       ctx
         .out()
