@@ -86,7 +86,7 @@ describe.each([
     const report = JSON.parse(r.stdout);
     expect(report.passed).toBe(true);
     // The review bot's check ids, from the same scan code.
-    expect(report.checks.map((c: { id: string }) => c.id).sort()).toEqual([...SCAN_CHECK_IDS].sort());
+    expect(report.checks.map((c: { id: string }) => c.id).sort()).toEqual([...SCAN_CHECK_IDS, 'smoke.run'].sort());
     expect(report.runs).toEqual([
       expect.objectContaining({ export: 'uppercase', status: 'pass', output: 'HELLO, WHARF!' }),
     ]);

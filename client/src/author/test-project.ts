@@ -65,18 +65,27 @@ export async function testPlugin(m: Manifest, bytes: Uint8Array, opts: TestOptio
     throw new WharfError('E_WASM_EXPORT', `plugin.json declares no export "${opts.exportName}".`);
   const runs: ExportRun[] = [];
   if (!checks.some((c) => c.status === 'fail')) {
-    const sandbox = await openSandbox({
-      id: m.id,
-      wasm: bytes,
-      permissions: m.permissions,
-      exports: m.exports,
-      policy: opts.policy,
-    });
+    let sandbox: Awaited<ReturnType<typeof openSandbox>> | undefined;
     try {
-      for (const e of exports) runs.push(await runOne(sandbox.call.bind(sandbox), e.name, opts, e.sample_input));
-    } finally {
-      await sandbox.close();
+      sandbox = await openSandbox({
+        id: m.id,
+        wasm: bytes,
+        permissions: m.permissions,
+        exports: m.exports,
+        policy: opts.policy ?? BOT_SMOKE_POLICY,
+      });
+    } catch (e) {
+      runs.push(failedRun('(instantiate)', '', 0, e));
     }
+    if (sandbox) {
+      try {
+        for (const e of exports) runs.push(await runOne(sandbox.call.bind(sandbox), e.name, opts, e.sample_input));
+      } finally {
+        await sandbox.close();
+      }
+    }
+    // With the sample inputs this is the bot's smoke run, so report it under the bot's check id.
+    if (opts.input === undefined && opts.exportName === undefined) checks.push(smokeCheck(runs));
   }
   const passed =
     !checks.some((c) => c.status === 'fail') &&
@@ -120,16 +129,42 @@ async function runOne(
       peak_rss_kib: process.resourceUsage().maxRSS - rssBefore,
     };
   } catch (e) {
-    const w = isWharfError(e) ? e : new WharfError('E_PLUGIN_TRAP', e instanceof Error ? e.message : String(e));
-    return {
-      export: name,
-      input: inputText,
-      status: 'error',
-      error: { code: w.code, message: w.message },
-      ms: round(performance.now() - started),
-      peak_rss_kib: process.resourceUsage().maxRSS - rssBefore,
-    };
+    return failedRun(name, inputText, performance.now() - started, e, process.resourceUsage().maxRSS - rssBefore);
   }
+}
+
+function failedRun(name: string, input: string, ms: number, e: unknown, rss = 0): ExportRun {
+  const w = isWharfError(e) ? e : new WharfError('E_PLUGIN_TRAP', e instanceof Error ? e.message : String(e));
+  return {
+    export: name,
+    input,
+    status: 'error',
+    error: { code: w.code, message: w.message },
+    ms: round(ms),
+    peak_rss_kib: rss,
+  };
+}
+
+/** The limits the review bot's smoke run uses (tools/src/review/smoke-run.ts): 5 s per call at most. */
+export const BOT_SMOKE_POLICY = { maxTimeoutMs: 5_000, defaultTimeoutMs: 5_000 };
+
+/** The bot's smoke.run check, worded as it words it, from runs on the sample inputs. */
+function smokeCheck(runs: ExportRun[]): CheckResult {
+  const failed = runs.filter((r) => r.status === 'error');
+  if (failed.length > 0)
+    return {
+      id: 'smoke.run',
+      status: 'fail',
+      message: failed
+        .map((r) => `${r.export}: ${r.error?.code}: ${r.error?.message}`)
+        .join('; ')
+        .slice(0, 500),
+    };
+  return {
+    id: 'smoke.run',
+    status: 'pass',
+    message: runs.map((r) => `${r.export} ok in ${Math.round(r.ms)} ms`).join(', '),
+  };
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -171,7 +171,8 @@ function renderTest(r: PluginTestReport): string[] {
 const clip = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
 
 function firstFailure(r: PluginTestReport): WharfError {
-  const check = r.checks.find((c) => c.status === 'fail');
+  // smoke.run summarises the runs; a failed run below names its own code.
+  const check = r.checks.find((c) => c.status === 'fail' && c.id !== 'smoke.run');
   if (check) return checkError(check.message, `scan check ${check.id} failed`);
   const run = r.runs.find((x) => x.status !== 'pass');
   if (run?.status === 'error' && run.error)
