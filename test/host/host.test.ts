@@ -104,7 +104,8 @@ describe('createHost', () => {
     host.on('call-error', (e) => errors.push(e.error.code));
     try {
       await host.install('tagger@1.0.0');
-      const p = await host.load('tagger');
+      const [p, again] = await Promise.all([host.load('tagger'), host.load('tagger')]);
+      expect(again).toBe(p); // concurrent loads share one instance
       expect(p.health().status).toBe('idle');
       expect(await p.callText('tag', 'x')).toBe('v1:x');
       await expect(p.call('tag', '!boom')).rejects.toMatchObject({ code: 'E_PLUGIN_TRAP' });

@@ -184,18 +184,22 @@ export class PluginHost {
   /** Load an installed plugin. Loading the same id again returns the same handle. */
   async load(id: string, opts: { config?: Record<string, string> } = {}): Promise<HostedPlugin> {
     this.assertOpen();
-    const have = this.loaded.get(id);
+    const have = this.loaded.get(id) ?? this.starting.get(id);
     if (have) return have;
+    // Concurrent loads of one id share one instance; it joins `loaded` (and health) once it runs.
     const l = new Loaded(this, id, opts.config, () => this.loaded.delete(id));
-    this.loaded.set(id, l);
+    const started = l.start().then(() => {
+      this.loaded.set(id, l);
+      return l;
+    });
+    this.starting.set(id, started);
     try {
-      await l.start();
-    } catch (e) {
-      this.loaded.delete(id);
-      throw e;
+      return await started;
+    } finally {
+      this.starting.delete(id);
     }
-    return l;
   }
+  private readonly starting = new Map<string, Promise<Loaded>>();
 
   health(): PluginHealth[] {
     return [...this.loaded.values()].map((l) => l.health());
