@@ -1,5 +1,5 @@
 // client/README.md opens with the createHost example; this runs that exact code block (with the home, the
-// source URL and ROOT filled in) as a module against a freshly signed demo registry, so the README can't rot.
+// SOURCE_URL and ROOT filled in) as a module against a freshly signed demo registry, so the README can't rot.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -21,9 +21,11 @@ it('the client README opens with a createHost example that runs as written', asy
   expect(readme.indexOf('```ts')).toBeLessThan(readme.indexOf('\n## ') === -1 ? Infinity : readme.indexOf('\n## '));
   const code = first?.[1] ?? '';
   expect(code.split('\n')).toHaveLength(10);
-  const runnable = `const ROOT = ${JSON.stringify(demo.reg.rootSha256)};\n${code
-    .replace("'./wharf'", JSON.stringify(join(dir, 'home')))
-    .replace("'http://127.0.0.1:8787'", JSON.stringify(demo.server.url))}\n`;
+  const runnable = [
+    `const ROOT = ${JSON.stringify(demo.reg.rootSha256)};`,
+    `const SOURCE_URL = ${JSON.stringify(demo.server.url)};`,
+    code.replace("'./wharf'", JSON.stringify(join(dir, 'home'))),
+  ].join('\n');
   const file = join(REPO, 'client', `.readme-example-${process.pid}.mjs`);
   writeFileSync(file, runnable);
   try {
