@@ -1,14 +1,15 @@
 // What the host-app layer costs per call: p.call through createHost (lockfile stat per call for hot reload,
 // health bookkeeping) against a bare openSandbox().call on the same bytes, interleaved in rounds so both see
-// the same machine load. Also times the first call after an update (instantiating the new version).
+// the same machine load. Also times the first call after an update, which instantiates the new version (the
+// hot-reload switch), against a steady call.
 // Run: node bench/host/run.mjs   (CALLS=… ROUNDS=… to change the sample)
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
-const { createHost, openSandbox } = await import('@wharf/client');
-const { buildDemoRegistry, startStaticServer } = await import('@wharf/tools');
+const { createHost, openSandbox, signFile } = await import('@wharf/client');
+const { addReleaseFromFiles, buildDemoRegistry, publishRegistry, startStaticServer } = await import('@wharf/tools');
 
 const CALLS = Number(process.env.CALLS ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -72,6 +73,38 @@ try {
   console.log(`openSandbox().call     median ${(bm * 1000).toFixed(1)} µs/call`);
   console.log(`host p.call            median ${(hm * 1000).toFixed(1)} µs/call`);
   console.log(`ratio host/bare        ${(hm / bm).toFixed(3)}x`);
+  // Hot-reload switch: publish 0.1.k (same code plus a custom section, so new bytes), update, time the next call.
+  const base = readFileSync(join(repo, 'examples/count-vowels/plugin.wasm'));
+  const switches = [];
+  for (let k = 1; k <= 5; k++) {
+    const dir = join(root, 'artifacts', `cv-${k}`);
+    mkdirSync(dir);
+    const name = Buffer.from('bench');
+    const wasm = Buffer.concat([base, Buffer.from([0, name.length + 2, name.length]), name, Buffer.from([k])]);
+    writeFileSync(join(dir, 'plugin.wasm'), wasm);
+    writeFileSync(join(dir, 'plugin.json'), JSON.stringify({ ...manifest, version: `0.1.${k}` }));
+    signFile(join(dir, 'plugin.wasm'), {
+      id: 'count-vowels',
+      version: `0.1.${k}`,
+      secretKeyPath: join(repo, 'examples/keys/example.key'),
+    });
+    await addReleaseFromFiles(reg.registryDir, {
+      manifestPath: join(dir, 'plugin.json'),
+      wasmPath: join(dir, 'plugin.wasm'),
+      sigPath: join(dir, 'plugin.wasm.minisig'),
+      urls: [`${server.url}/artifacts/cv-${k}/plugin.wasm`],
+    });
+    await publishRegistry(reg.registryDir, { keysDir: reg.keysDir });
+    await host.update('count-vowels');
+    const t = performance.now();
+    await hosted.call('count_vowels', input);
+    switches.push(performance.now() - t);
+  }
+  if (hosted.version !== '0.1.5') throw new Error(`expected 0.1.5 after the updates, got ${hosted.version}`);
+  const sw = median(switches);
+  console.log(
+    `first call after update median ${sw.toFixed(1)} ms (new instance); ratio to a steady call ${(sw / hm).toFixed(0)}x`,
+  );
   const health = host.health()[0];
   console.log(
     `health after ${health.calls} calls: p50 ${health.p50_ms} ms, p95 ${health.p95_ms} ms, errors ${health.errors}`,
