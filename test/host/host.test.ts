@@ -78,6 +78,8 @@ describe('createHost', () => {
       const updated = await host.update('tagger');
       expect(updated).toEqual([expect.objectContaining({ id: 'tagger', from: '1.0.0', to: '1.1.0' })]);
       expect(events).toEqual(updated);
+      // update() already instantiated 1.1.0 for the loaded plugin, so the switch costs the next call nothing.
+      expect(p.version).toBe('1.1.0');
 
       expect(await p.callText('tag', 'b')).toBe('v2:b');
       expect(p.version).toBe('1.1.0');

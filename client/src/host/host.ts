@@ -154,7 +154,7 @@ export class PluginHost {
     }
   }
 
-  /** Refresh the index, then install `id[@range]` (verified, atomic). Loaded plugins pick it up at their next call. */
+  /** Refresh the index, then install `id[@range]` (verified, atomic). A loaded plugin switches to it before returning. */
   async install(spec: string): Promise<InstallResult> {
     this.assertOpen();
     await this.refreshQuietly();
@@ -162,12 +162,14 @@ export class PluginHost {
     const at = spec.lastIndexOf('@');
     if (at > 0) this.ranges.set(r.id, spec.slice(at + 1));
     this.announce(r);
+    await this.loaded.get(r.id)?.prepare();
     return r;
   }
 
   /**
    * Refresh and move installed plugins (one, or all) to their newest version (within the range they were
-   * installed with here). Emits 'updated' per plugin that changed; loaded ones switch at their next call.
+   * installed with here). Emits 'updated' per plugin that changed. Loaded ones instantiate the new version now, so
+   * the next call runs it without paying for the switch; calls already running finish on the old one.
    */
   async update(id?: string): Promise<UpdatedEvent[]> {
     this.assertOpen();
@@ -178,7 +180,9 @@ export class PluginHost {
     for (const x of ids.filter((x) => this.ranges.has(x)))
       results.push(await this.client.install(`${x}@${this.ranges.get(x)}`, this.opts.install));
     if (free.length) results.push(...(await this.client.update(free, this.opts.install)).updated);
-    return results.flatMap((r) => this.announce(r) ?? []);
+    const updated = results.flatMap((r) => this.announce(r) ?? []);
+    await Promise.all(updated.map((u) => this.loaded.get(u.id)?.prepare()));
+    return updated;
   }
 
   /** Load an installed plugin. Loading the same id again returns the same handle. */
@@ -343,6 +347,16 @@ class Loaded implements HostedPlugin {
 
   async callText(exportName: string, input?: string | Uint8Array): Promise<string> {
     return Buffer.from(await this.call(exportName, input)).toString('utf8');
+  }
+
+  /** Switch to the installed version now if it changed (never throws: a failed switch is in health). */
+  async prepare(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.maybeSwitch();
+    } catch {
+      // Uninstalled or unreadable lockfile: the next call reports it.
+    }
   }
 
   /** When the lockfile pins other bytes than the ones running, switch (once, however many calls are waiting). */
