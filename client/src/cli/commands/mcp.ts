@@ -1,6 +1,5 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { serveMcpStdio } from '../../mcp/server.js';
 import { type CliContext, collect } from '../context.js';
 
 /** `wharf mcp`: the installed plugins' exports as MCP tools over stdio (stdout carries only the protocol). */
@@ -18,6 +17,8 @@ export function register(program: Command, ctx: CliContext): void {
         const [, id, key, value] = m as unknown as [string, string, string, string];
         config[id] = { ...config[id], [key]: value };
       }
+      // Loaded here: the MCP SDK costs ~200 ms to import, which no other command should pay.
+      const { serveMcpStdio } = await import('../../mcp/server.js');
       await serveMcpStdio(ctx.client().home, { only: o.plugin, config, version: program.version() });
     });
 }
