@@ -1,13 +1,15 @@
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WharfClient } from '@wharf/client';
 import { startStaticServer } from '../serve/static-server.js';
 import { buildDemoRegistry } from './demo-registry.js';
+import { buildDemoSite } from './demo-site.js';
 
 // `npm start`: the embedded default marketplace. Everything is local and offline: the example plugins, a
 // registry signed just now with throwaway keys, served on 127.0.0.1, and a client home already pointing at it.
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const demo = join(repo, '.wharf-demo');
+const demo = resolve(process.env.WHARF_DEMO_DIR ?? join(repo, '.wharf-demo'));
 const examplesDir = join(repo, 'examples');
 
 async function listen() {
@@ -22,6 +24,7 @@ async function listen() {
   }
 }
 
+mkdirSync(join(demo, 'registry'), { recursive: true });
 // Serve first: artifact URLs carry the port, and files are read per request, so later writes are picked up.
 const server = await listen();
 const reg = await buildDemoRegistry({
@@ -41,17 +44,16 @@ if (!client.sources().sources.some((s) => s.alias === 'local')) {
 }
 await client.refresh();
 
-// The catalog site, when built (`npm run build -w site`), on its own port: it needs directory indexes and JS types.
-const siteDist = join(repo, 'site', 'dist');
-if ((await import('node:fs')).existsSync(siteDist)) {
-  const { serveSite } = await import(new URL('../../../site/scripts/serve-site.mjs', import.meta.url).href);
-  const site = await serveSite(siteDist, { port: Number(process.env.WHARF_SITE_PORT ?? 0) });
-  console.log(`Catalog site (built from registry/registry.json) on ${site.url}`);
-}
+// The catalog, built from this very registry so that every install command on it works against this server.
+const site = await buildDemoSite(join(reg.registryDir, 'registry.json'), join(demo, 'site'));
+const siteServer = site.ok
+  ? await startStaticServer(site.dir, { port: Number(process.env.WHARF_SITE_PORT ?? 0) })
+  : undefined;
 
 const q = (s: string) => (/[\s"'$]/.test(s) ? `"${s}"` : s);
 console.log(`
 Wharf demo marketplace on ${server.url}
+  catalog site: ${siteServer ? `${siteServer.url}/` : `not built (${site.ok ? '' : site.reason})`}
   ${reg.plugins.length} example plugins (${reg.plugins.map((p) => p.id).join(', ')}), registry signed just now
   registry:     ${reg.registryDir}
   private keys: ${reg.keysDir}
@@ -73,6 +75,7 @@ Press Ctrl-C to stop.`);
 
 const stop = async () => {
   await server.close();
+  await siteServer?.close();
   process.exit(0);
 };
 process.on('SIGINT', stop);

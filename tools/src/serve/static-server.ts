@@ -1,5 +1,6 @@
 // A read-only static server on node:http. About 60 lines is cheaper to audit than a dependency, and we need
-// exactly: GET/HEAD, content types for .json/.wasm, strong ETags with 304s, and no path traversal.
+// exactly: GET/HEAD, content types for a registry and the static catalog, directory index.html, strong ETags
+// with 304s, and no path traversal.
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -25,6 +26,14 @@ const TYPES: Record<string, string> = {
   '.pub': 'text/plain; charset=utf-8',
   '.html': 'text/html; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
+  // The catalog site: browsers refuse module scripts served as octet-stream.
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.xml': 'application/xml',
 };
 
 /** Maps a URL path onto a file under one of the roots, or undefined if it would escape it. */
@@ -43,7 +52,9 @@ async function resolveFile(roots: Array<[string, string]>, urlPath: string): Pro
   const candidate = resolve(join(root, decoded.slice(prefix.length)));
   try {
     // realpath too, so a symlink inside the tree cannot point outside it.
-    const real = await realpath(candidate);
+    let real = await realpath(candidate);
+    if (real !== root && !real.startsWith(root + sep)) return undefined;
+    if ((await stat(real)).isDirectory()) real = await realpath(join(real, 'index.html'));
     if (real !== root && !real.startsWith(root + sep)) return undefined;
     return (await stat(real)).isFile() ? real : undefined;
   } catch {
