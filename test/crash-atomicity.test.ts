@@ -79,11 +79,12 @@ describe('atomicity under SIGKILL', () => {
     await c.install('tick@1.0.0');
     const before = userState(c.home.root);
     const child = spawnWharf(c.home.root, ['update', '--yes']);
+    const closedOnce = new Promise((r) => child.once('close', r));
     // The download is in flight once its temp file exists (bytes reach it in 1 MiB batches).
     await waitFor(() => readdirSync(c.home.tmp).some((f) => f.startsWith('.wharf-tmp-')));
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('close', r));
+    await closedOnce;
     expect(tempLeftovers(c.home.root).length).toBeGreaterThan(0); // really cut mid-write
     expect(userState(c.home.root)).toEqual(before);
     const again = await lab.client(c.home.root); // opening the home cleans what the dead process left
@@ -99,10 +100,12 @@ describe('atomicity under SIGKILL', () => {
     for (let i = 0; i < 12; i++) {
       const args = i % 2 === 0 ? ['install', 'tock'] : ['uninstall', 'tock'];
       const child = spawnWharf(c.home.root, args);
-      // Node start-up takes ~150 ms here; spread the kills over the whole command.
-      await new Promise((r) => setTimeout(r, 120 + ((i * 37) % 280)));
+      // Listen now: a fast command may finish before the kill below.
+      const closed = new Promise((r) => child.once('close', (code, sig) => r(sig ?? code)));
+      // A command takes ~250 ms here (Node start-up included); spread the kills over all of it.
+      await new Promise((r) => setTimeout(r, 60 + ((i * 37) % 220)));
       child.kill('SIGKILL');
-      const code = await new Promise((r) => child.once('close', (code, sig) => r(sig ?? code)));
+      const code = await closed;
       if (code === 'SIGKILL') cut++;
       const lock = readLockfile(c.home.lockfile); // throws E_LOCK_MISMATCH if torn
       expect(lock.plugins.tick?.version).toBe('1.0.0');
