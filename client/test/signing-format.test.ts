@@ -193,3 +193,12 @@ describe('trusted comment binding', () => {
     expect(err.message).not.toContain('sha256 is');
   });
 });
+
+describe('key ids in comments', () => {
+  it('are printed like minisign: upper case, no leading zeros', async () => {
+    const { printedKeyId } = await import('../src/signing/minisign-format.js');
+    expect(printedKeyId('0a1b2c3d4e5f6071')).toBe('A1B2C3D4E5F6071');
+    expect(printedKeyId('7bfeecaf241cef69')).toBe('7BFEECAF241CEF69');
+    expect(printedKeyId('0000000000000000')).toBe('0');
+  });
+});

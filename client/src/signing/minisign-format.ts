@@ -111,7 +111,7 @@ export function parsePublicKey(text: string): PublicKey {
 
 /** Full .pub file text, byte-identical to what `minisign -G` writes. */
 export function formatPublicKey(pk: PublicKey): string {
-  return `${UNTRUSTED_PREFIX}minisign public key ${pk.keyid.toUpperCase()}\n${pk.base64}\n`;
+  return `${UNTRUSTED_PREFIX}minisign public key ${printedKeyId(pk.keyid)}\n${pk.base64}\n`;
 }
 
 function scryptStream(password: string, salt: Uint8Array, opslimit: bigint, memlimit: bigint, len: number): Uint8Array {
@@ -209,7 +209,7 @@ export function formatSecretKey(sk: SecretKey): string {
   raw.set(sk.seed, KEYNUM_OFFSET + 8);
   raw.set(sk.publicKey.key, KEYNUM_OFFSET + 40);
   raw.set(secretKeyChecksum(raw), KEYNUM_OFFSET + 72);
-  return `${UNTRUSTED_PREFIX}minisign secret key ${sk.keyid.toUpperCase()}\n${Buffer.from(raw).toString('base64')}\n`;
+  return `${UNTRUSTED_PREFIX}minisign secret key ${printedKeyId(sk.keyid)}\n${Buffer.from(raw).toString('base64')}\n`;
 }
 
 /** Parse a .minisig file. Anything malformed is E_SIG_INVALID. */
@@ -264,4 +264,9 @@ export function formatSignature(sig: Signature): string {
     `${UNTRUSTED_PREFIX}${sig.untrustedComment}\n${Buffer.from(raw).toString('base64')}\n` +
     `${TRUSTED_PREFIX}${sig.trustedComment}\n${Buffer.from(sig.globalSignature).toString('base64')}\n`
   );
+}
+
+/** The key id as minisign prints it in comments: printf("%" PRIX64), upper case with no leading zeros. */
+export function printedKeyId(keyid: string): string {
+  return keyid.replace(/^0+(?=.)/, '').toUpperCase();
 }
