@@ -12,5 +12,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most suites wait on child processes and sockets, not the CPU: 3 workers halve the wall time on 2 cores.
+    maxWorkers: 3,
   },
 });
