@@ -285,8 +285,9 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 function pickConfig(id: string, keys: string[], given: Record<string, string>): Record<string, string> {
   const allowed = new Set(keys);
+  // "*" comes only from a legacy WXAUTO-MGT `config.read`, which grants the plugin its whole config.
   for (const k of Object.keys(given)) {
-    if (!allowed.has(k))
+    if (!allowed.has(k) && !allowed.has('*'))
       throw new WharfError(
         'E_PERMISSION_UNKNOWN',
         `${id} declares no config key "${k}" (declared: ${keys.join(', ') || 'none'}).`,
