@@ -1,4 +1,5 @@
 import { WharfError } from '@wharf/schemas';
+import { Reader, WasmFormatError } from '../scan/wasm-sections.js';
 
 // Rewrites the limits of every memory a module defines or imports so that `memory.grow` stops at a cap, even when the
 // module declares no maximum (none of ~50 real Rust/Go/C plugins does, and Extism's `memory.maxPages` only caps the
@@ -18,34 +19,6 @@ export interface CapResult {
   allocRedirected: boolean;
   /** The limits after rewriting, one per memory (imported first), for messages and tests. */
   memories: { min: number; max: number; declaredMax?: number }[];
-}
-
-class Cursor {
-  constructor(
-    readonly bytes: Uint8Array,
-    public pos: number,
-    readonly end: number,
-  ) {}
-  byte(): number {
-    if (this.pos >= this.end) throw invalid(`unexpected end of section at byte ${this.pos}`);
-    return this.bytes[this.pos++] as number;
-  }
-  /** Unsigned LEB128 as a float: exact up to 2^53, ample for sizes and page counts (also memory64's u64). */
-  uleb(maxBits = 64): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7;
-      if (shift >= maxBits + 7) throw invalid(`LEB128 too long at byte ${this.pos}`);
-    }
-  }
-  skip(n: number): void {
-    if (this.pos + n > this.end) throw invalid(`a length at byte ${this.pos} runs past the section end`);
-    this.pos += n;
-  }
 }
 
 function invalid(why: string): WharfError {
@@ -73,6 +46,14 @@ export interface CapOptions {
  * at instantiation (min > cap) is refused with E_WASM_MEMORY instead of being started and failing later.
  */
 export function capMemory(wasm: Uint8Array, capPages: number, opts: CapOptions = {}): CapResult {
+  try {
+    return rewriteModule(wasm, capPages, opts);
+  } catch (e) {
+    throw e instanceof WasmFormatError ? invalid(e.message) : e;
+  }
+}
+
+function rewriteModule(wasm: Uint8Array, capPages: number, opts: CapOptions): CapResult {
   if (wasm.length < 8 || WASM_HEADER.some((b, i) => wasm[i] !== b))
     throw invalid('missing the \\0asm version 1 header');
   const memories: CapResult['memories'] = [];
@@ -80,13 +61,13 @@ export function capMemory(wasm: Uint8Array, capPages: number, opts: CapOptions =
   const parts: Uint8Array[] = [wasm.subarray(0, 8)];
   let pos = 8;
   while (pos < wasm.length) {
-    const head = new Cursor(wasm, pos, wasm.length);
+    const head = new Reader(wasm, pos, wasm.length);
     const id = head.byte();
-    const size = head.uleb(32);
+    const size = head.u32();
     const bodyStart = head.pos;
     const bodyEnd = bodyStart + size;
     if (bodyEnd > wasm.length) throw invalid(`section ${id} at byte ${pos} runs past the end of the module`);
-    const body = new Cursor(wasm, bodyStart, bodyEnd);
+    const body = new Reader(wasm, bodyStart, bodyEnd);
     const rewritten =
       id === SECTION_IMPORT
         ? rewriteImports(body, capPages, memories, redirect)
@@ -105,7 +86,7 @@ const ALLOC = new TextEncoder().encode('alloc');
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function rewriteImports(
-  c: Cursor,
+  c: Reader,
   cap: number,
   memories: CapResult['memories'],
   redirect: { to?: string; done: boolean },
@@ -114,19 +95,19 @@ function rewriteImports(
   const out: Uint8Array[] = [];
   let touched = false;
   let copied = c.pos;
-  const count = c.uleb(32);
+  const count = c.u32();
   for (let i = 0; i < count; i++) {
     const entryStart = c.pos;
-    const moduleLen = c.uleb(32);
+    const moduleLen = c.u32();
     const moduleName = c.bytes.subarray(c.pos, c.pos + moduleLen);
     c.skip(moduleLen);
     const fieldStart = c.pos;
-    const fieldLen = c.uleb(32);
+    const fieldLen = c.u32();
     const fieldName = c.bytes.subarray(c.pos, c.pos + fieldLen);
     c.skip(fieldLen);
     const kind = c.byte();
     if (kind === 0x00) {
-      c.uleb(32);
+      c.u32();
       if (redirect.to && sameBytes(moduleName, EXTISM_ENV) && sameBytes(fieldName, ALLOC)) {
         const to = new TextEncoder().encode(redirect.to);
         out.push(c.bytes.subarray(copied, entryStart), Uint8Array.from(encodeUleb(to.length)), to);
@@ -147,7 +128,7 @@ function rewriteImports(
       c.byte(); // mutability
     } else if (kind === 0x04) {
       c.byte(); // tag attribute
-      c.uleb(32);
+      c.u32();
     } else throw invalid(`unknown import kind 0x${kind.toString(16)}`);
   }
   if (c.pos !== c.end) throw invalid('the import section has trailing bytes');
@@ -156,8 +137,8 @@ function rewriteImports(
   return concat(out);
 }
 
-function rewriteMemories(c: Cursor, cap: number, memories: CapResult['memories']): Uint8Array {
-  const count = c.uleb(32);
+function rewriteMemories(c: Reader, cap: number, memories: CapResult['memories']): Uint8Array {
+  const count = c.u32();
   const out = encodeUleb(count);
   for (let i = 0; i < count; i++) out.push(...cappedLimits(c, cap, memories));
   if (c.pos !== c.end) throw invalid('the memory section has trailing bytes');
@@ -165,11 +146,11 @@ function rewriteMemories(c: Cursor, cap: number, memories: CapResult['memories']
 }
 
 /** Reads one memory's limits and returns them re-encoded with a maximum no higher than `cap`. */
-function cappedLimits(c: Cursor, cap: number, memories: CapResult['memories']): number[] {
+function cappedLimits(c: Reader, cap: number, memories: CapResult['memories']): number[] {
   const flags = c.byte();
   if (flags > 0x07) throw invalid(`unknown memory limits flags 0x${flags.toString(16)}`);
-  const min = c.uleb();
-  const declaredMax = flags & LIMITS_HAS_MAX ? c.uleb() : undefined;
+  const min = c.u64();
+  const declaredMax = flags & LIMITS_HAS_MAX ? c.u64() : undefined;
   if (min > cap) {
     throw new WharfError(
       'E_WASM_MEMORY',
@@ -182,16 +163,16 @@ function cappedLimits(c: Cursor, cap: number, memories: CapResult['memories']): 
   return [flags | LIMITS_HAS_MAX, ...encodeUleb(min), ...encodeUleb(max)];
 }
 
-function skipLimits(c: Cursor): void {
+function skipLimits(c: Reader): void {
   const flags = c.byte();
-  c.uleb();
-  if (flags & LIMITS_HAS_MAX) c.uleb();
+  c.u64();
+  if (flags & LIMITS_HAS_MAX) c.u64();
 }
 
 /** A value or reference type: one byte, or 0x63/0x64 followed by a heap type (GC proposal). */
-function refType(c: Cursor): void {
+function refType(c: Reader): void {
   const b = c.byte();
-  if (b === 0x63 || b === 0x64) c.uleb(33);
+  if (b === 0x63 || b === 0x64) c.u64();
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -45,7 +45,8 @@ export interface WasmLayout {
 
 export class WasmFormatError extends Error {}
 
-class Reader {
+/** A bounds-checked cursor over one section: LEB128 numbers, names, skips. Shared with run/cap-memory.ts. */
+export class Reader {
   pos: number;
   constructor(
     readonly bytes: Uint8Array,
