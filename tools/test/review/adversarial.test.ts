@@ -8,16 +8,26 @@ import wabtInit from 'wabt';
 import { main } from '../../src/cli/main.js';
 import { sha256Hex } from '../../src/github/fetch-release.js';
 import { handleComment } from '../../src/publish-bot/approve.js';
-import { publishSubmissions } from '../../src/publish-bot/publish-submissions.js';
 import { readRegistry } from '../../src/registry/store.js';
 import { escapeMarkdown, extractReport, STICKY_MARKER } from '../../src/review/render-report.js';
 import { reviewRelease } from '../../src/review/review-release.js';
 import { postReview, postReviewError, runReview } from '../../src/review/run-review.js';
 import { parseSubmission } from '../../src/submission/parse-submission.js';
 import { BOT } from './github-stub.js';
-import { createMarket, EXAMPLES, FORM, MAINTAINER, MARKET, type Market, STRANGER } from './market-fixture.js';
+import {
+  createMarket,
+  EXAMPLES,
+  FORM,
+  issueRef,
+  MAINTAINER,
+  MARKET,
+  type Market,
+  publishMarket,
+  reviewAndPost as reviewMarketIssue,
+  STRANGER,
+} from './market-fixture.js';
 
-const ref = (issue: number) => ({ owner: 'wharf', repo: 'market', issue });
+const ref = issueRef;
 
 /** Undo escapeMarkdown the way GitHub's renderer does: backslash escapes and the four entities. */
 function rendered(md: string): string {
@@ -30,31 +40,10 @@ function rendered(md: string): string {
 }
 
 async function reviewAndPost(m: Market, issue: number): Promise<string> {
-  const { registry } = await readRegistry(join(m.workdir, 'registry'));
-  const run = await runReview({
-    source: { kind: 'issue', ref: ref(issue) },
-    formYaml: FORM,
-    gh: m.gh,
-    registry,
-    smoke: 'skip',
-  });
-  await postReview(m.gh, ref(issue), run.report, BOT.login);
-  return run.report.digests.wasm_sha256;
+  return (await reviewMarketIssue(m, issue)).digests.wasm_sha256;
 }
 
-function publish(m: Market, extra: Partial<Parameters<typeof publishSubmissions>[0]> = {}) {
-  return publishSubmissions({
-    gh: m.gh,
-    repo: MARKET,
-    workdir: m.workdir,
-    keysDir: m.keysDir,
-    maintainers: m.maintainers,
-    botLogin: BOT.login,
-    formYaml: FORM,
-    giteeApi: m.stub.giteeApi,
-    ...extra,
-  });
-}
+const publish = publishMarket;
 
 describe('review bot threats (DESIGN §8)', () => {
   let m: Market;

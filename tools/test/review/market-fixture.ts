@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { createGitHub, type GitHub } from '../../src/github/octokit.js';
+import { publishSubmissions } from '../../src/publish-bot/publish-submissions.js';
 import { initRegistry } from '../../src/registry/init.js';
+import { readRegistry } from '../../src/registry/store.js';
+import { postReview, runReview } from '../../src/review/run-review.js';
 import { renderIssueBody } from '../../src/submission/issue-form.js';
 import { BOT, GitHubStub, type StubUser } from './github-stub.js';
 
@@ -35,6 +38,37 @@ export interface Market {
   /** A fresh clone of the bot's repo (for concurrent publishers). */
   cloneWorkdir(name: string): Promise<string>;
   close(): Promise<void>;
+}
+
+export const issueRef = (issue: number) => ({ owner: 'wharf', repo: 'market', issue });
+
+/** What the review workflow does for an issue (static checks, no smoke run): review it and post the sticky comment. */
+export async function reviewAndPost(m: Market, issue: number) {
+  const { registry } = await readRegistry(join(m.workdir, 'registry'));
+  const run = await runReview({
+    source: { kind: 'issue', ref: issueRef(issue) },
+    formYaml: FORM,
+    gh: m.gh,
+    registry,
+    smoke: 'skip',
+  });
+  await postReview(m.gh, issueRef(issue), run.report, BOT.login);
+  return run.report;
+}
+
+/** What the publish workflow does: reconcile every approved submission into both remotes. */
+export function publishMarket(m: Market, extra: Partial<Parameters<typeof publishSubmissions>[0]> = {}) {
+  return publishSubmissions({
+    gh: m.gh,
+    repo: MARKET,
+    workdir: m.workdir,
+    keysDir: m.keysDir,
+    maintainers: m.maintainers,
+    botLogin: BOT.login,
+    formYaml: FORM,
+    giteeApi: m.stub.giteeApi,
+    ...extra,
+  });
 }
 
 export async function createMarket(): Promise<Market> {

@@ -5,15 +5,22 @@ import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/github/fetch-release.js';
 import { handleComment } from '../../src/publish-bot/approve.js';
-import { publishSubmissions } from '../../src/publish-bot/publish-submissions.js';
 import { readRegistry } from '../../src/registry/store.js';
-import { postReview, runReview } from '../../src/review/run-review.js';
 import { BOT } from './github-stub.js';
-import { createMarket, EXAMPLES, FORM, MAINTAINER, MARKET, type Market } from './market-fixture.js';
+import {
+  createMarket,
+  EXAMPLES,
+  issueRef,
+  MAINTAINER,
+  MARKET,
+  type Market,
+  publishMarket,
+  reviewAndPost,
+} from './market-fixture.js';
 
 // What the registry pins on first publish (version bytes, repository id) and how review and publish defend it.
 const key = parseSecretKey(readFileSync(join(EXAMPLES, 'keys', 'example.key'), 'utf8'));
-const ref = (issue: number) => ({ owner: 'wharf', repo: 'market', issue });
+const ref = issueRef;
 
 /** count-vowels at `version`, with `salt` appended as a custom section so the bytes differ, signed and bound. */
 function release(version: string, salt: number): Record<string, Uint8Array> {
@@ -31,29 +38,11 @@ function release(version: string, salt: number): Record<string, Uint8Array> {
 
 describe('after a plugin is published', () => {
   let m: Market;
-  const publish = () =>
-    publishSubmissions({
-      gh: m.gh,
-      repo: MARKET,
-      workdir: m.workdir,
-      keysDir: m.keysDir,
-      maintainers: m.maintainers,
-      botLogin: BOT.login,
-      formYaml: FORM,
-      giteeApi: m.stub.giteeApi,
-    });
+  const publish = () => publishMarket(m);
   async function reviewApprove(
     issue: number,
   ): Promise<{ passed: boolean; checks: { id: string; status: string; message: string }[] }> {
-    const { registry } = await readRegistry(join(m.workdir, 'registry'));
-    const { report } = await runReview({
-      source: { kind: 'issue', ref: ref(issue) },
-      formYaml: FORM,
-      gh: m.gh,
-      registry,
-      smoke: 'skip',
-    });
-    await postReview(m.gh, ref(issue), report, BOT.login);
+    const report = await reviewAndPost(m, issue);
     if (report.passed) {
       const c = m.stub.addComment(MARKET, issue, MAINTAINER, `/approve ${report.digests.wasm_sha256.slice(0, 12)}`);
       await handleComment(m.gh, ref(issue), c, m.maintainers, BOT.login);

@@ -7,13 +7,21 @@ import { type Registry, validateReport } from '@wharf/schemas';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleComment } from '../../src/publish-bot/approve.js';
-import { publishSubmissions } from '../../src/publish-bot/publish-submissions.js';
 import { readRegistry } from '../../src/registry/store.js';
 import { extractReport } from '../../src/review/render-report.js';
 import { postReview, runReview } from '../../src/review/run-review.js';
 import { startStaticServer } from '../../src/serve/static-server.js';
 import { BOT } from './github-stub.js';
-import { checkout, createMarket, FORM, MAINTAINER, MARKET, type Market, REPO_ROOT } from './market-fixture.js';
+import {
+  checkout,
+  createMarket,
+  FORM,
+  MAINTAINER,
+  MARKET,
+  type Market,
+  publishMarket,
+  REPO_ROOT,
+} from './market-fixture.js';
 
 // The whole path with real parts and no network: issue → review (smoke run in a token-free child) → sticky report
 // and labels → /approve by a maintainer → publish → both bare remotes carry the signed registry → `wharf install`
@@ -91,16 +99,7 @@ describe('submission → review → approve → publish → install', () => {
     expect(outcome.action).toBe('approved');
     expect(m.stub.labels(MARKET, issue)).toContain('approved');
 
-    const r = await publishSubmissions({
-      gh: m.gh,
-      repo: MARKET,
-      workdir: m.workdir,
-      keysDir: m.keysDir,
-      maintainers: m.maintainers,
-      botLogin: BOT.login,
-      formYaml: FORM,
-      giteeApi: m.stub.giteeApi,
-    });
+    const r = await publishMarket(m);
     expect(r.refused).toEqual([]);
     expect(r.published).toEqual([{ issue, id: 'count-vowels', version: '0.1.0' }]);
     expect(r.mirror).toEqual({ remote: 'gitee' });
@@ -138,15 +137,7 @@ describe('submission → review → approve → publish → install', () => {
 
   it('a second reconcile publishes nothing again', async () => {
     const before = await simpleGit(m.origin).revparse(['main']);
-    const r = await publishSubmissions({
-      gh: m.gh,
-      repo: MARKET,
-      workdir: m.workdir,
-      keysDir: m.keysDir,
-      maintainers: m.maintainers,
-      botLogin: BOT.login,
-      formYaml: FORM,
-    });
+    const r = await publishMarket(m, { giteeApi: undefined });
     expect(r.published).toEqual([]);
     expect(await simpleGit(m.origin).revparse(['main'])).toBe(before);
   });
