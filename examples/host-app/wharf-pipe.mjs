@@ -15,12 +15,7 @@
 import { parseArgs } from 'node:util';
 
 // Extism's Node build loads node:wasi, which warns on every start; as in the wharf CLI, that is noise here.
-const emitWarning = process.emitWarning;
-process.emitWarning = (warning, ...rest) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-  if (type === 'ExperimentalWarning' && String(warning).includes('WASI')) return;
-  return emitWarning.call(process, warning, ...rest);
-};
+await import('@wharf/client/quiet-wasi-warning');
 const { createHost } = await import('@wharf/client');
 
 const USAGE =
