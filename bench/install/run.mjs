@@ -6,6 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { encodeUleb } from '../../client/dist/run/cap-memory.js';
 
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
 const { signFile, WharfClient } = await import('@wharf/client');
@@ -40,17 +41,7 @@ function serveInChild(dir, artifacts) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-/** LEB128 for the custom section sizes (as test/helpers/release-lab.ts withCustomSection; TS helpers are not importable from a plain node bench). */
-const leb = (n) => {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return Buffer.from(out);
-};
+const leb = (n) => Buffer.from(encodeUleb(n));
 
 try {
   // A real plugin (count-vowels) padded to 10 MB with a custom section, as debug info pads real builds (§10).

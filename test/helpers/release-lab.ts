@@ -12,6 +12,7 @@ import {
   startStaticServer,
   writeRegistry,
 } from '@wharf/tools';
+import { encodeUleb } from '../../client/src/run/cap-memory.js';
 import { EXAMPLES, tempDir } from './demo.js';
 
 export interface LabRelease {
@@ -47,21 +48,12 @@ export interface ReleaseLab {
 const BASE_WASM = () => readFileSync(join(EXAMPLES, 'count-vowels', 'plugin.wasm'));
 const BASE_MANIFEST = () => JSON.parse(readFileSync(join(EXAMPLES, 'count-vowels', 'plugin.json'), 'utf8')) as Manifest;
 
+const leb = (n: number) => Buffer.from(encodeUleb(n));
+
 /** A WASM custom section: id 0, size, name, payload. Valid anywhere after the header, ignored by the runtime. */
 export function withCustomSection(wasm: Uint8Array, name: string, payload = ''): Uint8Array {
   const body = Buffer.concat([leb(Buffer.byteLength(name)), Buffer.from(name), Buffer.from(payload)]);
   return Buffer.concat([wasm, Buffer.from([0]), leb(body.length), body]);
-}
-
-function leb(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return Buffer.from(out);
 }
 
 export async function createLab(): Promise<ReleaseLab> {
