@@ -3,13 +3,13 @@
 // the same machine load. Also times host.update() (refresh, install, and instantiating the new version for the
 // loaded plugin) and the first call after it, against a steady call.
 // Run: node bench/host/run.mjs   (CALLS=… ROUNDS=… to change the sample)
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
 const { createHost, openSandbox, signFile } = await import('@wharf/client');
-const { addReleaseFromFiles, buildDemoRegistry, publishRegistry, startStaticServer } = await import('@wharf/tools');
+const { addReleaseFromFiles, publishRegistry, serveDemoRegistry } = await import('@wharf/tools');
 
 const CALLS = Number(process.env.CALLS ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -18,19 +18,9 @@ const root = mkdtempSync(join(tmpdir(), 'wharf-bench-host-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 try {
-  cpSync(join(repo, 'examples'), join(root, 'artifacts'), {
-    recursive: true,
-    filter: (s) => !s.includes('node_modules'),
-  });
-  mkdirSync(join(root, 'registry'));
-  const server = await startStaticServer(join(root, 'registry'), {
-    port: 0,
-    mounts: { '/artifacts/': join(root, 'artifacts') },
-  });
-  const reg = await buildDemoRegistry({
-    dir: join(root, 'registry'),
-    examplesDir: join(root, 'artifacts'),
-    artifactBaseUrl: `${server.url}/artifacts`,
+  const { reg, server } = await serveDemoRegistry({
+    examplesDir: join(repo, 'examples'),
+    root,
     only: ['count-vowels'],
   });
   const host = await createHost({

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildDemoRegistry, type DemoRegistry, type StaticServer, startStaticServer } from '@wharf/tools';
+import { type ServedDemo, serveDemoRegistry } from '@wharf/tools';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const EXAMPLES = join(REPO, 'examples');
@@ -13,38 +13,11 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `wharf-${prefix}-`));
 }
 
-export interface ServedDemo {
-  root: string;
-  reg: DemoRegistry;
-  server: StaticServer;
-  close(): Promise<void>;
-}
+export type { ServedDemo } from '@wharf/tools';
 
 /** A freshly signed registry of the example plugins, served on 127.0.0.1 with the artifacts beside it. */
-export async function serveDemo(only?: string[]): Promise<ServedDemo> {
-  const root = tempDir('demo');
-  // Artifacts are served from a copy so that tests can tamper with them without touching examples/.
-  cpSync(EXAMPLES, join(root, 'artifacts'), { recursive: true, filter: (s) => !s.includes('node_modules') });
-  mkdirSync(join(root, 'registry'));
-  const server = await startStaticServer(join(root, 'registry'), {
-    port: 0,
-    mounts: { '/artifacts/': join(root, 'artifacts') },
-  });
-  const reg = await buildDemoRegistry({
-    dir: join(root, 'registry'),
-    examplesDir: join(root, 'artifacts'),
-    artifactBaseUrl: `${server.url}/artifacts`,
-    only,
-  });
-  return {
-    root,
-    reg,
-    server,
-    async close() {
-      await server.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+export function serveDemo(only?: string[]): Promise<ServedDemo> {
+  return serveDemoRegistry({ examplesDir: EXAMPLES, root: tempDir('demo'), only });
 }
 
 export interface CliResult {

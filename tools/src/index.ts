@@ -5,6 +5,7 @@ export type { CliIo } from './cli/main.js';
 export { main } from './cli/main.js';
 export type { DemoRegistry, DemoRegistryOptions } from './demo/demo-registry.js';
 export { buildDemoRegistry, builtExamples } from './demo/demo-registry.js';
+export { type ServedDemo, serveDemoRegistry } from './demo/serve-demo.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
 export { createGitHub, type GitHub, type GitHubOptions } from './github/octokit.js';
 export { handleComment } from './publish-bot/approve.js';
