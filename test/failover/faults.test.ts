@@ -37,12 +37,8 @@ const trustedVersion = (h: string, role: string) =>
       signed: { version: number };
     }
   ).signed.version;
-/** The state a refusal must not touch; the stale note is the one file a failed refresh may add. */
-const state = (h: string) => {
-  const s = userState(h);
-  delete s['cache/index/main.stale.json'];
-  return s;
-};
+/** The state a refusal must not touch (userState already leaves out the stale note a failed refresh adds). */
+const state = userState;
 
 async function failure(p: Promise<unknown>): Promise<WharfError> {
   try {
