@@ -136,6 +136,8 @@ function requirementsOfInstalled(
 function order(nodes: Map<string, Node>, lock: Lockfile): PlannedStep[] {
   const out: PlannedStep[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
+  // Dependencies are named by id within the dependent's source.
+  const bySourceId = new Map([...nodes.values()].map((m) => [`${m.entry.source}:${m.entry.plugin.plugin_id}`, m]));
   const visit = (addr: string, path: string[]) => {
     const n = nodes.get(addr) as Node;
     const label = `${addr}@${n.chosen?.version}`;
@@ -146,9 +148,7 @@ function order(nodes: Map<string, Node>, lock: Lockfile): PlannedStep[] {
     }
     state.set(addr, 'visiting');
     for (const depId of Object.keys(n.chosen?.dependencies ?? {})) {
-      const dep = [...nodes.values()].find(
-        (m) => m.entry.source === n.entry.source && m.entry.plugin.plugin_id === depId,
-      );
+      const dep = bySourceId.get(`${n.entry.source}:${depId}`);
       if (dep) visit(dep.entry.address, [...path, label]);
     }
     state.set(addr, 'done');
