@@ -4,7 +4,7 @@ import { signFile, type WharfClient, type WharfError } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES } from './helpers/demo.js';
 import { createLab, type ReleaseLab } from './helpers/release-lab.js';
-import { tempLeftovers, userState } from './helpers/snapshot-dir.js';
+import { expectRefusal, tempLeftovers, userState } from './helpers/snapshot-dir.js';
 
 // DESIGN §8 "Install" threats: each refusal has its code, leaves the user's state byte-identical and no temps.
 describe('install refusals', () => {
@@ -44,14 +44,7 @@ describe('install refusals', () => {
   afterAll(async () => lab?.close());
 
   async function refused(spec: string, code: string): Promise<WharfError> {
-    const before = userState(c.home.root);
-    const err = (await c.install(spec).then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as WharfError;
-    expect(err?.code, String(err?.message)).toBe(code);
-    expect(userState(c.home.root)).toEqual(before);
-    expect(tempLeftovers(c.home.root)).toEqual([]);
+    const err = await expectRefusal(c.home.root, code, () => c.install(spec));
     expect(c.verify()).toEqual([{ id: 'good', ok: true }]);
     return err;
   }

@@ -1,24 +1,14 @@
-import type { WharfClient, WharfError } from '@wharf/client';
+import type { WharfClient } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, WHARF } from './helpers/demo.js';
 import { createLab, type ReleaseLab } from './helpers/release-lab.js';
-import { tempLeftovers, userState } from './helpers/snapshot-dir.js';
+import { expectRefusal as refusal, userState } from './helpers/snapshot-dir.js';
 
 // Install and update rules (DESIGN §4, issue 3 §4) against a real signed registry served on 127.0.0.1.
 const HOSTS = { allowed_hosts: ['api.example.com'], justifications: { allowed_hosts: 'fetches rates' } };
 
-/** The refusal contract: the code, byte-identical user state, and no temp files. */
-async function expectRefusal(c: WharfClient, code: string, act: () => Promise<unknown>): Promise<WharfError> {
-  const before = userState(c.home.root);
-  const err = (await act().then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as WharfError;
-  expect(err?.code, String(err?.message)).toBe(code);
-  expect(userState(c.home.root)).toEqual(before);
-  expect(tempLeftovers(c.home.root)).toEqual([]);
-  return err;
-}
+/** The refusal contract for one client's home. */
+const expectRefusal = (c: WharfClient, code: string, act: () => Promise<unknown>) => refusal(c.home.root, code, act);
 
 describe('install and update', () => {
   let lab: ReleaseLab;

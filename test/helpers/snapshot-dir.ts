@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { TEMP_MARK } from '@wharf/client';
+import { TEMP_MARK, type WharfError } from '@wharf/client';
+import { expect } from 'vitest';
 
 /** Every file under `dir` with its sha256: two equal snapshots mean byte-identical trees. */
 export function snapshotDir(dir: string): Record<string, string> {
@@ -45,4 +46,17 @@ export function userState(home: string): Record<string, string> {
     if (k.startsWith('tmp/') || k.startsWith('cache/artifacts/') || /^cache\/index\/[^/]+\.stale\.json$/.test(k))
       delete s[k];
   return s;
+}
+
+/** The refusal contract (DESIGN §8): the code, byte-identical user state in `home`, and no temp files. */
+export async function expectRefusal(home: string, code: string, act: () => Promise<unknown>): Promise<WharfError> {
+  const before = userState(home);
+  const err = (await act().then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as WharfError;
+  expect(err?.code, String(err?.message)).toBe(code);
+  expect(userState(home)).toEqual(before);
+  expect(tempLeftovers(home)).toEqual([]);
+  return err;
 }
