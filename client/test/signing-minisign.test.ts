@@ -116,7 +116,7 @@ describe('files signed by minisign verify in Wharf', () => {
     const err = expectWharfError(() => verifyBytes(bytes, minisig, otherPk), 'E_SIG_INVALID');
     const ms = minisign(['-V', '-p', other.pub, '-m', path]);
     expect(ms.status).not.toBe(0);
-    // minisign -V prints the ids with %PRIX64 (no zero padding), unlike the 16-digit .pub comment.
+    // minisign -V prints the ids with %PRIX64 (no zero padding); our messages give all 16 digits.
     const unpadded = (id: string): string => id.toUpperCase().replace(/^0+(?=.)/, '');
     expect(ms.stderr).toContain(`is ${unpadded(pk.keyid)}\n`);
     expect(ms.stderr).toContain(`is ${unpadded(otherPk.keyid)}\n`);
