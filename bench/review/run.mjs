@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { encodeUleb } from '../../client/dist/run/cap-memory.js';
 
 process.emitWarning = () => {};
 const { scanWasm, blake2b512, formatTrustedComment, parseSecretKey, signPrehashed } = await import('@wharf/client');
@@ -15,18 +16,8 @@ const { runReview } = await import(join(repo, 'tools/dist/review/run-review.js')
 
 const RUNS = Number(process.env.RUNS ?? 9);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const leb = (n) => {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const section = (id, body) => Buffer.concat([Buffer.from([id, ...leb(body.length)]), body]);
-const name = (s) => Buffer.concat([Buffer.from(leb(Buffer.byteLength(s))), Buffer.from(s)]);
+const section = (id, body) => Buffer.concat([Buffer.from([id, ...encodeUleb(body.length)]), body]);
+const name = (s) => Buffer.concat([Buffer.from(encodeUleb(Buffer.byteLength(s))), Buffer.from(s)]);
 
 function buildModule() {
   const FUNCS = 20_000;
@@ -36,18 +27,25 @@ function buildModule() {
     2,
     Buffer.concat([Buffer.from([1]), name('extism:host/env'), name('input_length'), Buffer.from([0x00, 1])]),
   );
-  const funcs = section(3, Buffer.concat([Buffer.from(leb(FUNCS)), Buffer.alloc(FUNCS, 0)]));
+  const funcs = section(3, Buffer.concat([Buffer.from(encodeUleb(FUNCS)), Buffer.alloc(FUNCS, 0)]));
   const memory = section(5, Buffer.from([1, 0x00, 17])); // 17 pages, no maximum
   const exportsSec = section(
     7,
     Buffer.concat([Buffer.from([2]), name('run'), Buffer.from([0x00, 1]), name('memory'), Buffer.from([0x02, 0])]),
   );
   const body = Buffer.from([4, 0, 0x41, 0, 0x0b]); // size 4: no locals, i32.const 0, end
-  const code = section(10, Buffer.concat([Buffer.from(leb(FUNCS)), ...Array.from({ length: FUNCS }, () => body)]));
+  const code = section(
+    10,
+    Buffer.concat([Buffer.from(encodeUleb(FUNCS)), ...Array.from({ length: FUNCS }, () => body)]),
+  );
   const DATA = 1024 * 1024;
   const data = section(
     11,
-    Buffer.concat([Buffer.from([1, 0x00, 0x41, 0x80, 0x08, 0x0b]), Buffer.from(leb(DATA)), Buffer.alloc(DATA, 7)]),
+    Buffer.concat([
+      Buffer.from([1, 0x00, 0x41, 0x80, 0x08, 0x0b]),
+      Buffer.from(encodeUleb(DATA)),
+      Buffer.alloc(DATA, 7),
+    ]),
   );
   const head = Buffer.concat([
     Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Manifest, Permissions } from '@wharf/schemas';
 import { describe, expect, it } from 'vitest';
+import { encodeUleb } from '../../src/run/cap-memory.js';
 import { SCAN_CHECK_IDS, type ScanReport, scanWasm } from '../../src/scan/scan-wasm.js';
 import { pluginWat, wat, withCustomSection } from './wasm-fixtures.js';
 
@@ -154,22 +155,12 @@ describe('scanWasm', () => {
 describe('scanWasm on hostile sizes', () => {
   it('refuses a million-function module from the section walker, before V8 compiles it', () => {
     const n = 1_000_000;
-    const leb = (x: number) => {
-      const out: number[] = [];
-      do {
-        let b = x & 0x7f;
-        x = Math.floor(x / 128);
-        if (x) b |= 0x80;
-        out.push(b);
-      } while (x);
-      return out;
-    };
-    const sec = (id: number, body: Uint8Array) => new Uint8Array([id, ...leb(body.length), ...body]);
-    const funcs = new Uint8Array([...leb(n), ...new Uint8Array(n)]);
+    const sec = (id: number, body: Uint8Array) => new Uint8Array([id, ...encodeUleb(body.length), ...body]);
+    const funcs = new Uint8Array([...encodeUleb(n), ...new Uint8Array(n)]);
     const body = [2, 0, 0x0b];
-    const code = new Uint8Array(leb(n).length + n * body.length);
-    code.set(leb(n));
-    for (let i = 0; i < n; i++) code.set(body, leb(n).length + i * body.length);
+    const code = new Uint8Array(encodeUleb(n).length + n * body.length);
+    code.set(encodeUleb(n));
+    for (let i = 0; i < n; i++) code.set(body, encodeUleb(n).length + i * body.length);
     const parts = [
       new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
       sec(1, new Uint8Array([1, 0x60, 0, 0])),

@@ -1,5 +1,6 @@
 // Builds test modules with the real wabt assembler, plus raw custom sections appended byte by byte.
 import wabtInit from 'wabt';
+import { encodeUleb as uleb } from '../../src/run/cap-memory.js';
 
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
 
@@ -12,17 +13,6 @@ export async function wat(source: string): Promise<Uint8Array> {
   } finally {
     mod.destroy();
   }
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
 }
 
 /** Appends a custom section (id 0) with the given name and payload size. */
