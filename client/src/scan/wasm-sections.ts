@@ -60,20 +60,16 @@ export class Reader {
     return this.bytes[this.pos++] as number;
   }
   u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7;
-      if (shift > 35) throw new WasmFormatError(`LEB128 too long at byte ${this.pos}`);
-    }
+    const result = this.uleb(35);
     if (result > 0xffffffff) throw new WasmFormatError(`u32 out of range at byte ${this.pos}`);
     return result;
   }
   /** u64 limits (memory64) as a float; exact enough for page counts. */
   u64(): number {
+    return this.uleb(63);
+  }
+  /** Unsigned LEB128 whose last byte starts at a shift of at most `maxShift` bits. */
+  private uleb(maxShift: number): number {
     let result = 0;
     let shift = 0;
     for (;;) {
@@ -81,7 +77,7 @@ export class Reader {
       result += (b & 0x7f) * 2 ** shift;
       if ((b & 0x80) === 0) return result;
       shift += 7;
-      if (shift > 63) throw new WasmFormatError(`LEB128 too long at byte ${this.pos}`);
+      if (shift > maxShift) throw new WasmFormatError(`LEB128 too long at byte ${this.pos}`);
     }
   }
   skip(n: number): void {
