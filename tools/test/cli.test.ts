@@ -5,8 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
-import { minisignKey, signedRelease, tempDir, tempFiles } from './fixtures.js';
+import { minisignKey, runMain, signedRelease, tempDir, tempFiles } from './fixtures.js';
 
 const toolsDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(toolsDir, 'bin', 'wharf-admin.js');
@@ -14,18 +13,6 @@ const bin = join(toolsDir, 'bin', 'wharf-admin.js');
 function runBin(args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'wharf-admin', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    untilStopped: () => Promise.resolve(),
-  });
-  process.exitCode = 0; // main sets it for the bin; don't let it leak into vitest's own exit code
-  return { code, stdout, stderr };
 }
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;

@@ -5,6 +5,35 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../src/cli/main.js';
+
+/**
+ * Run `wharf-admin <args>` through main() with captured output, `env` set for the call only and `serve`
+ * returning at once. main sets process.exitCode for the bin; it is reset so it can't leak into vitest's own.
+ */
+export async function runMain(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
+  Object.assign(process.env, env);
+  try {
+    const code = await main(['node', 'wharf-admin', ...args], {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      untilStopped: () => Promise.resolve(),
+    });
+    return { code, stdout, stderr };
+  } finally {
+    process.exitCode = 0;
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
 export async function tempDir(prefix = 'wharf-tools-'): Promise<{ path: string; cleanup(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));

@@ -5,7 +5,6 @@ import { isWharfError, type Registry } from '@wharf/schemas';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
-import { main } from '../../src/cli/main.js';
 import { sha256Hex } from '../../src/github/fetch-release.js';
 import { handleComment } from '../../src/publish-bot/approve.js';
 import { readRegistry } from '../../src/registry/store.js';
@@ -13,6 +12,7 @@ import { escapeMarkdown, extractReport, STICKY_MARKER } from '../../src/review/r
 import { reviewRelease } from '../../src/review/review-release.js';
 import { postReview, postReviewError, runReview } from '../../src/review/run-review.js';
 import { parseSubmission } from '../../src/submission/parse-submission.js';
+import { runMain } from '../fixtures.js';
 import { BOT } from './github-stub.js';
 import {
   createMarket,
@@ -277,31 +277,11 @@ describe('wharf-admin approve reads the event file, not the shell', () => {
     );
     const maintainers = join(m.root, 'MAINTAINERS');
     writeFileSync(maintainers, `${MAINTAINER.id} ${MAINTAINER.login}\n`);
-    let stdout = '';
-    const token = process.env.GITHUB_TOKEN;
-    process.env.GITHUB_TOKEN = 'bot-token';
-    try {
-      const code = await main(
-        [
-          'node',
-          'wharf-admin',
-          '--json',
-          'approve',
-          '--event',
-          event,
-          '--maintainers',
-          maintainers,
-          '--api-url',
-          m.stub.url,
-        ],
-        { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true } },
-      );
-      process.exitCode = 0;
-      expect(code).toBe(1);
-    } finally {
-      if (token === undefined) delete process.env.GITHUB_TOKEN;
-      else process.env.GITHUB_TOKEN = token;
-    }
+    const { code, stdout } = await runMain(
+      ['--json', 'approve', '--event', event, '--maintainers', maintainers, '--api-url', m.stub.url],
+      { GITHUB_TOKEN: 'bot-token' },
+    );
+    expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ action: 'refused', code: 'E_NOT_MAINTAINER' });
     expect(m.stub.labels(MARKET, issue)).not.toContain('approved');
     expect(m.stub.issue(MARKET, issue).comments.at(-1)?.body).toContain(

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { sha256Hex } from '../../src/github/fetch-release.js';
 import { giteeMirrorUrl } from '../../src/github/gitee.js';
 import { renderIssueBody } from '../../src/submission/issue-form.js';
+import { runMain } from '../fixtures.js';
 import { createMarket, EXAMPLE_KEY_LINE, FORM, type Market, REPO_ROOT } from './market-fixture.js';
 
 describe('Gitee mirror URLs and the --issue-body mode', () => {
@@ -51,39 +51,22 @@ describe('Gitee mirror URLs and the --issue-body mode', () => {
     });
     const file = join(m.root, 'body.md');
     writeFileSync(file, body);
-    let stdout = '';
-    const env = { url: process.env.GITHUB_API_URL, token: process.env.GITHUB_TOKEN };
-    process.env.GITHUB_API_URL = m.stub.url;
-    process.env.GITHUB_TOKEN = 'bot-token';
     m.stub.requests.length = 0;
-    try {
-      const code = await main(
-        [
-          'node',
-          'wharf-admin',
-          '--json',
-          'review',
-          '--issue-body',
-          file,
-          '--no-smoke',
-          '--registry',
-          join(m.workdir, 'registry'),
-          '--form',
-          join(REPO_ROOT, '.github', 'ISSUE_TEMPLATE', 'plugin-submission.yml'),
-        ],
-        { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true } },
-      );
-      process.exitCode = 0;
-      expect(code, stdout).toBe(0);
-    } finally {
-      for (const [k, v] of [
-        ['GITHUB_API_URL', env.url],
-        ['GITHUB_TOKEN', env.token],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    const { code, stdout } = await runMain(
+      [
+        '--json',
+        'review',
+        '--issue-body',
+        file,
+        '--no-smoke',
+        '--registry',
+        join(m.workdir, 'registry'),
+        '--form',
+        join(REPO_ROOT, '.github', 'ISSUE_TEMPLATE', 'plugin-submission.yml'),
+      ],
+      { GITHUB_API_URL: m.stub.url, GITHUB_TOKEN: 'bot-token' },
+    );
+    expect(code, stdout).toBe(0);
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ plugin_id: 'greet', tag: 'v0.1.0', passed: true });
     expect(m.stub.requests).toContain('GET /repos/alice/greet/releases/tags/v0.1.0');

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { generateKeyPair, parseSecretKey, signBytes } from '@wharf/client';
 import { validateRegistry } from '@wharf/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { rotateKey, rotationStatement } from '../../src/publish-bot/key-rotation.js';
 import { addReleaseFromFiles } from '../../src/registry/add-release.js';
 import { initRegistry } from '../../src/registry/init.js';
 import { readRegistry } from '../../src/registry/store.js';
+import { runMain } from '../fixtures.js';
 import { EXAMPLES } from './market-fixture.js';
 
 describe('key rotation (statement signed by the old key)', () => {
@@ -63,13 +63,11 @@ describe('key rotation (statement signed by the old key)', () => {
     const before = readFileSync(join(reg, 'registry.json'));
     writeFileSync(join(dir, 'statement.txt'), statement);
     writeFileSync(join(dir, 'bad.minisig'), signBytes(enc(statement), newKey, statement));
-    const io = { stdout: { write: () => true }, stderr: { write: () => true } };
-    const args = ['node', 'wharf-admin', 'rotate-key', '--statement', join(dir, 'statement.txt'), '--registry', reg];
-    expect(await main([...args, '--sig', join(dir, 'bad.minisig')], io)).toBe(1);
+    const args = ['rotate-key', '--statement', join(dir, 'statement.txt'), '--registry', reg];
+    expect((await runMain([...args, '--sig', join(dir, 'bad.minisig')])).code).toBe(1);
     expect(readFileSync(join(reg, 'registry.json'))).toEqual(before);
     writeFileSync(join(dir, 'good.minisig'), signBytes(enc(statement), oldKey, statement));
-    expect(await main([...args, '--sig', join(dir, 'good.minisig')], io)).toBe(0);
-    process.exitCode = 0;
+    expect((await runMain([...args, '--sig', join(dir, 'good.minisig')])).code).toBe(0);
     expect((await readRegistry(reg)).registry.plugins[0]?.keys.find((k) => k.status === 'active')?.keyid).toBe(
       newKey.keyid,
     );

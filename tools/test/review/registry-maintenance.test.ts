@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { readRegistryWithNotes, validateRegistry, validateSources } from '@wharf/schemas';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { applyLifecycle } from '../../src/publish-bot/lifecycle.js';
 import { parseMaintainers, readMaintainers } from '../../src/publish-bot/maintainers.js';
 import { mirrorSync } from '../../src/publish-bot/mirror-sync.js';
@@ -12,18 +11,8 @@ import { exportWxauto, importWxauto } from '../../src/publish-bot/wxauto-format.
 import { addReleaseFromFiles } from '../../src/registry/add-release.js';
 import { initRegistry } from '../../src/registry/init.js';
 import { readRegistry } from '../../src/registry/store.js';
+import { runMain } from '../fixtures.js';
 import { createMarket, EXAMPLES, type Market, REPO_ROOT } from './market-fixture.js';
-
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'wharf-admin', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  process.exitCode = 0;
-  return { code, stdout, stderr };
-}
 
 describe('registry files this issue ships', () => {
   it('MAINTAINERS parses (numeric ids only) and sources.json lists the GitHub and Gitee mirrors', () => {
