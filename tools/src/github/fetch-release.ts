@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_LIMITS, FetchFailure, fetchChunks } from '@wharf/client';
+import { DEFAULT_LIMITS, DEFAULT_SCAN_LIMITS, FetchFailure, fetchChunks } from '@wharf/client';
 import { checkUrl, WharfError } from '@wharf/schemas';
 import type { GitHub } from './octokit.js';
 
@@ -12,7 +12,7 @@ export interface DownloadCaps {
 }
 
 export const DEFAULT_CAPS: DownloadCaps = {
-  wasm: 32 * 1024 * 1024,
+  wasm: DEFAULT_SCAN_LIMITS.maxBytes, // a bigger module would only be refused by the scan
   minisig: 8 * 1024,
   manifest: 256 * 1024,
   keyFile: 4 * 1024,
