@@ -9,6 +9,7 @@ import {
   type StaticServer,
   startStaticServer,
 } from '@wharf/tools';
+import { INPUT_BLOCK } from '../../client/test/run/wat-plugins.js';
 import { wat as wat2wasm } from '../../client/test/scan/wasm-fixtures.js';
 import { tempDir } from '../helpers/demo.js';
 
@@ -107,16 +108,10 @@ export function hostFnPluginWat(): string {
   (import "extism:host/env" "length" (func $length (param i64) (result i64)))
   (import "extism:host/user" "upper" (func $upper (param i64) (result i64)))
   (memory 1 1)
+  ${INPUT_BLOCK}
   (func (export "shout") (result i32)
-    (local $len i64) (local $i i64) (local $blk i64) (local $res i64)
-    (local.set $len (call $input_length))
-    (local.set $blk (call $alloc (local.get $len)))
-    (block $d (loop $l
-      (br_if $d (i64.ge_u (local.get $i) (local.get $len)))
-      (call $store_u8 (i64.add (local.get $blk) (local.get $i)) (call $input_load_u8 (local.get $i)))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $l)))
-    (local.set $res (call $upper (local.get $blk)))
+    (local $res i64)
+    (local.set $res (call $upper (call $input_block)))
     (call $output_set (local.get $res) (call $length (local.get $res)))
     (i32.const 0)))`;
 }

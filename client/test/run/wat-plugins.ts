@@ -2,6 +2,18 @@
 // with the real wabt assembler, so every test runs genuine .wasm through genuine Extism.
 export { wat } from '../scan/wasm-fixtures.js';
 
+/** `$input_block`: the call's input copied into a new host block. Needs the kernel's input_length, input_load_u8, alloc and store_u8. */
+export const INPUT_BLOCK = `(func $input_block (result i64)
+    (local $len i64) (local $i i64) (local $b i64)
+    (local.set $len (call $input_length))
+    (local.set $b (call $alloc (local.get $len)))
+    (block $done (loop $copy
+      (br_if $done (i64.ge_u (local.get $i) (local.get $len)))
+      (call $store_u8 (i64.add (local.get $b) (local.get $i)) (call $input_load_u8 (local.get $i)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $copy)))
+    (local.get $b))`;
+
 /** Kernel imports and helpers: $input_block (input → new host block), $mem_block, $out_block and $out_num (decimal i32 as output). */
 const KERNEL = `
   (import "extism:host/env" "input_length" (func $input_length (result i64)))
@@ -16,16 +28,7 @@ const KERNEL = `
   (import "extism:host/env" "http_request" (func $http_request (param i64 i64) (result i64)))
   (import "extism:host/env" "http_status_code" (func $http_status_code (result i32)))
 
-  (func $input_block (result i64)
-    (local $len i64) (local $i i64) (local $b i64)
-    (local.set $len (call $input_length))
-    (local.set $b (call $alloc (local.get $len)))
-    (block $done (loop $copy
-      (br_if $done (i64.ge_u (local.get $i) (local.get $len)))
-      (call $store_u8 (i64.add (local.get $b) (local.get $i)) (call $input_load_u8 (local.get $i)))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $copy)))
-    (local.get $b))
+  ${INPUT_BLOCK}
 
   ;; linear memory [ptr, ptr+len) → a new host block
   (func $mem_block (param $ptr i32) (param $len i32) (result i64)
