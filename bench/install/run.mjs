@@ -3,7 +3,6 @@
 // Ratio target ≤ 1.3× (DESIGN §9). The whole `wharf install` command (Node start-up included) is timed
 // separately. Run: npm run bench:install
 import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ const { buildDemoRegistry } = await import('@wharf/tools');
 const { downloadArtifact, ARTIFACT_LIMITS } = await import('../../client/dist/install/download-artifact.js');
 // Node's own floor: what curl does (socket → file), with no hashing, no fsync, no verification.
 const { fetchChunks } = await import('../../client/dist/index/http-fetch.js');
+const { ArtifactHasher } = await import('../../client/dist/install/hash-stream.js');
 const { open } = await import('node:fs/promises');
 
 const RUNS = Number(process.env.RUNS ?? 11);
@@ -151,8 +151,9 @@ try {
   const bytes = readFileSync(wasmPath);
   const hashes = async () => {
     const t0 = performance.now();
-    createHash('sha256').update(bytes).digest();
-    createHash('blake2b512').update(bytes).digest();
+    const h = new ArtifactHasher();
+    h.update(bytes);
+    h.digest();
     return performance.now() - t0;
   };
   const times = { lib: [], curl: [], cli: [], dl: [], floor: [], hashes: [] };
