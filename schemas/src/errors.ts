@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'E_SOURCE_CONFLICT',
   'E_ROOT_FINGERPRINT',
   'E_INDEX_STALE',
+  'E_SOURCE_UNREACHABLE',
   // install
   'E_NOT_FOUND',
   'E_NO_MATCHING_VERSION',
@@ -29,6 +30,7 @@ export const ERROR_CODES = [
   'E_DEP_CYCLE',
   'E_DEP_CONFLICT',
   'E_NOT_INSTALLED',
+  'E_HOME_LOCKED',
   // content
   'E_ID_INVALID',
   'E_NAME_CONFLICT',
@@ -51,6 +53,7 @@ export const ERROR_CODES = [
   'E_PLUGIN_TRAP',
   'E_HTTP_HOST_DENIED',
   'E_HTTP_REDIRECT_BLOCKED',
+  'E_PLUGIN_FAILED',
   // publish
   'E_VERSION_IMMUTABLE',
   'E_DIGEST_CHANGED',
