@@ -8,6 +8,7 @@ import { defaultKeysDir } from '../tuf/keys.js';
 import { publishRegistry, resignTimestamp } from '../tuf/publish.js';
 import { validateFile } from '../validate/validate-file.js';
 import { registerBotCommands } from './commands/register-bot-commands.js';
+import { GuardedWriter } from './workflow-command-guard.js';
 
 /** Where output goes; tests pass collectors, the bin uses the process streams. */
 export interface CliIo {
@@ -171,13 +172,20 @@ export async function main(
 ): Promise<number> {
   let code: number = EXIT.ok;
   const wantsJson = argv.includes('--json');
-  const program = buildProgram(io, (c) => {
+  // Submission text reaches this output; in Actions it must not be read as workflow commands (`::add-mask::` …).
+  const stdout = new GuardedWriter(io.stdout);
+  const stderr = new GuardedWriter(io.stderr);
+  const guarded: CliIo = { ...io, stdout, stderr };
+  const program = buildProgram(guarded, (c) => {
     code = c;
   });
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    code = report(e, io, wantsJson);
+    code = report(e, guarded, wantsJson);
+  } finally {
+    stdout.flush();
+    stderr.flush();
   }
   process.exitCode = code;
   return code;
