@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { addReleaseFromFiles } from '../registry/add-release.js';
 import { initRegistry } from '../registry/init.js';
 import { startStaticServer } from '../serve/static-server.js';
+import { assessExpiry, formatDuration, parseWithin, readExpiry } from '../tuf/expiry-check.js';
 import { defaultKeysDir } from '../tuf/keys.js';
 import { publishRegistry, resignTimestamp } from '../tuf/publish.js';
 import { validateFile } from '../validate/validate-file.js';
@@ -125,6 +126,33 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (dir: string, o: { keys?: string }, cmd: Command) => {
       const r = await resignTimestamp(dir, { keysDir: o.keys ?? defaultKeysDir(dir) });
       out(cmd, `Timestamp v${r.timestampVersion} (snapshot v${r.snapshotVersion}), expires ${r.expires}`, r);
+    });
+
+  sub(program, 'check-expiry')
+    .description('fail (E_INDEX_EXPIRING / E_INDEX_EXPIRED) when the signed metadata expires within --within')
+    .argument('<dir>', 'registry directory')
+    .option('--within <duration>', 'how much life the metadata must have left: 2d, 36h, 90m', '2d')
+    .action(async (dir: string, o: { within: string }, cmd: Command) => {
+      const report = await readExpiry(dir, new Date(), parseWithin(o.within));
+      let refusal: WharfError | undefined;
+      try {
+        assessExpiry(report);
+      } catch (e) {
+        if (!isWharfError(e)) throw e;
+        refusal = e;
+      }
+      // The table is printed either way, so the monitor's log (and the issue it opens) shows every role's expiry.
+      const table = report.roles
+        .map(
+          (r) =>
+            `${r.role.padEnd(9)} v${r.version}  expires ${r.expires}  (${r.remaining_ms > 0 ? `in ${formatDuration(r.remaining_ms)}` : 'EXPIRED'})`,
+        )
+        .join('\n');
+      out(cmd, table, { ...report, ...(refusal ? { error: { code: refusal.code, message: refusal.message } } : {}) });
+      if (refusal) {
+        if (!json(cmd)) io.stderr.write(`${refusal.code}: ${refusal.message}\n`);
+        setExit(EXIT.failed);
+      }
     });
 
   sub(program, 'serve')
