@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuardedWriter, guardWorkflowCommands } from '../../src/cli/workflow-command-guard.js';
+import { guardWorkflowCommands } from '../../src/cli/workflow-command-guard.js';
 import { renderIssueBody } from '../../src/submission/issue-form.js';
 import { runMain } from '../fixtures.js';
 import { createMarket, EXAMPLE_KEY_LINE, FORM, type Market, REPO_ROOT } from './market-fixture.js';
@@ -11,7 +10,8 @@ import { createMarket, EXAMPLE_KEY_LINE, FORM, type Market, REPO_ROOT } from './
 // never reach the Actions log as a workflow command. The runner reads `::cmd::` at the start of a line after
 // leading white space, and the legacy `##[cmd]` anywhere in a line; lines split at \r\n, \r and \n.
 const LINES = /\r\n|\r|\n/;
-const commandLines = (text: string) => text.split(LINES).filter((l) => /^[\s\u0085]*::/.test(l) || l.includes('##['));
+const commandLines = (text: string) =>
+  text.split(LINES).filter((l) => /^[\s\u0085]*::/.test(l) || l.includes('##['));
 
 const INJECTED = [
   '::set-output name=x::y',
@@ -99,41 +99,6 @@ describe('the guard itself', () => {
   it('escapes each form the runner reads, and nothing else', () => {
     expect(guardWorkflowCommands('::error::x\n  ::add-mask::y\r::z::\r\nok ##[error]w\nfine :: here')).toBe(
       '\\u003a:error::x\n  \\u003a:add-mask::y\r\\u003a:z::\r\nok #\\u0023[error]w\nfine :: here',
-    );
-  });
-
-  it('keeps JSON output equal once parsed', () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), (v) => {
-        const text = JSON.stringify(v, null, 2);
-        expect(JSON.parse(guardWorkflowCommands(text))).toEqual(JSON.parse(text));
-      }),
-      { numRuns: Number(process.env.WHARF_FUZZ_RUNS ?? 300) },
-    );
-  });
-
-  it('leaves no command line in any text, however the writes are split', () => {
-    const piece = fc.oneof(
-      fc.constantFrom('::', ':', '#', '##[', '[', ' ', '\t', '\u0085', '\u00a0', '\r', '\n', '\r\n', 'x', 'error'),
-      fc.string({ maxLength: 4 }),
-    );
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 8 }), (parts, cuts) => {
-        const text = parts.join('');
-        let out = '';
-        const w = new GuardedWriter({ write: (s: string) => (out += s) });
-        let at = 0;
-        for (const c of cuts) {
-          const to = Math.min(text.length, at + (c % 7));
-          w.write(text.slice(at, to));
-          at = to;
-        }
-        w.write(text.slice(at));
-        w.flush();
-        expect(commandLines(out)).toEqual([]);
-        expect(out).toBe(guardWorkflowCommands(text));
-      }),
-      { numRuns: Number(process.env.WHARF_FUZZ_RUNS ?? 300) },
     );
   });
 });
