@@ -10,8 +10,7 @@ import { createMarket, EXAMPLE_KEY_LINE, FORM, type Market, REPO_ROOT } from './
 // never reach the Actions log as a workflow command. The runner reads `::cmd::` at the start of a line after
 // leading white space, and the legacy `##[cmd]` anywhere in a line; lines split at \r\n, \r and \n.
 const LINES = /\r\n|\r|\n/;
-const commandLines = (text: string) =>
-  text.split(LINES).filter((l) => /^[\s\u0085]*::/.test(l) || l.includes('##['));
+const commandLines = (text: string) => text.split(LINES).filter((l) => /^[\s\u0085]*::/.test(l) || l.includes('##['));
 
 const INJECTED = [
   '::set-output name=x::y',
