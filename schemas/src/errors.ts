@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'E_ROOT_FINGERPRINT',
   'E_INDEX_STALE',
   'E_SOURCE_UNREACHABLE',
+  'E_INDEX_EXPIRING',
   // install
   'E_NOT_FOUND',
   'E_NO_MATCHING_VERSION',
@@ -60,6 +61,8 @@ export const ERROR_CODES = [
   'E_NOT_MAINTAINER',
   'E_REPO_ID_MISMATCH',
   'E_MIRROR_SHRINK',
+  'E_MIRROR_LAG',
+  'E_RATE_LIMITED',
   // local
   'E_USAGE',
   'E_IO',

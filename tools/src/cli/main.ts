@@ -4,10 +4,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { addReleaseFromFiles } from '../registry/add-release.js';
 import { initRegistry } from '../registry/init.js';
 import { startStaticServer } from '../serve/static-server.js';
+import { assessExpiry, formatDuration, parseWithin, readExpiry } from '../tuf/expiry-check.js';
 import { defaultKeysDir } from '../tuf/keys.js';
 import { publishRegistry, resignTimestamp } from '../tuf/publish.js';
 import { validateFile } from '../validate/validate-file.js';
 import { registerBotCommands } from './commands/register-bot-commands.js';
+import { GuardedWriter } from './workflow-command-guard.js';
 
 /** Where output goes; tests pass collectors, the bin uses the process streams. */
 export interface CliIo {
@@ -126,6 +128,33 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       out(cmd, `Timestamp v${r.timestampVersion} (snapshot v${r.snapshotVersion}), expires ${r.expires}`, r);
     });
 
+  sub(program, 'check-expiry')
+    .description('fail (E_INDEX_EXPIRING / E_INDEX_EXPIRED) when the signed metadata expires within --within')
+    .argument('<dir>', 'registry directory')
+    .option('--within <duration>', 'how much life the metadata must have left: 2d, 36h, 90m', '2d')
+    .action(async (dir: string, o: { within: string }, cmd: Command) => {
+      const report = await readExpiry(dir, new Date(), parseWithin(o.within));
+      let refusal: WharfError | undefined;
+      try {
+        assessExpiry(report);
+      } catch (e) {
+        if (!isWharfError(e)) throw e;
+        refusal = e;
+      }
+      // The table is printed either way, so the monitor's log (and the issue it opens) shows every role's expiry.
+      const table = report.roles
+        .map(
+          (r) =>
+            `${r.role.padEnd(9)} v${r.version}  expires ${r.expires}  (${r.remaining_ms > 0 ? `in ${formatDuration(r.remaining_ms)}` : 'EXPIRED'})`,
+        )
+        .join('\n');
+      out(cmd, table, { ...report, ...(refusal ? { error: { code: refusal.code, message: refusal.message } } : {}) });
+      if (refusal) {
+        if (!json(cmd)) io.stderr.write(`${refusal.code}: ${refusal.message}\n`);
+        setExit(EXIT.failed);
+      }
+    });
+
   sub(program, 'serve')
     .description('serve a registry dir read-only over HTTP (a local source, also used by npm start)')
     .argument('<dir>', 'registry directory')
@@ -171,13 +200,20 @@ export async function main(
 ): Promise<number> {
   let code: number = EXIT.ok;
   const wantsJson = argv.includes('--json');
-  const program = buildProgram(io, (c) => {
+  // Submission text reaches this output; in Actions it must not be read as workflow commands (`::add-mask::` …).
+  const stdout = new GuardedWriter(io.stdout);
+  const stderr = new GuardedWriter(io.stderr);
+  const guarded: CliIo = { ...io, stdout, stderr };
+  const program = buildProgram(guarded, (c) => {
     code = c;
   });
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    code = report(e, io, wantsJson);
+    code = report(e, guarded, wantsJson);
+  } finally {
+    stdout.flush();
+    stderr.flush();
   }
   process.exitCode = code;
   return code;

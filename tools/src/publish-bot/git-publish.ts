@@ -54,15 +54,61 @@ export async function commitAndPush(opts: GitPublishOptions): Promise<GitPublish
   }
 }
 
-/** Pushes the published branch to the mirror remote (Gitee). A failure is reported, not fatal: mirror-sync retries. */
-export async function pushMirror(workdir: string, remote: string, branch: string): Promise<string | undefined> {
+/** What a mirror push did. `code` is set when the mirror now serves an older registry than origin. */
+export interface MirrorPush {
+  remote: string;
+  code?: 'E_MIRROR_LAG';
+  /** A human sentence: why the push failed (or that no mirror remote is configured). */
+  error?: string;
+  /** Commits the mirror's branch is behind origin's, when the mirror could still be read. */
+  behind?: number;
+}
+
+/** A remote URL with credentials in it (`https://user:token@host`) never reaches a log through git's message. */
+export function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');
+}
+
+/**
+ * Pushes the published branch to the mirror remote (Gitee). A failure is reported, not fatal: the publish already
+ * landed on origin, and the next `wharf-admin mirror sync` (scheduled in mirror-sync.yml) pushes the same commits.
+ */
+export async function pushMirror(workdir: string, remote: string, branch: string): Promise<MirrorPush> {
   const git = openGit(workdir);
   const remotes = await git.getRemotes();
-  if (!remotes.some((r) => r.name === remote)) return `no remote "${remote}" configured`;
+  if (!remotes.some((r) => r.name === remote)) return { remote, error: `no remote "${remote}" configured` };
   try {
     await git.push(remote, `refs/remotes/origin/${branch}:refs/heads/${branch}`, ['--force']);
-    return undefined;
+    return { remote };
   } catch (e) {
-    return String((e as Error).message).slice(0, 300);
+    const why = redactUrls(String((e as Error).message).trim()).slice(0, 300);
+    const behind = await commitsBehind(workdir, remote, branch);
+    return {
+      remote,
+      code: 'E_MIRROR_LAG',
+      error: `the push to ${remote} failed, so it serves an older registry${behind !== undefined ? ` (${behind} commit(s) behind origin/${branch})` : ''} until \`wharf-admin mirror sync\` succeeds: ${why}`,
+      ...(behind !== undefined ? { behind } : {}),
+    };
+  }
+}
+
+/** How far `remote`'s branch is behind `from`'s, read fresh from the mirror; undefined when it can't be read. */
+export async function commitsBehind(
+  workdir: string,
+  remote: string,
+  branch: string,
+  from = 'origin',
+): Promise<number | undefined> {
+  const git = openGit(workdir);
+  try {
+    await git.fetch(remote, branch);
+    const n = await git.raw([
+      'rev-list',
+      '--count',
+      `refs/remotes/${remote}/${branch}..refs/remotes/${from}/${branch}`,
+    ]);
+    return Number(n.trim());
+  } catch {
+    return undefined;
   }
 }

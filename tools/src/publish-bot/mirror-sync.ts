@@ -1,5 +1,5 @@
 import { type Registry, WharfError } from '@wharf/schemas';
-import { openGit } from './git-publish.js';
+import { commitsBehind, openGit, redactUrls } from './git-publish.js';
 
 export interface MirrorSyncOptions {
   workdir: string;
@@ -50,6 +50,15 @@ export async function mirrorSync(opts: MirrorSyncOptions): Promise<MirrorSyncRes
       { before, after },
     );
   }
-  await git.push(to, `refs/remotes/${from}/${branch}:refs/heads/${branch}`, ['--force']);
+  try {
+    await git.push(to, `refs/remotes/${from}/${branch}:refs/heads/${branch}`, ['--force']);
+  } catch (e) {
+    const behind = await commitsBehind(opts.workdir, to, branch, from);
+    throw new WharfError(
+      'E_MIRROR_LAG',
+      `the push to ${to} failed, so it still serves an older registry${behind !== undefined ? ` (${behind} commit(s) behind ${from}/${branch})` : ''}: ${redactUrls(String((e as Error).message).trim()).slice(0, 300)}`,
+      { remote: to, ...(behind !== undefined ? { behind } : {}) },
+    );
+  }
   return { pushed: true, before, after };
 }

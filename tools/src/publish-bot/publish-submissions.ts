@@ -25,7 +25,7 @@ import { reviewRelease } from '../review/review-release.js';
 import { parseSubmission } from '../submission/parse-submission.js';
 import { publishRegistry } from '../tuf/publish.js';
 import { findApproval, latestBotReport } from './approve.js';
-import { commitAndPush, pushMirror } from './git-publish.js';
+import { commitAndPush, type MirrorPush, pushMirror } from './git-publish.js';
 
 export interface PublishSubmissionsOptions {
   gh: GitHub;
@@ -54,7 +54,8 @@ export interface PublishSubmissionsResult {
   refused: { issue: number; code: ErrorCode; message: string }[];
   commit?: string;
   attempts: number;
-  mirror?: { remote: string; error?: string };
+  /** The mirror push; `code: 'E_MIRROR_LAG'` when it failed and the mirror serves an older registry. */
+  mirror?: MirrorPush;
 }
 
 interface Prepared {
@@ -202,9 +203,7 @@ export async function publishSubmissions(opts: PublishSubmissionsOptions): Promi
   if (pushed.commit) result.commit = pushed.commit;
   result.refused.push(...refusedNow);
   if (opts.mirrorRemote !== null) {
-    const remote = opts.mirrorRemote ?? 'gitee';
-    const error = await pushMirror(opts.workdir, remote, branch);
-    result.mirror = { remote, ...(error ? { error } : {}) };
+    result.mirror = await pushMirror(opts.workdir, opts.mirrorRemote ?? 'gitee', branch);
   }
   for (const r of refusedNow) {
     const ref = { owner, repo, issue: r.issue };

@@ -22,6 +22,23 @@ type Comment = Pick<S['issue-comment'], 'id' | 'body' | 'created_at' | 'updated_
   user: Pick<S['simple-user'], 'id' | 'login' | 'type'>;
 };
 type ContentFile = Pick<S['content-file'], 'type' | 'encoding' | 'size' | 'name' | 'path' | 'content' | 'sha'>;
+type BasicError = S['basic-error'];
+
+/**
+ * A rate limit the stand-in answers with, as GitHub does: `secondary` is a 403 (or 429) whose message names the
+ * secondary rate limit, with retry-after; `primary` is a 403 (or 429) with x-ratelimit-remaining 0 and
+ * x-ratelimit-reset (epoch seconds).
+ */
+export interface RateLimitFault {
+  /** Matches `${method} ${path}`, e.g. /^GET \/repos\/wharf\/market\/issues\/1$/. */
+  match: RegExp;
+  kind: 'secondary' | 'primary';
+  status?: 403 | 429;
+  /** secondary: the retry-after seconds; primary: seconds until x-ratelimit-reset. */
+  after: number;
+  /** How many matching requests get the limit (default 1). */
+  times?: number;
+}
 
 export interface StubUser {
   id: number;
@@ -51,6 +68,9 @@ export class GitHubStub {
   /** Bearer token → user; requests without a known token act as the bot. */
   tokens = new Map<string, StubUser>([['bot-token', BOT]]);
   requests: string[] = [];
+  /** When each request arrived (ms since the epoch), parallel to `requests`. */
+  requestTimes: number[] = [];
+  faults: RateLimitFault[] = [];
   private nextId = 1000;
 
   async start(): Promise<this> {
@@ -165,6 +185,31 @@ export class GitHubStub {
     const path = decodeURIComponent(u.pathname);
     const method = req.method ?? 'GET';
     this.requests.push(`${method} ${path}`);
+    this.requestTimes.push(Date.now());
+    const fault = this.faults.find((f) => (f.times ?? 1) > 0 && f.match.test(`${method} ${path}`));
+    if (fault) {
+      fault.times = (fault.times ?? 1) - 1;
+      const body: BasicError =
+        fault.kind === 'secondary'
+          ? {
+              message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+              documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+            }
+          : {
+              message: 'API rate limit exceeded for installation.',
+              documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+            };
+      const headers: Record<string, string> =
+        fault.kind === 'secondary'
+          ? { 'retry-after': String(fault.after) }
+          : {
+              'x-ratelimit-limit': '5000',
+              'x-ratelimit-remaining': '0',
+              'x-ratelimit-used': '5000',
+              'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + fault.after),
+            };
+      return this.send(res, fault.status ?? 403, body, headers);
+    }
     const user = this.tokens.get((req.headers.authorization ?? '').replace(/^(token|bearer) /i, '')) ?? BOT;
     let m: RegExpExecArray | null;
 

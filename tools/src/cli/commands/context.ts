@@ -24,6 +24,8 @@ export function githubFromEnv(apiUrl?: string): GitHub {
   return createGitHub({
     ...(token ? { token } : {}),
     baseUrl: apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    // Our own text (a number and an Octokit route template), so a pause in the Actions log has a reason.
+    onWait: (s, r) => process.stderr.write(`GitHub rate limit: waiting ${s} s before retrying ${r.method} ${r.url}\n`),
   });
 }
 

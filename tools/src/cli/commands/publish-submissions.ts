@@ -67,7 +67,10 @@ export function registerPublishSubmissions(ctx: AdminCommandContext): void {
         ...r.alreadyPublished.map((p) => `already published ${p.id}@${p.version} (#${p.issue})`),
         ...r.refused.map((p) => `refused #${p.issue}: ${p.code}: ${p.message}`),
         r.commit ? `commit ${r.commit} after ${r.attempts} attempt(s)` : 'nothing to commit',
-        ...(r.mirror ? [`mirror ${r.mirror.remote}: ${r.mirror.error ?? 'pushed'}`] : []),
+        // A lagging mirror is reported, not a failure: the publish is on origin and mirror-sync catches up.
+        ...(r.mirror
+          ? [`mirror ${r.mirror.remote}: ${r.mirror.code ? `${r.mirror.code}: ` : ''}${r.mirror.error ?? 'pushed'}`]
+          : []),
       ].join('\n');
       ctx.out(cmd, human, r);
       if (r.refused.length > 0) ctx.setExit(EXIT_FAILED);
