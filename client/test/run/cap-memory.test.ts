@@ -24,7 +24,7 @@ describe('capMemory', () => {
     ]);
   });
 
-  it('caps imported memories and leaves other imports intact', async () => {
+  it('caps imported memories and tables and leaves other imports intact', async () => {
     const src = `(module
       (import "extism:host/env" "alloc" (func (param i64) (result i64)))
       (import "env" "table" (table 1 funcref))
@@ -32,13 +32,15 @@ describe('capMemory', () => {
       (import "env" "memory" (memory 1))
       (func (export "f") (result i32) (i32.const 0)))`;
     const r = capMemory(await wat(src), 16);
-    expect(r.memories).toEqual([{ min: 1, max: 16 }]);
+    // The table may grow to 1/16 of the 1 MiB budget (8192 entries, one page), so memory keeps the other 15 pages.
+    expect(r.tables).toEqual([{ min: 1, max: 8192 }]);
+    expect(r.memories).toEqual([{ min: 1, max: 15 }]);
     expect(WebAssembly.validate(r.wasm)).toBe(true);
     expect(memLimits(r.wasm)).toBe(1);
-    const mem = new WebAssembly.Memory({ initial: 1, maximum: 16 });
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 15 });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.wasm), {
       'extism:host/env': { alloc: () => 0n },
-      env: { table: new WebAssembly.Table({ initial: 1, element: 'anyfunc' }), g: 1, memory: mem },
+      env: { table: new WebAssembly.Table({ initial: 1, maximum: 8192, element: 'anyfunc' }), g: 1, memory: mem },
     });
     expect((inst.exports.f as () => number)()).toBe(0);
     // An unbounded host memory no longer satisfies the capped import: the module cannot borrow a bigger one.
@@ -47,7 +49,7 @@ describe('capMemory', () => {
         new WebAssembly.Instance(new WebAssembly.Module(r.wasm), {
           'extism:host/env': { alloc: () => 0n },
           env: {
-            table: new WebAssembly.Table({ initial: 1, element: 'anyfunc' }),
+            table: new WebAssembly.Table({ initial: 1, maximum: 8192, element: 'anyfunc' }),
             g: 1,
             memory: new WebAssembly.Memory({ initial: 1 }),
           },
