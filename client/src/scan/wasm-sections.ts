@@ -4,6 +4,8 @@
 // binaryen ~490 ms for the same module (DESIGN §10). This reads only section headers plus the few small sections
 // we need (types, imports, functions, memory, exports, start, data headers, producers), so it stays linear and fast.
 
+import { WharfError } from '@wharf/schemas';
+
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | `0x${string}`;
 
 export interface FuncType {
@@ -52,7 +54,12 @@ export interface WasmLayout {
   producers: Record<string, { name: string; version: string }[]>;
 }
 
-export class WasmFormatError extends Error {}
+/** A malformed module: a WharfError (E_WASM_INVALID), so a caller that forgets to map it still reports a code. */
+export class WasmFormatError extends WharfError {
+  constructor(message: string) {
+    super('E_WASM_INVALID', message);
+  }
+}
 
 /** A bounds-checked cursor over one section: LEB128 numbers, names, skips. Shared with run/cap-memory.ts. */
 export class Reader {
