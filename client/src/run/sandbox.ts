@@ -128,31 +128,34 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
     const fn = input.hostFunctions?.[name];
     if (fn) userFunctions[name] = fn;
   }
-  // Compiled once here (and handed to Extism as modules) so that an unresolvable import is refused up front.
-  const main = await compileModule(id, capped.wasm);
-  checkLinkable(id, main, {
-    wasi: perms.wasi === true,
-    functions: {
-      [EXTISM_USER]: Object.keys(userFunctions),
-      ...(capped.allocRedirected ? { [ALLOC_GUARD_MODULE]: ['alloc'] } : {}),
-    },
-  });
   // The exit-code wrapper becomes `main` and the plugin a module it links (exit-code.ts).
   const wrap = wrapExports(
     capped.wasm,
     input.exports.map((e) => e.name),
     WHARF_HOST,
   );
+  // Compiled here, once and in parallel (and handed to Extism as modules), so that an unresolvable import is refused
+  // before a worker starts.
+  const [plugin, wrapper, guard] = await Promise.all([
+    compileModule(id, wrap?.plugin ?? capped.wasm),
+    wrap ? compileModule(id, wrap.main) : undefined,
+    capped.allocRedirected ? compileModule(id, allocGuardWasm(policy.maxOutputBytes)) : undefined,
+  ]);
+  checkLinkable(id, plugin, {
+    wasi: perms.wasi === true,
+    functions: {
+      [EXTISM_USER]: Object.keys(userFunctions),
+      ...(capped.allocRedirected ? { [ALLOC_GUARD_MODULE]: ['alloc'] } : {}),
+    },
+  });
   const modules = [
-    ...(capped.allocRedirected
-      ? [{ name: ALLOC_GUARD_MODULE, module: await compileModule(id, allocGuardWasm(policy.maxOutputBytes)) }]
-      : []),
-    ...(wrap
+    ...(guard ? [{ name: ALLOC_GUARD_MODULE, module: guard }] : []),
+    ...(wrapper
       ? [
-          { name: PLUGIN_MODULE, module: await compileModule(id, wrap.plugin) },
-          { name: 'main', module: await compileModule(id, wrap.main) },
+          { name: PLUGIN_MODULE, module: plugin },
+          { name: 'main', module: wrapper },
         ]
-      : [{ name: 'main', module: main }]),
+      : [{ name: 'main', module: plugin }]),
   ];
 
   // The host-side block heap (input, output, HTTP bodies) gets its own cap; Extism counts it in pages.
