@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfClient } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_CODE_WAT, TABLES_WAT } from '../client/test/run/wat-plugins.js';
+import { EXIT_CODE_WAT, HOSTILE_WAT, TABLES_WAT } from '../client/test/run/wat-plugins.js';
 import { REPO, tempDir, WHARF } from './helpers/demo.js';
+import { type FaultServer, startFaultServer } from './helpers/fault-server.js';
 import { type LocalRegistry, localRegistry, manifestFor, wat2wasm } from './host/local-registry.js';
 
 // DESIGN §4 Run: the process ends when the call's output is written; nothing of the SDK (its timeout timer, its
@@ -52,6 +53,7 @@ function track(child: ChildProcess, onStdout?: (all: string) => void): Promise<T
 
 describe('processes exit as soon as the work is done', () => {
   let reg: LocalRegistry;
+  let trickle: FaultServer;
   let root: string;
   let home: string;
   const wharf = (...args: string[]) =>
@@ -71,13 +73,24 @@ describe('processes exit as soon as the work is done', () => {
     });
     tables.exports = [{ name: 'table_bomb' }, { name: 'table_spin' }];
     await reg.publish(tables, await wat2wasm(TABLES_WAT));
+    const hostile = manifestFor('hostile', '1.0.0', 'fetch', {
+      timeout_ms: 1_000,
+      allowed_hosts: ['127.0.0.1'],
+      justifications: { timeout_ms: 'the fetch runs into it', allowed_hosts: 'a test server' },
+    });
+    await reg.publish(hostile, await wat2wasm(HOSTILE_WAT));
+    // 1 byte a second of a 100-byte body: the plugin's 1 s deadline passes while the host reads it.
+    writeFileSync(join(root, 'x.json'), 'x'.repeat(100));
+    trickle = await startFaultServer(root, { fault: 'slow' });
     const c = new WharfClient({ home });
     await c.addSource({ alias: 'local', url: reg.url, rootSha256: reg.rootSha256 });
     await c.refresh();
     await c.install('rc-probe');
     await c.install('tables');
+    await c.install('hostile');
   }, 60_000);
   afterAll(async () => {
+    await trickle?.close();
     await reg?.close();
     if (root) rmSync(root, { recursive: true, force: true });
   });
@@ -119,6 +132,17 @@ describe('processes exit as soon as the work is done', () => {
       expect(spin.exitMs).toBeLessThan(PROMPT_MS);
     },
     2 * GIVE_UP_MS + 10_000,
+  );
+
+  it(
+    '`wharf run` whose HTTP body trickles past the deadline: E_PLUGIN_TIMEOUT, and it exits',
+    async () => {
+      const r = await wharf('run', 'hostile', 'fetch', '--input', JSON.stringify({ url: `${trickle.url}/x.json` }));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/E_PLUGIN_TIMEOUT/);
+      expect(r.exitMs).toBeLessThan(PROMPT_MS);
+    },
+    GIVE_UP_MS + 10_000,
   );
 
   it(

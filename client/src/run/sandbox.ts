@@ -334,21 +334,37 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/**
+ * Host functions that stop answering once their instance has ended: a pending one rejects at once. Otherwise rc13
+ * writes the result for a worker the sandbox terminated and waits for it forever, with a 1 ms interval keeping the
+ * process alive. rc13 adds its own (http_request, var_get…) into the namespace object after we hand it over, so the
+ * object guards whatever is stored into it too.
+ */
 function guarded(fns: Record<string, HostFunction>, dead: AbortSignal): Record<string, HostFunction> {
   const gone = () => new Error('the plugin instance has ended');
-  const out: Record<string, HostFunction> = {};
-  for (const [name, fn] of Object.entries(fns)) {
-    out[name] = (ctx, ...args) => {
+  const guard =
+    (fn: HostFunction): HostFunction =>
+    (ctx, ...args) => {
       if (dead.aborted) throw gone();
       const r = fn(ctx, ...args);
       if (!(r instanceof Promise)) return r;
-      return r.then((v) => {
-        if (dead.aborted) throw gone();
-        return v;
+      return new Promise((resolve, reject) => {
+        const onEnd = () => reject(gone());
+        dead.addEventListener('abort', onEnd, { once: true });
+        r.then(
+          (v) => (dead.aborted ? reject(gone()) : resolve(v)),
+          (e: unknown) => reject(e),
+        ).finally(() => dead.removeEventListener('abort', onEnd));
       });
     };
-  }
-  return out;
+  const target: Record<string, HostFunction> = {};
+  for (const [name, fn] of Object.entries(fns)) target[name] = guard(fn);
+  return new Proxy(target, {
+    set(t, name, value) {
+      t[name as string] = typeof value === 'function' ? guard(value as HostFunction) : value;
+      return true;
+    },
+  });
 }
 
 /** A non-zero return code: a failure with E_PLUGIN_FAILED, carrying the plugin's own error message if it set one. */
