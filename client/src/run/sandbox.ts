@@ -211,7 +211,7 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
       inst.plugin = await withDeadline(start, timeoutMs);
       return inst;
     } catch (e) {
-      end(inst);
+      void end(inst);
       throw runtimeError(e, id, 'instantiate', timeoutMs);
     }
   };
@@ -232,7 +232,7 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
   const discard = () => {
     const i = instance;
     instance = null;
-    if (i) end(i);
+    if (i) void end(i);
   };
   const declared = new Set(input.exports.map((e) => e.name));
 

@@ -76,6 +76,31 @@ describe('capMemory', () => {
     );
   });
 
+  it('caps a table that declares no maximum and charges its entries against the memory budget', async () => {
+    // 64 pages = 4 MiB; tables may grow to 1/16 of it at 8 bytes an entry: 32768 entries, 4 pages.
+    const r = capMemory(await wat('(module (table (export "t") 10 funcref) (memory (export "memory") 1))'), 64);
+    expect(r.tables).toEqual([{ min: 10, max: 32768 }]);
+    expect(r.memories).toEqual([{ min: 1, max: 60 }]);
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(r.wasm));
+    const t = inst.exports.t as WebAssembly.Table;
+    expect(t.grow(32768 - 10)).toBe(10);
+    expect(() => t.grow(1)).toThrow(RangeError);
+  });
+
+  it('keeps a table whose declared maximum fits byte-identical', async () => {
+    const wasm = await wat('(module (table 2 8 funcref) (func (export "f")))');
+    const r = capMemory(wasm, 64);
+    expect(r.tables).toEqual([{ min: 2, max: 8, declaredMax: 8 }]);
+    expect(r.wasm).toEqual(wasm);
+  });
+
+  it('refuses tables whose start size alone is over the budget (E_WASM_MEMORY)', async () => {
+    const twelve = Array.from({ length: 12 }, () => '(table 10000000 funcref)').join(' ');
+    expect(() => capMemory(Uint8Array.from([]), 64)).toThrow(expect.objectContaining({ code: 'E_WASM_INVALID' }));
+    const run = async () => capMemory(await wat(`(module ${twelve})`), 1024);
+    await expect(run()).rejects.toMatchObject({ code: 'E_WASM_MEMORY', message: expect.stringMatching(/12 table/) });
+  });
+
   it('refuses truncated or non-WASM input (E_WASM_INVALID)', () => {
     expect(() => capMemory(new Uint8Array([1, 2, 3]), 8)).toThrow(expect.objectContaining({ code: 'E_WASM_INVALID' }));
     expect(() => capMemory(Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 5, 9, 1, 0]), 8)).toThrow(
