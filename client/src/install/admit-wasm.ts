@@ -1,41 +1,28 @@
-import { type ExportSpec, type Permissions, WharfError } from '@wharf/schemas';
-
-/** The imports an Extism plugin may have: the kernel ABI, and WASI only when declared. */
-const EXTISM_ENV = 'extism:host/env';
-const WASI = 'wasi_snapshot_preview1';
+import { type ErrorCode, type ExportSpec, type Permissions, WharfError } from '@wharf/schemas';
+import { scanWasmModule } from '../scan/scan-wasm.js';
 
 /**
- * WASM admission before a module is stored or run: it must compile, import only what its permissions allow,
- * and export what it declares. Compiling in V8 takes a few ms even for MBs (DESIGN §10).
+ * WASM admission before a module is stored or run: the review bot's own scanner (scan-wasm.ts), so a module the bot
+ * would refuse (shared or 64-bit memory, foreign imports, undeclared WASI, missing or mis-typed exports, over the
+ * size and count limits) is refused at install with the same code. Warnings don't refuse. V8 compiles the module
+ * once, in a few ms even for MBs (DESIGN §10); it is returned for callers that read its exports.
+ *
+ * `exports: []` (a WXAUTO entry, which declares none) skips the declared-exports check: the caller takes the exports
+ * from the module.
  */
 export function admitWasm(
   bytes: Uint8Array,
   decl: { permissions: Permissions; exports: ExportSpec[] },
 ): WebAssembly.Module {
-  let mod: WebAssembly.Module;
-  try {
-    mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
-  } catch (e) {
-    throw new WharfError('E_WASM_INVALID', `The artifact is not a valid WebAssembly module: ${(e as Error).message}`);
-  }
-  const hostFns = new Set(decl.permissions.host_functions ?? []);
-  for (const imp of WebAssembly.Module.imports(mod)) {
-    if (imp.module === EXTISM_ENV) continue;
-    if (imp.module === WASI && decl.permissions.wasi) continue;
-    if (imp.module === 'extism:host/user' && hostFns.has(imp.name)) continue;
-    throw new WharfError(
-      'E_WASM_IMPORT',
-      `The module imports ${imp.module}.${imp.name}, which its declared permissions don't allow.`,
-    );
-  }
-  const exported = new Set(
-    WebAssembly.Module.exports(mod)
-      .filter((e) => e.kind === 'function')
-      .map((e) => e.name),
+  const { report, module } = scanWasmModule(bytes, decl);
+  const failed = report.checks.find(
+    (c) => c.status === 'fail' && !(c.id === 'wasm.exports' && decl.exports.length === 0),
   );
-  for (const ex of decl.exports) {
-    if (!exported.has(ex.name))
-      throw new WharfError('E_WASM_EXPORT', `The module doesn't export the declared function "${ex.name}".`);
+  if (failed) {
+    const m = /^(E_[A-Z_]+): ([\s\S]*)$/.exec(failed.message);
+    const code = (m?.[1] ?? 'E_WASM_INVALID') as ErrorCode;
+    throw new WharfError(code, `The artifact fails the WASM check ${failed.id}: ${m?.[2] ?? failed.message}.`);
   }
-  return mod;
+  if (!module) throw new WharfError('E_WASM_INVALID', 'The artifact is not a valid WebAssembly module.');
+  return module;
 }

@@ -13,6 +13,8 @@ export interface GuardOptions {
   allowedHosts: string[];
   maxRedirects: number;
   timeoutMs: number;
+  /** Aborts every request when the plugin instance ends. */
+  signal?: AbortSignal;
   /** The fetch doing the network work; the global one unless a test or host app supplies another. */
   fetch?: typeof fetch;
 }
@@ -34,7 +36,8 @@ export function guardedFetch(opts: GuardOptions): typeof fetch {
     let method = (init.method ?? 'GET').toUpperCase();
     let body = init.body ?? null;
     const headers = new Headers(init.headers);
-    const signal = AbortSignal.timeout(opts.timeoutMs);
+    const timeout = AbortSignal.timeout(opts.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
     for (let hop = 0; ; hop++) {
       if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostAllowed(url.hostname, opts.allowedHosts)) {
         throw hop === 0

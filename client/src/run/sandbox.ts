@@ -1,7 +1,10 @@
+import type { Worker } from 'node:worker_threads';
 import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { type ExportSpec, type Permissions, WharfError } from '@wharf/schemas';
 import { ALLOC_GUARD_MODULE, allocGuardWasm, allocRefused, WHARF_HOST } from './alloc-guard.js';
 import { capMemory } from './cap-memory.js';
+import { EXIT_CODE_FN, PLUGIN_MODULE, wrapExports } from './exit-code.js';
+import { trackWorkers } from './extism-workers.js';
 import { guardedFetch } from './guarded-fetch.js';
 import { checkLinkable, compileModule } from './link-check.js';
 
@@ -66,15 +69,15 @@ export interface SandboxInput {
 
 const EXTISM_ENV = 'extism:host/env';
 const EXTISM_USER = 'extism:host/user';
-/** rc13 hangs a call forever when its worker cannot be respawned after a timeout; our own deadline backs it up. */
-const WATCHDOG_GRACE_MS = 2_000;
 
 /**
  * The one place untrusted WASM is instantiated: the client's run/load, the review bot's smoke run and
  * `wharf plugin test` all come through here, so they enforce the same limits:
- * - memory: every memory's limits are rewritten to a maximum (cap-memory.ts), so `memory.grow` fails at the cap
- *   even when the module declares none; Extism's own block heap is capped too;
- * - time: `runInWorker` with a timeout (rc13 respawns the worker), plus a watchdog in case the respawn hangs;
+ * - memory: every memory's and table's limits are rewritten to a maximum (cap-memory.ts), so `memory.grow` and
+ *   `table.grow` fail at the cap even when the module declares none; Extism's own block heap is capped too;
+ * - time: `runInWorker` under the sandbox's own deadline, which terminates the worker; no SDK timer outlives a call
+ *   (extism-workers.ts);
+ * - return codes: a non-zero one fails the call with E_PLUGIN_FAILED (exit-code.ts);
  * - HTTP: only declared hosts, every redirect hop re-checked (guarded-fetch.ts);
  * - files: WASI preopens only for declared paths the user granted;
  * - sizes: input, output and vars are capped.
@@ -125,64 +128,96 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
     const fn = input.hostFunctions?.[name];
     if (fn) userFunctions[name] = fn;
   }
-  // Compiled once here (and handed to Extism as modules) so that an unresolvable import is refused up front.
-  const main = await compileModule(id, capped.wasm);
-  checkLinkable(id, main, {
+  // The exit-code wrapper becomes `main` and the plugin a module it links (exit-code.ts).
+  const wrap = wrapExports(
+    capped.wasm,
+    input.exports.map((e) => e.name),
+    WHARF_HOST,
+  );
+  // Compiled here, once and in parallel (and handed to Extism as modules), so that an unresolvable import is refused
+  // before a worker starts.
+  const [plugin, wrapper, guard] = await Promise.all([
+    compileModule(id, wrap?.plugin ?? capped.wasm),
+    wrap ? compileModule(id, wrap.main) : undefined,
+    capped.allocRedirected ? compileModule(id, allocGuardWasm(policy.maxOutputBytes)) : undefined,
+  ]);
+  checkLinkable(id, plugin, {
     wasi: perms.wasi === true,
     functions: {
       [EXTISM_USER]: Object.keys(userFunctions),
       ...(capped.allocRedirected ? { [ALLOC_GUARD_MODULE]: ['alloc'] } : {}),
     },
   });
-  const modules = capped.allocRedirected
-    ? [
-        { name: ALLOC_GUARD_MODULE, module: await compileModule(id, allocGuardWasm(policy.maxOutputBytes)) },
-        { name: 'main', module: main },
-      ]
-    : [{ name: 'main', module: main }];
-
-  // A fresh object per instance: rc13 adds var_get bound to that instance's context into it with `??=`, so a
-  // shared one would leave a re-instantiated plugin reading the dead instance's vars.
-  const functions = (): Record<string, Record<string, HostFunction>> => ({
-    [EXTISM_ENV]: { ...envFunctions },
-    [WHARF_HOST]: { ...hostFunctions },
-    ...(Object.keys(userFunctions).length ? { [EXTISM_USER]: { ...userFunctions } } : {}),
-  });
+  const modules = [
+    ...(guard ? [{ name: ALLOC_GUARD_MODULE, module: guard }] : []),
+    ...(wrapper
+      ? [
+          { name: PLUGIN_MODULE, module: plugin },
+          { name: 'main', module: wrapper },
+        ]
+      : [{ name: 'main', module: plugin }]),
+  ];
 
   // The host-side block heap (input, output, HTTP bodies) gets its own cap; Extism counts it in pages.
   const blockPages = Math.ceil((policy.maxInputBytes + policy.maxOutputBytes + policy.maxHttpResponseBytes) / PAGE);
+  /** The non-zero code the current call's export returned (calls are serialised). */
+  let exitCode = 0;
   const hostFunctions: Record<string, HostFunction> = {
     // Called by the alloc guard when Extism refused an allocation (alloc-guard.ts).
     // `why` is an i32, so it arrives as a number despite HostFunction's bigint[] (i64 parameters).
     alloc_refused: (_ctx, n, why) => allocRefused(id, n, Number(why), policy.maxOutputBytes, blockPages * PAGE),
+    [EXIT_CODE_FN]: (_ctx, rc) => {
+      exitCode = Number(rc) | 0;
+      return undefined;
+    },
   };
-  const instantiate = async (): Promise<Plugin> => {
-    try {
-      return await createPlugin(
-        { wasm: modules, config },
-        {
-          runInWorker: true,
-          timeoutMs,
-          useWasi: perms.wasi === true,
-          allowedHosts,
-          allowedPaths: preopens,
-          fetch: guardedFetch({ id, allowedHosts, maxRedirects: policy.maxRedirects, timeoutMs }),
-          memory: {
-            maxPages: blockPages,
-            maxVarBytes: policy.maxVarBytes,
-            maxHttpResponseBytes: policy.maxHttpResponseBytes,
+
+  // A fresh object per instance: rc13 adds var_get bound to that instance's context into it with `??=`, so a
+  // shared one would leave a re-instantiated plugin reading the dead instance's vars. Each host function refuses to
+  // answer once its instance is gone: rc13 would otherwise wait forever (with a 1 ms interval running) to hand the
+  // result to a worker the sandbox terminated.
+  const functions = (dead: AbortSignal): Record<string, Record<string, HostFunction>> => ({
+    [EXTISM_ENV]: guarded(envFunctions, dead),
+    [WHARF_HOST]: guarded(hostFunctions, dead),
+    ...(Object.keys(userFunctions).length ? { [EXTISM_USER]: guarded(userFunctions, dead) } : {}),
+  });
+
+  const instantiate = async (): Promise<Instance> => {
+    const inst: Instance = { plugin: null, workers: [], dead: new AbortController() };
+    const signal = inst.dead.signal;
+    const start = trackWorkers(
+      (w) => inst.workers.push(w),
+      () =>
+        createPlugin(
+          { wasm: modules, config },
+          {
+            // No timeoutMs: see extism-workers.ts; the deadline below and in callOnce is the sandbox's own.
+            runInWorker: true,
+            useWasi: perms.wasi === true,
+            allowedHosts,
+            allowedPaths: preopens,
+            fetch: guardedFetch({ id, allowedHosts, maxRedirects: policy.maxRedirects, timeoutMs, signal }),
+            memory: {
+              maxPages: blockPages,
+              maxVarBytes: policy.maxVarBytes,
+              maxHttpResponseBytes: policy.maxHttpResponseBytes,
+            },
+            functions: functions(signal),
+            logger: quietLogger,
           },
-          functions: functions(),
-          logger: quietLogger,
-        },
-      );
+        ),
+    );
+    try {
+      inst.plugin = await withDeadline(start, timeoutMs);
+      return inst;
     } catch (e) {
+      void end(inst);
       throw runtimeError(e, id, 'instantiate', timeoutMs);
     }
   };
-  // rc13 gives instantiation (worker start plus the start section) the call timeout. On a loaded machine a worker
-  // alone can take longer than a short timeout, so one more try; a start section that loops fails both.
-  const instantiateRetrying = async (): Promise<Plugin> => {
+  // Instantiation (worker start plus the start section) gets the call timeout. On a loaded machine a worker alone
+  // can take longer than a short timeout, so one more try; a start section that loops fails both.
+  const instantiateRetrying = async (): Promise<Instance> => {
     try {
       return await instantiate();
     } catch (e) {
@@ -191,44 +226,47 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
     }
   };
 
-  let plugin: Plugin | null = await instantiateRetrying();
+  let instance: Instance | null = await instantiateRetrying();
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   const discard = () => {
-    const p = plugin;
-    plugin = null;
-    // Terminating a worker that is stuck in a loop still succeeds; nothing waits on it.
-    p?.close().catch(() => {});
+    const i = instance;
+    instance = null;
+    if (i) void end(i);
   };
   const declared = new Set(input.exports.map((e) => e.name));
 
   const callOnce = async (exportName: string, data: string | Uint8Array): Promise<Uint8Array> => {
     if (closed) throw new WharfError('E_PLUGIN_TRAP', `${id} is closed.`);
-    plugin ??= await instantiateRetrying();
-    const p = plugin;
-    let timer: NodeJS.Timeout | undefined;
-    const watchdog = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new WatchdogFired()), timeoutMs + WATCHDOG_GRACE_MS);
-    });
+    instance ??= await instantiateRetrying();
+    const p = instance.plugin as Plugin;
+    exitCode = 0;
+    let bytes: Uint8Array;
     try {
-      const out = await Promise.race([p.call(exportName, data), watchdog]);
-      const bytes = out ? new Uint8Array(out.bytes()) : new Uint8Array();
-      // rc13 never frees the host-side blocks of a worker plugin between calls (input, output, HTTP bodies), so
-      // without this a long-lived plugin (wharf mcp) leaks and then hits the block cap. Vars survive a reset.
-      await Promise.race([p.reset(), watchdog]);
-      if (bytes.byteLength > policy.maxOutputBytes) {
-        throw new WharfError(
-          'E_TOO_LARGE',
-          `${id} ${exportName} returned ${bytes.byteLength} bytes; the output cap is ${policy.maxOutputBytes} bytes.`,
-        );
-      }
-      return bytes;
+      bytes = await withDeadline(
+        (async () => {
+          const out = await p.call(exportName, data);
+          const b = out ? new Uint8Array(out.bytes()) : new Uint8Array();
+          // rc13 never frees the host-side blocks of a worker plugin between calls (input, output, HTTP bodies), so
+          // without this a long-lived plugin (wharf mcp) leaks and then hits the block cap. Vars survive a reset.
+          await p.reset();
+          return b;
+        })(),
+        timeoutMs,
+      );
     } catch (e) {
       if (!stillHealthy(e)) discard();
+      if (exitCode !== 0 && !(e instanceof DeadlinePassed)) throw failed(id, exportName, exitCode, e);
       throw runtimeError(e, id, exportName, timeoutMs);
-    } finally {
-      clearTimeout(timer);
     }
+    if (exitCode !== 0) throw failed(id, exportName, exitCode);
+    if (bytes.byteLength > policy.maxOutputBytes) {
+      throw new WharfError(
+        'E_TOO_LARGE',
+        `${id} ${exportName} returned ${bytes.byteLength} bytes; the output cap is ${policy.maxOutputBytes} bytes.`,
+      );
+    }
+    return bytes;
   };
 
   return {
@@ -255,28 +293,97 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
     async close() {
       closed = true;
       await queue;
-      const p = plugin;
-      plugin = null;
-      await p?.close();
+      const i = instance;
+      instance = null;
+      if (i) await end(i);
     },
   };
 }
 
-class WatchdogFired extends Error {
-  constructor() {
-    super('timed out (watchdog)');
+/** One Extism plugin instance and the workers it started (extism-workers.ts). */
+interface Instance {
+  plugin: Plugin | null;
+  workers: Worker[];
+  /** Aborted when the instance ends: its host functions and HTTP requests stop answering. */
+  dead: AbortController;
+}
+
+/** Ends an instance: terminating a worker stuck in a loop still succeeds. Nothing of it keeps the process alive. */
+async function end(inst: Instance): Promise<void> {
+  inst.dead.abort();
+  const closing = inst.plugin?.close().catch(() => {});
+  await Promise.all([closing, ...inst.workers.map((w) => w.terminate().catch(() => {}))]);
+}
+
+class DeadlinePassed extends Error {
+  constructor(ms: number) {
+    super(`timed out after ${ms} ms`);
+  }
+}
+
+/** `work`, or DeadlinePassed after `ms`; the timer is cleared either way, so it never outlives the work. */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlinePassed(ms)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 /**
- * After which failures the Extism plugin can take another call: an error the plugin reported itself (error_set),
- * and rc13's own timeout, which it rejects only after respawning the worker. Anything else (a trap, a refused
- * host call, which makes rc13 terminate the worker, or our watchdog) gets a fresh instance.
+ * Host functions that stop answering once their instance has ended: a pending one rejects at once. Otherwise rc13
+ * writes the result for a worker the sandbox terminated and waits for it forever, with a 1 ms interval keeping the
+ * process alive. rc13 adds its own (http_request, var_get…) into the namespace object after we hand it over, so the
+ * object guards whatever is stored into it too.
+ */
+function guarded(fns: Record<string, HostFunction>, dead: AbortSignal): Record<string, HostFunction> {
+  const gone = () => new Error('the plugin instance has ended');
+  const guard =
+    (fn: HostFunction): HostFunction =>
+    (ctx, ...args) => {
+      if (dead.aborted) throw gone();
+      const r = fn(ctx, ...args);
+      if (!(r instanceof Promise)) return r;
+      return new Promise((resolve, reject) => {
+        const onEnd = () => reject(gone());
+        dead.addEventListener('abort', onEnd, { once: true });
+        r.then(
+          (v) => (dead.aborted ? reject(gone()) : resolve(v)),
+          (e: unknown) => reject(e),
+        ).finally(() => dead.removeEventListener('abort', onEnd));
+      });
+    };
+  const target: Record<string, HostFunction> = {};
+  for (const [name, fn] of Object.entries(fns)) target[name] = guard(fn);
+  return new Proxy(target, {
+    set(t, name, value) {
+      t[name as string] = typeof value === 'function' ? guard(value as HostFunction) : value;
+      return true;
+    },
+  });
+}
+
+/** A non-zero return code: a failure with E_PLUGIN_FAILED, carrying the plugin's own error message if it set one. */
+function failed(id: string, where: string, rc: number, e?: unknown): WharfError {
+  const reported = e === undefined ? null : /^Plugin-originated error: ([\s\S]*)$/.exec(messageOf(e));
+  return new WharfError(
+    'E_PLUGIN_FAILED',
+    `${id} ${where} failed with return code ${rc}${reported ? `: ${reported[1]}` : ''}.`,
+  );
+}
+
+/**
+ * After which failures the Extism plugin can take another call: an error the plugin reported itself (error_set).
+ * Anything else (a trap, a refused host call, which makes rc13 terminate the worker, or the deadline) gets a fresh
+ * instance.
  */
 function stillHealthy(e: unknown): boolean {
-  if (e instanceof WatchdogFired || e instanceof WharfError) return false;
-  const msg = messageOf(e);
-  return msg.startsWith('Plugin-originated error:') || msg === 'EXTISM: call canceled due to timeout';
+  if (e instanceof DeadlinePassed || e instanceof WharfError) return false;
+  return messageOf(e).startsWith('Plugin-originated error:');
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -310,6 +417,8 @@ function messageOf(e: unknown): string {
 
 function runtimeError(e: unknown, id: string, where: string, timeoutMs: number): WharfError {
   if (e instanceof WharfError) return e;
+  if (e instanceof DeadlinePassed)
+    return new WharfError('E_PLUGIN_TIMEOUT', `${id} ${where} ran past its ${timeoutMs} ms limit.`);
   const msg = messageOf(e);
   if (/timeout|timed out/i.test(msg))
     return new WharfError('E_PLUGIN_TIMEOUT', `${id} ${where} ran past its ${timeoutMs} ms limit.`);

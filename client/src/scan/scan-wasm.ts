@@ -85,6 +85,28 @@ const MIB = 1024 * 1024;
  * walker reads what V8 does not expose. Every refusal is a `fail` check whose message starts with its E_ code.
  */
 export function scanWasm(bytes: Uint8Array, manifest?: ScanDeclaration, opts: ScanOptions = {}): ScanReport {
+  return scanWasmModule(bytes, manifest, opts).report;
+}
+
+/** scanWasm, also handing back the module V8 compiled (when it got that far), so admission need not compile twice. */
+export function scanWasmModule(
+  bytes: Uint8Array,
+  manifest?: ScanDeclaration,
+  opts: ScanOptions = {},
+): { report: ScanReport; module?: WebAssembly.Module } {
+  let compiled: WebAssembly.Module | undefined;
+  const report = scan(bytes, manifest, opts, (m) => {
+    compiled = m;
+  });
+  return compiled ? { report, module: compiled } : { report };
+}
+
+function scan(
+  bytes: Uint8Array,
+  manifest: ScanDeclaration | undefined,
+  opts: ScanOptions,
+  onModule: (m: WebAssembly.Module) => void,
+): ScanReport {
   const limits = { ...DEFAULT_SCAN_LIMITS, ...opts.limits };
   const checks: CheckResult[] = [];
   const add = (id: ScanCheckId, status: CheckResult['status'], message: string): void => {
@@ -158,6 +180,7 @@ export function scanWasm(bytes: Uint8Array, manifest?: ScanDeclaration, opts: Sc
     fail('wasm.valid', 'E_WASM_INVALID', `V8 refuses the module: ${(e as Error).message}`);
     return finish();
   }
+  onModule(mod);
   add('wasm.valid', 'pass', 'the module validates');
   add(
     'wasm.limits',

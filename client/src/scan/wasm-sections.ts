@@ -4,6 +4,8 @@
 // binaryen ~490 ms for the same module (DESIGN §10). This reads only section headers plus the few small sections
 // we need (types, imports, functions, memory, exports, start, data headers, producers), so it stays linear and fast.
 
+import { WharfError } from '@wharf/schemas';
+
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | `0x${string}`;
 
 export interface FuncType {
@@ -16,6 +18,13 @@ export interface MemoryLimits {
   max?: number;
   shared: boolean;
   memory64: boolean;
+  imported: boolean;
+}
+
+/** A table's limits, in entries. */
+export interface TableLimits {
+  min: number;
+  max?: number;
   imported: boolean;
 }
 
@@ -34,6 +43,8 @@ export interface WasmLayout {
   functionTypes: number[];
   importedFunctions: number;
   memories: MemoryLimits[];
+  /** Every table, imported first (the table index space). */
+  tables: TableLimits[];
   /** Exported function name → function index. */
   exportedFunctions: Map<string, number>;
   start?: number;
@@ -43,7 +54,12 @@ export interface WasmLayout {
   producers: Record<string, { name: string; version: string }[]>;
 }
 
-export class WasmFormatError extends Error {}
+/** A malformed module: a WharfError (E_WASM_INVALID), so a caller that forgets to map it still reports a code. */
+export class WasmFormatError extends WharfError {
+  constructor(message: string) {
+    super('E_WASM_INVALID', message);
+  }
+}
 
 /** A bounds-checked cursor over one section: LEB128 numbers, names, skips. Shared with run/cap-memory.ts. */
 export class Reader {
@@ -151,6 +167,7 @@ export function walkSections(bytes: Uint8Array): WasmLayout {
     functionTypes: [],
     importedFunctions: 0,
     memories: [],
+    tables: [],
     exportedFunctions: new Map(),
     dataSegments: 0,
     dataBytes: 0,
@@ -181,6 +198,9 @@ export function walkSections(bytes: Uint8Array): WasmLayout {
         for (let i = 0; i < n; i++) layout.functionTypes.push(r.u32());
         break;
       }
+      case 4:
+        readTables(r, layout);
+        break;
       case 5: {
         const n = r.u32();
         for (let i = 0; i < n; i++) layout.memories.push(r.limits(false));
@@ -234,7 +254,7 @@ function readImports(r: Reader, layout: WasmLayout): void {
       layout.importedFunctions++;
     } else if (kind === 0x01) {
       r.valType();
-      r.limits(true);
+      layout.tables.push(tableLimits(r.limits(true)));
     } else if (kind === 0x02) {
       layout.memories.push(r.limits(true));
     } else if (kind === 0x03) {
@@ -244,6 +264,25 @@ function readImports(r: Reader, layout: WasmLayout): void {
       r.byte();
       r.u32();
     } else throw new WasmFormatError(`unknown import kind ${kind}`);
+  }
+}
+
+function tableLimits(l: MemoryLimits): TableLimits {
+  return { min: l.min, ...(l.max !== undefined ? { max: l.max } : {}), imported: l.imported };
+}
+
+function readTables(r: Reader, layout: WasmLayout): void {
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    // Function-references form: 0x40 0x00, the table type, then an initialiser expression.
+    const withInit = r.bytes[r.pos] === 0x40;
+    if (withInit) {
+      r.byte();
+      if (r.byte() !== 0x00) throw new WasmFormatError(`bad table entry at byte ${r.pos}`);
+    }
+    r.valType();
+    layout.tables.push(tableLimits(r.limits(false)));
+    if (withInit) r.constExpr();
   }
 }
 

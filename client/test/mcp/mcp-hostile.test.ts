@@ -23,7 +23,13 @@ describe('a hostile plugin behind wharf run and wharf mcp', () => {
     const m = manifestFor('hostile', '1.0.0', 'echo', {
       timeout_ms: 1_000,
       memory_max_pages: 32,
-      justifications: { timeout_ms: 'tests the timeout', memory_max_pages: 'tests the memory cap' },
+      // The module imports http_request (its fetch export): admission, like the scanner, wants declared hosts.
+      allowed_hosts: ['127.0.0.1'],
+      justifications: {
+        timeout_ms: 'tests the timeout',
+        memory_max_pages: 'tests the memory cap',
+        allowed_hosts: 'its fetch export',
+      },
     });
     m.exports = [
       {

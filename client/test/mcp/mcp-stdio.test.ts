@@ -79,7 +79,8 @@ describe('wharf mcp over stdio', () => {
   it('returns plugin failures as tool errors with their E_ code, and keeps serving', async () => {
     const r = (await client.callTool({ name: 'greet__greet', arguments: { input: '' } })) as CallToolResult;
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(/^E_PLUGIN_TRAP: /);
+    // greet sets an error and returns 1: a non-zero return code is E_PLUGIN_FAILED, with the plugin's message.
+    expect(textOf(r)).toMatch(/^E_PLUGIN_FAILED: .*return code 1: .*required/);
     const unknown = (await client.callTool({ name: 'nope__nope', arguments: {} })) as CallToolResult;
     expect(unknown.isError).toBe(true);
     expect(textOf(unknown)).toMatch(/^E_NOT_INSTALLED: /);

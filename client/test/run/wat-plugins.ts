@@ -165,3 +165,99 @@ export const WASI_READ_WAT = `(module
     (call $out_block (call $mem_block (i32.const 4096) (i32.load (i32.const 40))))
     (i32.const 0))
 )`;
+
+/**
+ * Twelve funcref tables that declare no maximum, and exports that grow them: the table bomb traps once the host
+ * refuses a grow, the table spin keeps asking forever (ignoring the refusals) until the deadline.
+ */
+export const TABLES_WAT = `(module
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "length" (func $length (param i64) (result i64)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (memory (export "memory") 1)
+  ${Array.from({ length: 12 }, (_, i) => `(table $t${i} 1 funcref)`).join('\n  ')}
+
+  ;; grow every table by up to 2M entries at a time until each grow is refused; trap then
+  (func (export "table_bomb") (result i32)
+    (local $grown i32)
+    (loop $l
+      (local.set $grown (i32.const 0))
+      ${Array.from(
+        { length: 12 },
+        (_, i) => `(if (i32.ne (table.grow $t${i} (ref.null func) (i32.const 2000000)) (i32.const -1))
+        (then (local.set $grown (i32.const 1))))`,
+      ).join('\n      ')}
+      (br_if $l (local.get $grown)))
+    unreachable)
+
+  ;; ask for more entries forever, ignoring refusals
+  (func (export "table_spin") (result i32)
+    (loop $l (drop (table.grow $t0 (ref.null func) (i32.const 65536))) (br $l))
+    (i32.const 0))
+
+  ;; grow every table one entry at a time until refused, then output the total entries
+  (func (export "table_fill") (result i32)
+    ${Array.from(
+      { length: 12 },
+      (_, i) =>
+        `(loop $g${i} (br_if $g${i} (i32.ne (table.grow $t${i} (ref.null func) (i32.const 1)) (i32.const -1))))`,
+    ).join('\n    ')}
+    (call $out_entries)
+    (i32.const 0))
+
+  (func (export "table_entries") (result i32) (call $out_entries) (i32.const 0))
+
+  ;; total table entries, as decimal output
+  (func $out_entries
+    (local $n i32) (local $p i32) (local $b i64) (local $i i32)
+    (local.set $n ${Array.from({ length: 12 }, (_, i) => `(table.size $t${i})`).reduce((a, b) => `(i32.add ${a} ${b})`)})
+    (local.set $p (i32.const 64))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p) (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+      (local.set $n (i32.div_u (local.get $n) (i32.const 10)))
+      (br_if $digit (i32.ne (local.get $n) (i32.const 0))))
+    (local.set $b (call $alloc (i64.extend_i32_u (i32.sub (i32.const 64) (local.get $p)))))
+    (block $done (loop $copy
+      (br_if $done (i32.ge_u (i32.add (local.get $p) (local.get $i)) (i32.const 64)))
+      (call $store_u8 (i64.add (local.get $b) (i64.extend_i32_u (local.get $i)))
+        (i32.load8_u (i32.add (local.get $p) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $copy)))
+    (call $output_set (local.get $b) (call $length (local.get $b))))
+)`;
+
+/** Twelve tables of 10M entries each at start (V8's largest): 3.3 GB of RSS when nothing caps them. */
+export const BIG_TABLES_WAT = `(module
+  (memory (export "memory") 1)
+  ${Array.from({ length: 12 }, () => '(table 10000000 funcref)').join('\n  ')}
+  (func (export "run") (result i32) (i32.const 0)))`;
+
+/** Return codes: `code` returns the input's length (0 for no input); `reported` sets an error and returns 2. */
+export const EXIT_CODE_WAT = `(module
+  (import "extism:host/env" "input_length" (func $input_length (result i64)))
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (import "extism:host/env" "error_set" (func $error_set (param i64)))
+  (memory (export "memory") 1)
+  (global $calls (mut i32) (i32.const 0))
+  (func (export "code") (result i32)
+    (call $output_set (call $alloc (i64.const 2)) (i64.const 2))
+    (i32.wrap_i64 (call $input_length)))
+  (func (export "reported") (result i32)
+    (local $b i64)
+    (local.set $b (call $alloc (i64.const 4)))
+    (call $store_u8 (local.get $b) (i32.const 111))
+    (call $store_u8 (i64.add (local.get $b) (i64.const 1)) (i32.const 111))
+    (call $store_u8 (i64.add (local.get $b) (i64.const 2)) (i32.const 112))
+    (call $store_u8 (i64.add (local.get $b) (i64.const 3)) (i32.const 115))
+    (call $error_set (local.get $b))
+    (i32.const 2))
+  ;; counts its calls in linear memory state (a global): the instance survives a failed call
+  (func (export "count") (result i32)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (call $output_set (call $alloc (i64.extend_i32_u (global.get $calls))) (i64.extend_i32_u (global.get $calls)))
+    (i32.const 0))
+  (func (export "void_ok")))`;
