@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { homeFile } from '../home/home-path.js';
+import type { HomePaths } from '../home.js';
 import { DEFAULT_LIMITS, fetchBytes } from '../index/http-fetch.js';
 
 export interface RootInput {
@@ -55,10 +56,12 @@ export async function obtainRoot(mirrors: string[], input: RootInput): Promise<{
   );
 }
 
-export function storeRoot(trustDir: string, bytes: Uint8Array): void {
-  const meta = join(trustDir, 'metadata');
-  mkdirSync(meta, { recursive: true });
-  writeFileAtomic(join(meta, 'root.json'), bytes);
+/** The trust dir's components for a source: the one place refresh, source add and source remove name it. */
+export const trustSegments = (alias: string) => ['trust', alias, 'metadata'];
+
+/** Write the first trusted root; a link at trust/, trust/<alias> or its metadata/ is refused (E_PATH_ESCAPE). */
+export function storeRoot(home: HomePaths, alias: string, bytes: Uint8Array): void {
+  writeFileAtomic(homeFile(home.root, [...trustSegments(alias), 'root.json'], { create: true }), bytes);
 }
 
 function checkRootShape(bytes: Buffer, where: string): void {
