@@ -25,7 +25,7 @@ import { addWxautoSource, isLegacySnapshot, readWxautoCache, refreshWxautoSource
 import { readLockfile, versionDirOf, writeLockfile } from './lockfile.js';
 import { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
 import { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
-import { obtainRoot, storeRoot } from './sources/root-trust.js';
+import { obtainRoot, storeRoot, trustedMetadata } from './sources/root-trust.js';
 import {
   checkAlias,
   checkSourceUrl,
@@ -118,9 +118,9 @@ export class WharfClient {
   }
 
   removeSource(alias: string): void {
-    checkAlias(alias);
     this.lockedSync(() => {
-      const cfg = this.sources();
+      const cfg = this.sources(); // validated first: a path posing as an alias there is E_PATH_ESCAPE
+      checkAlias(alias);
       findSource(cfg, alias);
       // Everything that will be removed is checked first: a link there refuses before anything changes.
       const caches = cacheFilesOf(alias);
@@ -156,6 +156,8 @@ export class WharfClient {
         'E_SOURCE_UNKNOWN',
         'No sources configured. Add one with `wharf source add <alias> <url> --root-sha256 <hex>`.',
       );
+    // Every source's trusted dir is checked before any is refreshed: a refused path changes nothing at all.
+    for (const src of targets) if (src.type === 'tuf') trustedMetadata(this.home, src.alias);
     const report: RefreshReport = { refreshed: [], failed: [] };
     for (const src of targets) {
       try {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type Registry, type SourceConfig, validateRegistry, WharfError } from '@wharf/schemas';
 import { Updater } from 'tuf-js';
 import { TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
 import { homeDir, homeFile } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
-import { trustSegments } from '../sources/root-trust.js';
+import { trustedMetadata, trustSegments } from '../sources/root-trust.js';
 import { classifyTufError, errorCodeFor } from './classify-tuf-error.js';
 import type { FetchLimits, MirrorReason } from './http-fetch.js';
 import { cachedIndexPath, type IndexSnapshot, readEtags, writeCachedIndex, writeEtags } from './index-cache.js';
@@ -129,24 +129,21 @@ async function attempt(
   opts: RefreshOptions,
   mode: { commit: boolean; useCache: boolean },
 ): Promise<Attempt> {
-  // The trusted metadata is read and written only through checked paths: a link at trust/<alias> or its
-  // metadata/ (or at a file in it) would make tuf-js trust, and write, files outside the home.
   const metaSegs = trustSegments(src.alias);
-  const metaDir = homeDir(home.root, metaSegs, { create: false });
-  if (!metaDir || !existsSync(homeFile(home.root, [...metaSegs, 'root.json']))) {
+  const trusted = trustedMetadata(home, src.alias);
+  if (!trusted) {
     throw new WharfError(
       'E_ROOT_FINGERPRINT',
       `Source "${src.alias}" has no trusted root; add it again with --root-sha256 or --root-file.`,
     );
   }
-  const trusted = readdirSync(metaDir).map((f) => homeFile(home.root, [...metaSegs, f]));
   const trust = homeDir(home.root, metaSegs.slice(0, -1), { create: false }) as string;
   const stage = mkdtempSync(join(trust, `${TEMP_MARK}stage.${process.pid}.`));
   const stageMeta = join(stage, 'metadata');
   const stageTargets = join(stage, 'targets');
   mkdirSync(stageMeta);
   mkdirSync(stageTargets);
-  for (const f of trusted) copyFileSync(f, join(stageMeta, basename(f)));
+  for (const f of trusted.files) copyFileSync(f, join(stageMeta, basename(f)));
   const tsPath = join(stageMeta, 'timestamp.json');
   const etags = mode.useCache ? readEtags(home, src.alias) : {};
   const fetcher = new MirrorFetcher(mirrors, {
