@@ -98,7 +98,7 @@ function expectConsistent(home: string, ids: string[]): void {
       .sort(),
   );
   expect(tempLeftovers(home)).toEqual([]);
-  expect(existsSync(c.home.homeLock)).toBe(false);
+  expect(existsSync(join(home, 'home.lock'))).toBe(false);
 }
 
 describe('one writer lock on the home', () => {
@@ -167,7 +167,7 @@ describe('one writer lock on the home', () => {
     const c = new WharfClient({ home });
     const plant = () =>
       writeFileSync(
-        c.home.homeLock,
+        join(home, 'home.lock'),
         JSON.stringify({
           pid,
           host: hostname(),
