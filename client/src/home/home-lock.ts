@@ -222,10 +222,12 @@ function createExclusive(path: string, text: string): boolean {
 }
 
 function lockedError(home: HomePaths, waited: number, busy: { holder?: LockHolder }): WharfError {
+  const h = busy.holder;
+  const foreign = h !== undefined && h.host !== hostname();
   return new WharfError(
     'E_HOME_LOCKED',
-    `The Wharf home ${home.root} is being changed by ${describe(busy.holder)}; gave up after ${waited} ms. Retry when it is done (a lock of a process that died is taken over by itself; ${home.homeLock} names the holder).`,
-    { holder: busy.holder, lock: home.homeLock },
+    `The Wharf home ${home.root} is being changed by ${describe(h)}; gave up waiting after ${waited} ms. Retry when it has finished${foreign ? `; if no wharf runs on ${h.host} any more, remove ${home.homeLock}` : ''}.`,
+    { holder: h, lock: home.homeLock },
   );
 }
 
