@@ -140,6 +140,12 @@ describe('one writer lock on the home', () => {
     }
   }, 240_000);
 
+  it('two installs at once in one process (a host app with two clients on one home): both land', async () => {
+    const home = await freshHome();
+    await Promise.all([new WharfClient({ home }).install('alpha'), new WharfClient({ home }).install('beta')]);
+    expectConsistent(home, ['alpha', 'beta']);
+  });
+
   it('uninstall racing an install: it waits for the lock, or gives up with E_HOME_LOCKED; never a lost change', async () => {
     const home = await freshHome();
     expect((await wharf(home, ['install', 'alpha'])).code).toBe(0);
