@@ -170,7 +170,6 @@ describe('one writer lock on the home', () => {
     const home = await freshHome();
     const dead = spawn(process.execPath, ['-e', '0']);
     const pid = await new Promise<number>((r) => dead.on('exit', () => r(dead.pid as number)));
-    const c = new WharfClient({ home });
     const plant = () =>
       writeFileSync(
         join(home, 'home.lock'),
