@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cleanStaleTemps } from './fs/atomic-write.js';
+import { clearStaleClaims } from './home/home-lock.js';
 import { ensureHomeDir } from './home/home-path.js';
 
 /** Where everything of one Wharf installation lives. */
@@ -62,6 +63,7 @@ export function openHome(root?: string): HomePaths {
   ensureHomeDir(h.root);
   for (const d of Object.values(HOME_DIRS)) ensureHomeDir(h.root, ...d);
   for (const d of [h.root, h.indexCache, h.artifacts, h.tmp]) cleanStaleTemps(d);
+  clearStaleClaims(h);
   // Staged version dirs live beside their final place (same filesystem, so the rename is atomic).
   for (const d of readdirSync(h.plugins, { withFileTypes: true })) {
     if (d.isDirectory()) cleanStaleTemps(join(h.plugins, d.name));

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { WharfError } from '@wharf/schemas';
 import { tempPathFor } from '../fs/atomic-write.js';
 import type { HomePaths } from '../home.js';
@@ -316,6 +316,29 @@ export function withHomeLockSync<T>(home: HomePaths, fn: () => T, opts?: HomeLoc
     return heldHere.run(new Set([...(heldHere.getStore() ?? []), home.homeLock]), fn);
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * Remove takeover claims whose taker died between its two unlinks (openHome calls this): a claim older than the
+ * grace can't belong to a takeover still in progress.
+ */
+export function clearStaleClaims(home: HomePaths): void {
+  const prefix = `${basename(home.homeLock)}.takeover-`;
+  let names: string[];
+  try {
+    names = readdirSync(home.root);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const p = join(home.root, n);
+    try {
+      if (Date.now() - lstatSync(p).ctimeMs > CLAIM_GRACE_MS) tryUnlink(p);
+    } catch {
+      // gone
+    }
   }
 }
 
