@@ -1,5 +1,6 @@
 import { copyFileSync, createReadStream, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { WharfError } from '@wharf/schemas';
 import { fsyncDir, tempPathFor } from '../fs/atomic-write.js';
 import { homeFile, removeInHome } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
@@ -14,7 +15,7 @@ export class ArtifactCache {
   constructor(readonly home: HomePaths) {}
 
   private segments(sha256: string): string[] {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new WharfError('E_SCHEMA', `Not a sha256: ${JSON.stringify(sha256)}.`);
     return [...HOME_DIRS.artifacts, 'sha256', sha256.slice(0, 2), sha256.slice(2)];
   }
 
