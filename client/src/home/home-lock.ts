@@ -54,8 +54,20 @@ function startTimeOf(pid: number | 'self'): string | undefined {
 }
 
 const ownStart = startTimeOf('self');
+// Per-process state, kept on globalThis: two copies of this module in one process (a bundle and the package, or
+// src and dist in tests) must still see each other's locks, or one would take the other's over as "ours, stale".
+const shared = ((globalThis as { [k: symbol]: unknown })[Symbol.for('wharf.home-lock')] ??= {
+  ownTokens: new Set<string>(),
+  heldHere: new AsyncLocalStorage<ReadonlySet<string>>(),
+  queues: new Map<string, Promise<void>>(),
+}) as {
+  ownTokens: Set<string>;
+  heldHere: AsyncLocalStorage<ReadonlySet<string>>;
+  queues: Map<string, Promise<void>>;
+};
+
 /** Tokens of the locks this process holds, to tell them from a lock a previous process with our pid left. */
-const ownTokens = new Set<string>();
+const ownTokens = shared.ownTokens;
 
 function isAlive(pid: number): boolean {
   try {
@@ -268,8 +280,8 @@ export function acquireHomeLockSync(home: HomePaths, opts: HomeLockOptions = {})
 
 // Within one process the lock is re-entrant along one async call chain (install → refresh → ...), and writers
 // of different chains queue here first, so two concurrent installs in one host app don't race either.
-const heldHere = new AsyncLocalStorage<ReadonlySet<string>>();
-const queues = new Map<string, Promise<void>>();
+const heldHere = shared.heldHere;
+const queues = shared.queues;
 
 function holdsHere(home: HomePaths): boolean {
   return heldHere.getStore()?.has(home.homeLock) ?? false;
