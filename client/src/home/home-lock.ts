@@ -56,15 +56,19 @@ function startTimeOf(pid: number | 'self'): string | undefined {
 const ownStart = startTimeOf('self');
 // Per-process state, kept on globalThis: two copies of this module in one process (a bundle and the package, or
 // src and dist in tests) must still see each other's locks, or one would take the other's over as "ours, stale".
-const shared = ((globalThis as { [k: symbol]: unknown })[Symbol.for('wharf.home-lock')] ??= {
-  ownTokens: new Set<string>(),
-  heldHere: new AsyncLocalStorage<ReadonlySet<string>>(),
-  queues: new Map<string, Promise<void>>(),
-}) as {
+interface SharedState {
   ownTokens: Set<string>;
   heldHere: AsyncLocalStorage<ReadonlySet<string>>;
   queues: Map<string, Promise<void>>;
+}
+const SHARED = Symbol.for('wharf.home-lock');
+const g = globalThis as { [SHARED]?: SharedState };
+g[SHARED] ??= {
+  ownTokens: new Set<string>(),
+  heldHere: new AsyncLocalStorage<ReadonlySet<string>>(),
+  queues: new Map<string, Promise<void>>(),
 };
+const shared = g[SHARED];
 
 /** Tokens of the locks this process holds, to tell them from a lock a previous process with our pid left. */
 const ownTokens = shared.ownTokens;
