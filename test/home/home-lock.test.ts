@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -168,14 +168,22 @@ describe('one writer lock on the home', () => {
 
   it('a stale lock of a dead process is taken over at once, by exactly one of two racing installs at a time', async () => {
     const home = await freshHome();
-    const dead = spawn(process.execPath, ['-e', '0']);
-    const pid = await new Promise<number>((r) => dead.on('exit', () => r(dead.pid as number)));
+    // A real process that has exited, recorded with its start time as a holder would: were its pid reused
+    // meanwhile, the start time tells the new process apart.
+    const dead = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    const pid = dead.pid as number;
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : undefined; // Linux
+    const start = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const exited = new Promise<void>((r) => dead.on('exit', () => r()));
+    dead.kill('SIGKILL');
+    await exited;
     const plant = () =>
       writeFileSync(
         join(home, 'home.lock'),
         JSON.stringify({
           pid,
           host: hostname(),
+          start,
           token: 'deadbeefdeadbeef',
           since: new Date().toISOString(),
           command: 'wharf install (killed)',
