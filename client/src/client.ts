@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LockEntry, type RegistryPlugin, type SourceConfig, type SourcesConfig, WharfError } from '@wharf/schemas';
+import {
+  isWharfError,
+  type LockEntry,
+  type RegistryPlugin,
+  type SourceConfig,
+  type SourcesConfig,
+  WharfError,
+} from '@wharf/schemas';
+import { type HomeLockOptions, withHomeLock, withHomeLockSync } from './home/home-lock.js';
+import { checkRemoval, removeInHome } from './home/home-path.js';
 import { type HomePaths, openHome } from './home.js';
 import { Catalog, type PluginAddress, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
@@ -13,10 +22,10 @@ import { findOutdated, type OutdatedEntry } from './install/outdated.js';
 import { installLegacyAware, isLegacyEntry, type LegacyInfoView, legacyInfo } from './legacy/wxauto-install.js';
 import { withLegacyHits } from './legacy/wxauto-search.js';
 import { addWxautoSource, isLegacySnapshot, readWxautoCache, refreshWxautoSource } from './legacy/wxauto-source.js';
-import { readLockfile, writeLockfile } from './lockfile.js';
+import { readLockfile, versionDirOf, writeLockfile } from './lockfile.js';
 import { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
 import { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
-import { obtainRoot, storeRoot } from './sources/root-trust.js';
+import { obtainRoot, storeRoot, trustedMetadata } from './sources/root-trust.js';
 import {
   checkAlias,
   checkSourceUrl,
@@ -33,6 +42,8 @@ export interface ClientOptions {
   offline?: boolean;
   /** Silence on a mirror before the next one is started in parallel (default 200 ms). */
   hedgeDelayMs?: number;
+  /** How long a writer waits for another process's home lock before E_HOME_LOCKED (default WHARF_LOCK_WAIT_MS or 60 s). */
+  lockWaitMs?: number;
 }
 
 export interface AddSourceInput {
@@ -62,50 +73,82 @@ export class WharfClient {
     return readSources(this.home.sourcesFile);
   }
 
+  private get lockOpts(): HomeLockOptions {
+    return { waitMs: this.opts.lockWaitMs };
+  }
+
+  /** Writers run under the home lock (DESIGN §4); what they change is read again inside it. */
+  private locked<T>(fn: () => Promise<T> | T): Promise<T> {
+    return withHomeLock(this.home, fn, this.lockOpts);
+  }
+
+  private lockedSync<T>(fn: () => T): T {
+    return withHomeLockSync(this.home, fn, this.lockOpts);
+  }
+
   async addSource(input: AddSourceInput): Promise<SourceConfig> {
-    if (input.type === 'wxauto') return addWxautoSource(this.home, input);
+    if (input.type === 'wxauto') return this.locked(() => addWxautoSource(this.home, input));
     checkAlias(input.alias);
-    const cfg = this.sources();
-    if (cfg.sources.some((s) => s.alias === input.alias)) {
-      throw new WharfError(
-        'E_SOURCE_CONFLICT',
-        `A source named "${input.alias}" exists already; remove it first or pick another alias.`,
-      );
-    }
-    const mirrors = [input.url, ...(input.mirrors ?? [])].map(checkSourceUrl);
-    const root = await obtainRoot(mirrors, input);
-    const src: SourceConfig = {
-      alias: input.alias,
-      type: 'tuf',
-      mirrors,
-      priority: input.priority ?? (cfg.sources.length ? Math.max(...cfg.sources.map((s) => s.priority)) + 10 : 10),
-      root_sha256: root.sha256,
+    const conflict = (cfg: SourcesConfig) => {
+      if (cfg.sources.some((s) => s.alias === input.alias))
+        throw new WharfError(
+          'E_SOURCE_CONFLICT',
+          `A source named "${input.alias}" exists already; remove it first or pick another alias.`,
+        );
     };
-    storeRoot(this.home.trustDir(src.alias), root.bytes);
-    cfg.sources.push(src);
-    writeSources(this.home.sourcesFile, cfg);
-    return src;
+    conflict(this.sources());
+    const mirrors = [input.url, ...(input.mirrors ?? [])].map(checkSourceUrl);
+    // The root is fetched before taking the lock (network time); sources.json is read again under it.
+    const root = await obtainRoot(mirrors, input);
+    return this.locked(() => {
+      const cfg = this.sources();
+      conflict(cfg);
+      const src: SourceConfig = {
+        alias: input.alias,
+        type: 'tuf',
+        mirrors,
+        priority: input.priority ?? (cfg.sources.length ? Math.max(...cfg.sources.map((s) => s.priority)) + 10 : 10),
+        root_sha256: root.sha256,
+      };
+      storeRoot(this.home, src.alias, root.bytes);
+      cfg.sources.push(src);
+      writeSources(this.home.sourcesFile, cfg);
+      return src;
+    });
   }
 
   removeSource(alias: string): void {
-    const cfg = this.sources();
-    findSource(cfg, alias);
-    cfg.sources = cfg.sources.filter((s) => s.alias !== alias);
-    if (cfg.current === alias) delete cfg.current;
-    writeSources(this.home.sourcesFile, cfg);
-    rmSync(this.home.trustDir(alias), { recursive: true, force: true });
-    for (const f of cacheFilesOf(this.home, alias)) rmSync(f, { force: true });
+    this.lockedSync(() => {
+      const cfg = this.sources(); // validated first: a path posing as an alias there is E_PATH_ESCAPE
+      checkAlias(alias);
+      findSource(cfg, alias);
+      // Everything that will be removed is checked first: a link there refuses before anything changes.
+      const caches = cacheFilesOf(alias);
+      checkRemoval(this.home.root, ['trust', alias], 'dir');
+      for (const f of caches) checkRemoval(this.home.root, f, 'file');
+      cfg.sources = cfg.sources.filter((s) => s.alias !== alias);
+      if (cfg.current === alias) delete cfg.current;
+      writeSources(this.home.sourcesFile, cfg);
+      removeInHome(this.home.root, ['trust', alias], 'dir');
+      for (const f of caches) removeInHome(this.home.root, f, 'file');
+    });
   }
 
   useSource(alias: string): void {
-    const cfg = this.sources();
-    findSource(cfg, alias);
-    cfg.current = alias;
-    writeSources(this.home.sourcesFile, cfg);
+    this.lockedSync(() => {
+      const cfg = this.sources();
+      findSource(cfg, alias);
+      cfg.current = alias;
+      writeSources(this.home.sourcesFile, cfg);
+    });
   }
 
   /** Refresh every source (or one); a failed source keeps its last verified index, marked stale. */
-  async refresh(alias?: string): Promise<RefreshReport> {
+  refresh(alias?: string): Promise<RefreshReport> {
+    return this.locked(() => this.refreshLocked(alias));
+  }
+
+  private async refreshLocked(alias?: string): Promise<RefreshReport> {
     const cfg = this.sources();
     const targets = alias ? [findSource(cfg, alias)] : orderedSources(cfg);
     if (targets.length === 0)
@@ -113,6 +156,8 @@ export class WharfClient {
         'E_SOURCE_UNKNOWN',
         'No sources configured. Add one with `wharf source add <alias> <url> --root-sha256 <hex>`.',
       );
+    // Every source's trusted dir is checked before any is refreshed: a refused path changes nothing at all.
+    for (const src of targets) if (src.type === 'tuf') trustedMetadata(this.home, src.alias);
     const report: RefreshReport = { refreshed: [], failed: [] };
     for (const src of targets) {
       try {
@@ -129,6 +174,8 @@ export class WharfClient {
         });
         if (src.last_good !== snap.mirror) this.rememberLastGood(src.alias, snap.mirror);
       } catch (e) {
+        // A refused home path is not a mirror failure: nothing of it is to be recorded as stale.
+        if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
         const w = e instanceof WharfError ? e : new WharfError('E_ALL_MIRRORS_FAILED', (e as Error).message);
         markStale(this.home, src.alias, w.code);
         const cached = readCachedIndex(this.home, src.alias);
@@ -171,15 +218,22 @@ export class WharfClient {
     const cfg = this.sources();
     const snaps: IndexSnapshot[] = [];
     for (const src of orderedSources(cfg)) {
-      let snap = src.type === 'wxauto' ? readWxautoCache(this.home, src.alias) : readCachedIndex(this.home, src.alias);
+      const cached = () =>
+        src.type === 'wxauto' ? readWxautoCache(this.home, src.alias) : readCachedIndex(this.home, src.alias);
+      let snap = cached();
       if (!snap && !this.opts.offline) {
         try {
-          snap =
-            src.type === 'wxauto'
-              ? await refreshWxautoSource(this.home, src, this.refreshOpts())
-              : await refreshSource(this.home, src, this.refreshOpts());
+          // Only a source never refreshed makes this reader a writer; another process may have done it meanwhile.
+          snap = await this.locked(
+            async () =>
+              cached() ??
+              (src.type === 'wxauto'
+                ? await refreshWxautoSource(this.home, src, this.refreshOpts())
+                : await refreshSource(this.home, src, this.refreshOpts())),
+          );
         } catch (e) {
-          if (cfg.sources.length === 1) throw e;
+          if (cfg.sources.length === 1 || (isWharfError(e) && ['E_PATH_ESCAPE', 'E_HOME_LOCKED'].includes(e.code)))
+            throw e;
         }
       }
       if (snap) snaps.push(snap);
@@ -216,7 +270,11 @@ export class WharfClient {
   }
 
   /** Install several plugins with their dependencies in one lockfile swap; the requested ones come first. */
-  async installMany(specs: string[], opts: InstallOptions = {}): Promise<InstallResult[]> {
+  installMany(specs: string[], opts: InstallOptions = {}): Promise<InstallResult[]> {
+    return this.locked(() => this.installManyLocked(specs, opts));
+  }
+
+  private async installManyLocked(specs: string[], opts: InstallOptions): Promise<InstallResult[]> {
     const catalog = await this.catalog();
     const addrs = specs.map(parseAddress);
     const results = await this.installAddresses(catalog, addrs, opts);
@@ -236,9 +294,13 @@ export class WharfClient {
    * Move installed plugins (all, or `ids`) to their newest usable version. Downgrades (the index only has lower
    * versions, e.g. after a yank) are skipped unless allowDowngrade.
    */
-  async update(
-    ids?: string[],
-    opts: InstallOptions = {},
+  update(ids?: string[], opts: InstallOptions = {}): Promise<{ updated: InstallResult[]; skipped: OutdatedEntry[] }> {
+    return this.locked(() => this.updateLocked(ids, opts));
+  }
+
+  private async updateLocked(
+    ids: string[] | undefined,
+    opts: InstallOptions,
   ): Promise<{ updated: InstallResult[]; skipped: OutdatedEntry[] }> {
     const catalog = await this.catalog();
     const todo = findOutdated(catalog, readLockfile(this.home.lockfile), ids);
@@ -268,16 +330,20 @@ export class WharfClient {
     return Object.values(readLockfile(this.home.lockfile).plugins);
   }
 
+  /** Under the home lock: the lockfile read, the entry dropped, its version dir removed (checked first). */
   uninstall(spec: string): LockEntry {
     const { id, alias } = parseAddress(spec);
     const key = alias ? `${alias}:${id}` : id;
-    const lock = readLockfile(this.home.lockfile);
-    const entry = lock.plugins[key];
-    if (!entry) throw new WharfError('E_NOT_INSTALLED', `${key} is not installed.`);
-    delete lock.plugins[key];
-    writeLockfile(this.home.lockfile, lock);
-    removeVersionDir(this.home, entry.path);
-    return entry;
+    return this.lockedSync(() => {
+      const lock = readLockfile(this.home.lockfile);
+      const entry = lock.plugins[key];
+      if (!entry) throw new WharfError('E_NOT_INSTALLED', `${key} is not installed.`);
+      checkRemoval(this.home.root, versionDirOf(entry), 'dir');
+      delete lock.plugins[key];
+      writeLockfile(this.home.lockfile, lock);
+      removeVersionDir(this.home, entry.path);
+      return entry;
+    });
   }
 
   /** Re-hash every installed plugin against the lockfile. */

@@ -1,13 +1,17 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cleanStaleTemps } from './fs/atomic-write.js';
+import { clearStaleClaims } from './home/home-lock.js';
+import { ensureHomeDir } from './home/home-path.js';
 
 /** Where everything of one Wharf installation lives. */
 export interface HomePaths {
   root: string;
   sourcesFile: string;
   lockfile: string;
+  /** The writers' lock (home/home-lock.ts); not to be confused with the lockfile of installed plugins. */
+  homeLock: string;
   plugins: string;
   cache: string;
   indexCache: string;
@@ -26,10 +30,12 @@ export function defaultHome(): string {
 }
 
 export function homePaths(root: string = defaultHome()): HomePaths {
+  root = resolve(root);
   return {
     root,
     sourcesFile: join(root, 'sources.json'),
     lockfile: join(root, 'wharf.lock.json'),
+    homeLock: join(root, 'home.lock'),
     plugins: join(root, 'plugins'),
     cache: join(root, 'cache'),
     indexCache: join(root, 'cache', 'index'),
@@ -40,14 +46,32 @@ export function homePaths(root: string = defaultHome()): HomePaths {
   };
 }
 
-/** Create the home layout and clear what a crashed run left in it. */
+/** The layout's directories, relative to the root; each is checked (no links) before it is used or cleaned. */
+export const HOME_DIRS = {
+  plugins: ['plugins'],
+  indexCache: ['cache', 'index'],
+  artifacts: ['cache', 'artifacts'],
+  tmp: ['tmp'],
+} as const;
+
+/**
+ * Create the home layout and clear what a crashed run left in it. A link at any of the layout's directories is
+ * refused (E_PATH_ESCAPE): following it would create and clean files outside the home.
+ */
 export function openHome(root?: string): HomePaths {
   const h = homePaths(root);
-  for (const d of [h.root, h.plugins, h.indexCache, h.artifacts, h.tmp]) mkdirSync(d, { recursive: true });
+  ensureHomeDir(h.root);
+  for (const d of Object.values(HOME_DIRS)) ensureHomeDir(h.root, ...d);
   for (const d of [h.root, h.indexCache, h.artifacts, h.tmp]) cleanStaleTemps(d);
+  clearStaleClaims(h);
   // Staged version dirs live beside their final place (same filesystem, so the rename is atomic).
   for (const d of readdirSync(h.plugins, { withFileTypes: true })) {
     if (d.isDirectory()) cleanStaleTemps(join(h.plugins, d.name));
   }
   return h;
+}
+
+/** A layout directory, re-checked at the moment it is used (it may have been replaced since openHome). */
+export function layoutDir(h: HomePaths, which: keyof typeof HOME_DIRS): string {
+  return ensureHomeDir(h.root, ...HOME_DIRS[which]);
 }

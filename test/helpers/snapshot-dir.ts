@@ -41,7 +41,9 @@ export function tempLeftovers(dir: string): string[] {
 /** The state a refusal must leave untouched: lockfile, plugins, trusted metadata, cached index. */
 export function userState(home: string): Record<string, string> {
   const s = snapshotDir(home);
-  // The stale marker records that the last refresh failed, which is what a refused refresh must say.
+  // The stale marker records that the last refresh failed, which is what a refused refresh must say. The home
+  // lock is not state: a killed writer leaves it behind, and the next writer takes it over.
+  delete s['home.lock'];
   for (const k of Object.keys(s))
     if (k.startsWith('tmp/') || k.startsWith('cache/artifacts/') || /^cache\/index\/[^/]+\.stale\.json$/.test(k))
       delete s[k];

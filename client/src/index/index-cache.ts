@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Registry } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import type { HomePaths } from '../home.js';
+import { checkSegment, homeFile } from '../home/home-path.js';
+import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { EtagRecord } from './tuf-fetcher.js';
 
 /** A verified index as one source served it. `stale` is set when it comes from cache after a failed refresh. */
@@ -28,21 +28,50 @@ interface CacheMeta {
   sha256: string;
 }
 
-const files = (home: HomePaths, alias: string) => ({
-  body: join(home.indexCache, `${alias}.registry.json`),
-  meta: join(home.indexCache, `${alias}.meta.json`),
-  stale: join(home.indexCache, `${alias}.stale.json`),
-  etags: join(home.indexCache, `${alias}.etags.json`),
-});
+/**
+ * A source's cache files, through checked paths (a link at cache/index or at one of the files is refused,
+ * E_PATH_ESCAPE). `create` makes the directories, for writers.
+ */
+function files(home: HomePaths, alias: string, create = false) {
+  checkSegment(alias, 'the source alias');
+  const f = (kind: string) => homeFile(home.root, [...HOME_DIRS.indexCache, `${alias}.${kind}.json`], { create });
+  return { body: f('registry'), meta: f('meta'), stale: f('stale'), etags: f('etags') };
+}
 
-/** Every cache file of one source, for `source remove`. */
-export function cacheFilesOf(home: HomePaths, alias: string): string[] {
-  return Object.values(files(home, alias));
+/** Every cache file of one source, for `source remove`: names relative to the home, removed through home-path. */
+export function cacheFilesOf(alias: string): string[][] {
+  checkSegment(alias, 'the source alias');
+  return ['registry', 'meta', 'stale', 'etags'].map((kind) => [...HOME_DIRS.indexCache, `${alias}.${kind}.json`]);
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const isDate = (x: unknown) => typeof x === 'string' && x.length <= 64 && !Number.isNaN(Date.parse(x));
+
+/** A cache record read back from the home is checked like any input; one that doesn't fit means "no cache". */
+function validMeta(x: unknown, alias: string): x is CacheMeta {
+  const m = x as Partial<CacheMeta> | null;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.alias === alias &&
+    Number.isInteger(m.targetsVersion) &&
+    (m.targetsVersion as number) >= 0 &&
+    typeof m.mirror === 'string' &&
+    m.mirror.length <= 2048 &&
+    isDate(m.fetchedAt) &&
+    typeof m.sha256 === 'string' &&
+    SHA256.test(m.sha256)
+  );
+}
+
+function validNote(x: unknown): x is { since: string; reason: string } {
+  const n = x as { since?: unknown; reason?: unknown } | null;
+  return typeof n === 'object' && n !== null && isDate(n.since) && typeof n.reason === 'string';
 }
 
 /** Only verified bytes reach this cache; the body is written before the meta that vouches for it. */
 export function writeCachedIndex(home: HomePaths, snap: IndexSnapshot, bytes?: Uint8Array): void {
-  const f = files(home, snap.alias);
+  const f = files(home, snap.alias, true);
   // Unchanged bytes (a 304 or the same target hash) keep the body file; only the meta's date moves.
   if (bytes) writeFileAtomic(f.body, bytes);
   const meta: CacheMeta = {
@@ -66,7 +95,7 @@ export function cachedIndexPath(home: HomePaths, alias: string): string {
  * search/info label it stale and install refuse anything not already downloaded.
  */
 export function markStale(home: HomePaths, alias: string, reason: string): void {
-  const f = files(home, alias);
+  const f = files(home, alias, true);
   if (!existsSync(f.meta)) return;
   writeFileAtomic(f.stale, `${JSON.stringify({ since: new Date().toISOString(), reason }, null, 2)}\n`);
 }
@@ -79,8 +108,9 @@ export function staleStatus(
 ): { alias: string; stale_since: string; age_ms: number; reason: string } | undefined {
   const f = files(home, alias);
   try {
-    const meta = JSON.parse(readFileSync(f.meta, 'utf8')) as CacheMeta;
-    const note = JSON.parse(readFileSync(f.stale, 'utf8')) as { since: string; reason: string };
+    const meta: unknown = JSON.parse(readFileSync(f.meta, 'utf8'));
+    const note: unknown = JSON.parse(readFileSync(f.stale, 'utf8'));
+    if (!validMeta(meta, alias) || !validNote(note)) return undefined;
     if (Date.parse(note.since) < Date.parse(meta.fetchedAt)) return undefined;
     return { alias, stale_since: note.since, age_ms: now - Date.parse(meta.fetchedAt), reason: note.reason };
   } catch {
@@ -89,29 +119,39 @@ export function staleStatus(
 }
 
 export function readEtags(home: HomePaths, alias: string): EtagRecord {
+  const path = files(home, alias).etags;
   try {
-    return JSON.parse(readFileSync(files(home, alias).etags, 'utf8')) as EtagRecord;
+    const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    const out: EtagRecord = Object.create(null);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return out;
+    // Only well-formed records are kept; the rest is as if never seen (a full fetch, re-verified by tuf-js).
+    for (const [mirror, rec] of Object.entries(raw as Record<string, unknown>)) {
+      const r = rec as { etag?: unknown; sha256?: unknown } | null;
+      if (typeof r?.etag === 'string' && r.etag.length <= 1024 && typeof r.sha256 === 'string' && SHA256.test(r.sha256))
+        out[mirror] = { etag: r.etag, sha256: r.sha256 };
+    }
+    return out;
   } catch {
     return {};
   }
 }
 
 export function writeEtags(home: HomePaths, alias: string, etags: EtagRecord): void {
-  writeFileAtomic(files(home, alias).etags, `${JSON.stringify(etags, null, 2)}\n`);
+  writeFileAtomic(files(home, alias, true).etags, `${JSON.stringify(etags, null, 2)}\n`);
 }
 
 export function readCachedIndex(home: HomePaths, alias: string): IndexSnapshot | undefined {
   const f = files(home, alias);
   if (!existsSync(f.body) || !existsSync(f.meta)) return undefined;
   try {
-    const meta = JSON.parse(readFileSync(f.meta, 'utf8')) as CacheMeta;
+    const meta: unknown = JSON.parse(readFileSync(f.meta, 'utf8'));
+    if (!validMeta(meta, alias)) return undefined;
     const body = readFileSync(f.body);
     // The cache is only trusted while it still has the bytes that were verified.
     if (createHash('sha256').update(body).digest('hex') !== meta.sha256) return undefined;
     const registry = JSON.parse(body.toString('utf8')) as Registry;
-    const note = existsSync(f.stale)
-      ? (JSON.parse(readFileSync(f.stale, 'utf8')) as { since: string; reason: string })
-      : undefined;
+    const raw: unknown = existsSync(f.stale) ? JSON.parse(readFileSync(f.stale, 'utf8')) : undefined;
+    const note = validNote(raw) ? raw : undefined;
     const stale = note !== undefined && Date.parse(note.since) >= Date.parse(meta.fetchedAt);
     return stale
       ? { ...meta, registry, stale, staleSince: note.since, staleReason: note.reason }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { type Registry, type SourceConfig, validateRegistry, WharfError } from '@wharf/schemas';
 import { Updater } from 'tuf-js';
 import { TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
+import { homeDir, homeFile } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
+import { trustedMetadata, trustSegments } from '../sources/root-trust.js';
 import { classifyTufError, errorCodeFor } from './classify-tuf-error.js';
 import type { FetchLimits, MirrorReason } from './http-fetch.js';
 import { cachedIndexPath, type IndexSnapshot, readEtags, writeCachedIndex, writeEtags } from './index-cache.js';
@@ -127,20 +129,21 @@ async function attempt(
   opts: RefreshOptions,
   mode: { commit: boolean; useCache: boolean },
 ): Promise<Attempt> {
-  const trust = home.trustDir(src.alias);
-  const metaDir = join(trust, 'metadata');
-  if (!existsSync(join(metaDir, 'root.json'))) {
+  const metaSegs = trustSegments(src.alias);
+  const trusted = trustedMetadata(home, src.alias);
+  if (!trusted) {
     throw new WharfError(
       'E_ROOT_FINGERPRINT',
       `Source "${src.alias}" has no trusted root; add it again with --root-sha256 or --root-file.`,
     );
   }
+  const trust = homeDir(home.root, metaSegs.slice(0, -1), { create: false }) as string;
   const stage = mkdtempSync(join(trust, `${TEMP_MARK}stage.${process.pid}.`));
   const stageMeta = join(stage, 'metadata');
   const stageTargets = join(stage, 'targets');
   mkdirSync(stageMeta);
   mkdirSync(stageTargets);
-  for (const f of readdirSync(metaDir)) copyFileSync(join(metaDir, f), join(stageMeta, f));
+  for (const f of trusted.files) copyFileSync(f, join(stageMeta, basename(f)));
   const tsPath = join(stageMeta, 'timestamp.json');
   const etags = mode.useCache ? readEtags(home, src.alias) : {};
   const fetcher = new MirrorFetcher(mirrors, {
@@ -191,7 +194,7 @@ async function attempt(
         const p = join(stageMeta, f);
         if (!existsSync(p)) continue;
         const next = readFileSync(p);
-        const dest = join(metaDir, f);
+        const dest = homeFile(home.root, [...metaSegs, f]);
         // An unchanged file (the usual 304 case) is left alone: no rewrite, no fsync.
         if (!existsSync(dest) || !readFileSync(dest).equals(next)) writeFileAtomic(dest, next);
       }

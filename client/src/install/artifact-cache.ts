@@ -1,17 +1,27 @@
-import { copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, createReadStream, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { WharfError } from '@wharf/schemas';
 import { fsyncDir, tempPathFor } from '../fs/atomic-write.js';
+import { homeFile, removeInHome } from '../home/home-path.js';
+import { HOME_DIRS, type HomePaths } from '../home.js';
 import { ArtifactHasher } from './hash-stream.js';
 
 /**
  * A content-addressed artifact store in the style of npm's cacache: `get` re-hashes what it returns,
- * `put` is tmp-then-rename, so a second install of the same bytes costs no download.
+ * `put` is tmp-then-rename, so a second install of the same bytes costs no download. Every path goes through
+ * home-path: a link at cache/artifacts or anywhere below it is refused (E_PATH_ESCAPE), never followed.
  */
 export class ArtifactCache {
-  constructor(readonly dir: string) {}
+  constructor(readonly home: HomePaths) {}
 
-  pathFor(sha256: string): string {
-    return join(this.dir, 'sha256', sha256.slice(0, 2), sha256.slice(2));
+  private segments(sha256: string): string[] {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new WharfError('E_SCHEMA', `Not a sha256: ${JSON.stringify(sha256)}.`);
+    return [...HOME_DIRS.artifacts, 'sha256', sha256.slice(0, 2), sha256.slice(2)];
+  }
+
+  /** The entry's path, its directories checked (and created with `create`); the entry may be missing. */
+  pathFor(sha256: string, create = false): string {
+    return homeFile(this.home.root, this.segments(sha256), { create });
   }
 
   /** The cached file, if present and still the pinned bytes; a corrupt entry is removed. */
@@ -25,7 +35,7 @@ export class ArtifactCache {
     for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
     const d = h.digest();
     if (d.sha256 !== sha256) {
-      rmSync(p, { force: true });
+      this.rm(sha256);
       return undefined;
     }
     return { path: p, ...d };
@@ -33,9 +43,8 @@ export class ArtifactCache {
 
   /** Store a verified file under its hash (hard link when possible: same filesystem, no copy). */
   put(sha256: string, file: string): string {
-    const p = this.pathFor(sha256);
+    const p = this.pathFor(sha256, true);
     if (existsSync(p)) return p;
-    mkdirSync(dirname(p), { recursive: true });
     const tmp = tempPathFor(p);
     try {
       try {
@@ -52,6 +61,6 @@ export class ArtifactCache {
   }
 
   rm(sha256: string): void {
-    rmSync(this.pathFor(sha256), { force: true });
+    removeInHome(this.home.root, this.segments(sha256), 'file');
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   copyFileSync,
@@ -13,10 +14,12 @@ import {
 import { join } from 'node:path';
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
 import semver from 'semver';
-import { fsyncDir, TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
-import type { HomePaths } from '../home.js';
+import { fsyncDir, TEMP_MARK, tempPathFor, writeFileAtomic } from '../fs/atomic-write.js';
+import { withHomeLock } from '../home/home-lock.js';
+import { checkRemoval, ensureHomeDir, homeFile, removeInHome } from '../home/home-path.js';
+import { type HomePaths, layoutDir } from '../home.js';
 import type { Catalog, CatalogEntry, PluginAddress } from '../index/catalog.js';
-import { readLockfile, writeLockfile } from '../lockfile.js';
+import { readLockfile, versionDirOf, writeLockfile } from '../lockfile.js';
 import { verifyArtifactSignature } from '../signing/index.js';
 import { admitWasm } from './admit-wasm.js';
 import { ArtifactCache } from './artifact-cache.js';
@@ -24,7 +27,6 @@ import { type ChangeKind, changeKind } from './change-kind.js';
 import { downloadArtifact, type Progress } from './download-artifact.js';
 import { describeWidening, type PermissionWidening, widenedPermissions } from './permission-diff.js';
 import { type PlannedStep, planInstall } from './plan-install.js';
-import { safeDir } from './safe-path.js';
 
 export interface InstallOptions {
   allowDowngrade?: boolean;
@@ -78,13 +80,23 @@ export async function installPlugin(
  * Install plugins with their dependencies: plan with semver, check every refusal rule before any download,
  * then fetch (cache first), verify sha256 and the author's signature, admit the WASM and move each version
  * into place by rename. The lockfile is swapped once at the end, so a refusal or a crash at any point leaves
- * the lockfile and the installed plugins as they were.
+ * the lockfile and the installed plugins as they were. All of it runs under the home lock, and the lockfile is
+ * read after taking it, so a concurrent writer's change is neither lost nor overwritten.
  */
-export async function installPlugins(
+export function installPlugins(
   home: HomePaths,
   catalog: Catalog,
   requests: PluginAddress[],
   opts: InstallOptions = {},
+): Promise<InstallResult[]> {
+  return withHomeLock(home, () => installLocked(home, catalog, requests, opts));
+}
+
+async function installLocked(
+  home: HomePaths,
+  catalog: Catalog,
+  requests: PluginAddress[],
+  opts: InstallOptions,
 ): Promise<InstallResult[]> {
   const lock = readLockfile(home.lockfile);
   const steps = planInstall(catalog, lock, requests);
@@ -112,7 +124,10 @@ export async function installPlugins(
     }
     const unpinned = opts.allowUnpinned === true && catalog.source(entry.source)?.type === 'wxauto';
     keys.set(s, unpinned ? '' : signingKeyFor(entry, release, prev)); // '' = legacy, no key to verify against
-    safeDir(home.plugins, pluginDirName(entry)); // a planted symlink is refused before any download
+    // A planted link (plugin dir, version dir, old version dir) is refused before any download.
+    ensureHomeDir(home.root, 'plugins', pluginDirName(entry));
+    checkRemoval(home.root, ['plugins', pluginDirName(entry), versionDirName(release)], 'dir');
+    if (prev) checkRemoval(home.root, versionDirOf(prev), 'dir');
     if (prev && !(prev.version === release.version && prev.sha256 === release.artifact.sha256)) {
       const changes = widenedPermissions(prev.permissions, release.permissions);
       if (changes.length) widening.push({ id: entry.address, changes, from: prev.version, to: release.version });
@@ -176,7 +191,7 @@ async function fetchAndPlace(
     prev &&
     prev.version === release.version &&
     prev.sha256 === release.artifact.sha256 &&
-    existsSync(join(home.root, prev.path))
+    existsSync(homeFile(home.root, prev.path.split('/')))
   ) {
     const result: InstallResult = {
       id: entry.address,
@@ -190,7 +205,7 @@ async function fetchAndPlace(
     };
     return { result, lockEntry: prev, status: 'unchanged', newDir: false };
   }
-  const cache = new ArtifactCache(home.artifacts);
+  const cache = new ArtifactCache(home);
   let fetched = await cache.get(release.artifact.sha256, release.artifact.size);
   const fromCache = fetched !== undefined;
   let tempFile: string | undefined;
@@ -202,7 +217,7 @@ async function fetchAndPlace(
           'E_NOT_FOUND',
           `${entry.address}@${release.version} is not in the download cache and --offline forbids fetching it.`,
         );
-      const d = await downloadArtifact(release.artifact, home.tmp, { onProgress: opts.onProgress });
+      const d = await downloadArtifact(release.artifact, layoutDir(home, 'tmp'), { onProgress: opts.onProgress });
       tempFile = d.path;
       url = d.url;
       fetched = d;
@@ -272,19 +287,31 @@ function signingKeyFor(entry: CatalogEntry, release: Release, prev: LockEntry | 
   return key.public_key;
 }
 
-/** Stage the version dir next to its final place and rename it in; returns its path relative to home. */
+const versionDirName = (release: Release) => `${release.version}-${release.artifact.sha256.slice(0, 12)}`;
+
+/**
+ * Stage the version dir next to its final place and rename it in; returns its path relative to home. A version
+ * dir an earlier run left is kept only when it holds the pinned bytes; anything else there is replaced.
+ */
 function placePlugin(
   home: HomePaths,
   entry: CatalogEntry,
   release: Release,
   artifact: string,
 ): { rel: string; created: boolean } {
-  const pluginDir = safeDir(home.plugins, pluginDirName(entry));
-  const versionName = `${release.version}-${release.artifact.sha256.slice(0, 12)}`;
+  const dirName = pluginDirName(entry);
+  const pluginDir = ensureHomeDir(home.root, 'plugins', dirName);
+  const versionName = versionDirName(release);
   const final = join(pluginDir, versionName);
-  const rel = `plugins/${pluginDirName(entry)}/${versionName}/plugin.wasm`;
-  if (existsSync(join(final, 'plugin.wasm'))) return { rel, created: false }; // same bytes: an earlier run got this far
+  const rel = `plugins/${dirName}/${versionName}/plugin.wasm`;
+  // A link here is refused (E_PATH_ESCAPE): "installed" must mean the verified bytes are in the home.
+  const existing = checkRemoval(home.root, ['plugins', dirName, versionName], 'dir');
+  if (existing) {
+    const wasm = homeFile(home.root, rel.split('/'));
+    if (existsSync(wasm) && sha256Of(wasm) === release.artifact.sha256) return { rel, created: false };
+  }
   const stage = mkdtempSync(join(pluginDir, `${TEMP_MARK}${versionName}.${process.pid}.`));
+  let aside: string | undefined;
   try {
     const wasm = join(stage, 'plugin.wasm');
     try {
@@ -299,16 +326,24 @@ function placePlugin(
       join(stage, 'release.json'),
       `${JSON.stringify({ plugin_id: entry.plugin.plugin_id, source: entry.source, release }, null, 2)}\n`,
     );
+    if (existing) {
+      aside = tempPathFor(final);
+      renameSync(final, aside);
+    }
     renameSync(stage, final);
     fsyncDir(pluginDir);
   } finally {
     rmSync(stage, { recursive: true, force: true });
+    if (aside) rmSync(aside, { recursive: true, force: true });
   }
   return { rel, created: true };
 }
 
+function sha256Of(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** Remove an entry's version dir (`plugins/<dir>/<version>`), from a validated lockfile path; links are refused. */
 export function removeVersionDir(home: HomePaths, relWasm: string): void {
-  const parts = relWasm.split('/');
-  if (parts.length !== 4 || parts[0] !== 'plugins') return;
-  rmSync(join(home.root, parts[0], parts[1] as string, parts[2] as string), { recursive: true, force: true });
+  removeInHome(home.root, versionDirOf({ path: relWasm }), 'dir');
 }

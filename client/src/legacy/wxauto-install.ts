@@ -12,7 +12,7 @@ import {
   WXAUTO_PERMISSIONS,
 } from '@wharf/schemas';
 import { tempPathFor } from '../fs/atomic-write.js';
-import type { HomePaths } from '../home.js';
+import { type HomePaths, layoutDir } from '../home.js';
 import { Catalog, type CatalogEntry, type PluginAddress } from '../index/catalog.js';
 import { FetchFailure } from '../index/http-fetch.js';
 import { admitWasm } from '../install/admit-wasm.js';
@@ -146,8 +146,8 @@ export async function installWxauto(
     throw new WharfError('E_NOT_FOUND', `${entry.address} is a legacy entry: finding its release needs the network.`);
 
   const rel = await resolveLegacyRelease(entry.plugin, addr.range, opts);
-  const cache = new ArtifactCache(home.artifacts);
-  const got = await downloadUnpinned(rel, home.tmp, opts.onProgress);
+  const cache = new ArtifactCache(home);
+  const got = await downloadUnpinned(rel, layoutDir(home, 'tmp'), opts.onProgress);
   let cachedHere = false;
   try {
     const bytes = readFileSync(got.path);

@@ -2,11 +2,11 @@
 // mapped by the schemas reader, cached beside the TUF caches and labelled unverified (nothing in it is signed).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Registry, readRegistryWithNotes, type SourceConfig, toWharfId, WharfError } from '@wharf/schemas';
 import type { AddSourceInput } from '../client.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import type { HomePaths } from '../home.js';
+import { checkSegment, homeFile } from '../home/home-path.js';
+import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { CatalogEntry } from '../index/catalog.js';
 import { DEFAULT_LIMITS, FetchFailure, type FetchLimits } from '../index/http-fetch.js';
 import { type IndexSnapshot, readCachedIndex } from '../index/index-cache.js';
@@ -64,11 +64,13 @@ export function addWxautoSource(home: HomePaths, input: AddSourceInput): SourceC
   return src;
 }
 
-const cacheFiles = (home: HomePaths, alias: string) => ({
-  // The same names as the TUF cache, so `source remove` clears either kind.
-  body: join(home.indexCache, `${alias}.registry.json`),
-  meta: join(home.indexCache, `${alias}.meta.json`),
-});
+// The same names as the TUF cache, so `source remove` clears either kind; through home-path, so a link at
+// cache/index or at either file is refused (E_PATH_ESCAPE), never written through.
+const cacheFiles = (home: HomePaths, alias: string, create = false) => {
+  checkSegment(alias, 'the source alias');
+  const f = (kind: string) => homeFile(home.root, [...HOME_DIRS.indexCache, `${alias}.${kind}.json`], { create });
+  return { body: f('registry'), meta: f('meta') };
+};
 
 /** Fetch the registry.json from each URL in turn (last good first) and cache the first that maps cleanly. */
 export async function refreshWxautoSource(
@@ -145,7 +147,7 @@ function rawPermissions(doc: unknown, registry: Registry): Record<string, string
 
 /** Body first, then the meta that vouches for it (by sha256), so a crash between them reads as "no cache". */
 export function writeWxautoCache(home: HomePaths, snap: LegacySnapshot): void {
-  const f = cacheFiles(home, snap.alias);
+  const f = cacheFiles(home, snap.alias, true);
   const body = `${JSON.stringify(snap.registry)}\n`;
   snap.sha256 = createHash('sha256').update(body).digest('hex');
   writeFileAtomic(f.body, body);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { homeDir, homeFile } from '../home/home-path.js';
+import type { HomePaths } from '../home.js';
 import { DEFAULT_LIMITS, fetchBytes } from '../index/http-fetch.js';
 
 export interface RootInput {
@@ -55,10 +56,24 @@ export async function obtainRoot(mirrors: string[], input: RootInput): Promise<{
   );
 }
 
-export function storeRoot(trustDir: string, bytes: Uint8Array): void {
-  const meta = join(trustDir, 'metadata');
-  mkdirSync(meta, { recursive: true });
-  writeFileAtomic(join(meta, 'root.json'), bytes);
+/** The trust dir's components for a source: the one place refresh, source add and source remove name it. */
+export const trustSegments = (alias: string) => ['trust', alias, 'metadata'];
+
+/**
+ * A source's trusted-metadata dir and the files in it, through checked paths: a link at trust/<alias>, its
+ * metadata/ or a file in it would make tuf-js trust, and write, files outside the home (E_PATH_ESCAPE).
+ * Undefined when the source has no trusted root yet.
+ */
+export function trustedMetadata(home: HomePaths, alias: string): { dir: string; files: string[] } | undefined {
+  const segs = trustSegments(alias);
+  const dir = homeDir(home.root, segs, { create: false });
+  if (!dir || !existsSync(homeFile(home.root, [...segs, 'root.json']))) return undefined;
+  return { dir, files: readdirSync(dir).map((f) => homeFile(home.root, [...segs, f])) };
+}
+
+/** Write the first trusted root; a link at trust/, trust/<alias> or its metadata/ is refused (E_PATH_ESCAPE). */
+export function storeRoot(home: HomePaths, alias: string, bytes: Uint8Array): void {
+  writeFileAtomic(homeFile(home.root, [...trustSegments(alias), 'root.json'], { create: true }), bytes);
 }
 
 function checkRootShape(bytes: Buffer, where: string): void {

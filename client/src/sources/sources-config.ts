@@ -1,16 +1,53 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { checkUrl, type SourceConfig, type SourcesConfig, WharfError } from '@wharf/schemas';
+import { lstatSync, readFileSync } from 'node:fs';
+import { checkUrl, type SourceConfig, type SourcesConfig, validateSources, WharfError } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 
 const ALIAS = /^[a-z][a-z0-9-]{0,31}$/;
 
-export function readSources(path: string): SourcesConfig {
-  if (!existsSync(path)) return { sources_version: 1, sources: [] };
-  const cfg = JSON.parse(readFileSync(path, 'utf8')) as SourcesConfig;
-  if (cfg.sources_version !== 1 || !Array.isArray(cfg.sources)) {
-    throw new WharfError('E_SCHEMA', `${path} is not a Wharf sources file (sources_version 1).`);
+/** An alias names a trust dir and cache files; one that looks like a path is an attempt to leave the home. */
+const looksLikePath = (a: unknown) => typeof a === 'string' && (/[/\\\0]/.test(a) || a === '.' || a === '..');
+
+/**
+ * Parse and check sources.json's text with the sources schema and its rules (DESIGN §4: the home is untrusted
+ * input). An alias that is a path is E_PATH_ESCAPE; any other problem keeps the validator's code (E_SCHEMA,
+ * E_SOURCE_CONFLICT, E_URL_SCHEME, ...). The caller has changed nothing yet.
+ */
+export function parseSources(text: string, where: string): SourcesConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new WharfError('E_SCHEMA', `${where} is not valid JSON (${(e as Error).message}); fix or remove it.`);
   }
-  return cfg;
+  const v = validateSources(parsed);
+  if (v.ok) return v.value;
+  const raw = parsed as { current?: unknown; sources?: unknown };
+  const aliases = [raw?.current, ...(Array.isArray(raw?.sources) ? raw.sources : []).map((s) => s?.alias)];
+  const bad = aliases.find(looksLikePath);
+  if (bad !== undefined)
+    throw new WharfError(
+      'E_PATH_ESCAPE',
+      `${where} names a source ${JSON.stringify(bad)}, which is a path, not an alias (${ALIAS.source}). Nothing was changed; fix or remove the file.`,
+    );
+  const first = v.problems[0];
+  throw new WharfError(
+    first?.code ?? 'E_SCHEMA',
+    `${where} is not a valid Wharf sources file: ${first?.message ?? 'unknown problem'}. Nothing was changed; fix or remove it.`,
+    { problems: v.problems },
+  );
+}
+
+export function readSources(path: string): SourcesConfig {
+  let text: string;
+  try {
+    if (lstatSync(path).isSymbolicLink())
+      throw new WharfError('E_PATH_ESCAPE', `Refusing ${path}: it is a symbolic link.`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { sources_version: 1, sources: [] };
+    throw e;
+  }
+  return parseSources(text, path);
 }
 
 export function writeSources(path: string, cfg: SourcesConfig): void {

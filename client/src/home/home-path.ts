@@ -1,0 +1,141 @@
+import { lstatSync, mkdirSync, rmSync, type Stats } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { WharfError } from '@wharf/schemas';
+
+// The one module that turns names under the home into paths (DESIGN §4: the home is untrusted input). Every
+// remove, rename and write under the home goes through it: each component below the root is a plain name (no
+// "..", no separator), and each existing one is lstat'ed, so a symlink planted anywhere under the home is
+// refused before anything is read through it or written behind it. The root itself may be a link: that is
+// where the user chose to keep the home. Links that stay inside the home are refused too: nothing Wharf
+// writes is a link, and following one would need the same checks again for its target.
+
+/** A name read from a file or the command line is one path component, never a path. */
+export function checkSegment(s: string, where = 'a path component'): void {
+  if (
+    typeof s !== 'string' ||
+    s === '' ||
+    s === '.' ||
+    s === '..' ||
+    s.includes('/') ||
+    s.includes('\\') ||
+    s.includes('\0') ||
+    /^[A-Za-z]:/.test(s)
+  ) {
+    throw new WharfError(
+      'E_PATH_ESCAPE',
+      `Refusing ${where} ${JSON.stringify(s)}: it is not a plain name inside the home.`,
+    );
+  }
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function refuseLink(p: string, st: Stats): void {
+  if (st.isSymbolicLink())
+    throw new WharfError(
+      'E_PATH_ESCAPE',
+      `Refusing ${p}: it is a symbolic link, and nothing under the Wharf home may lead elsewhere. Remove it and retry.`,
+      { path: p },
+    );
+}
+
+/**
+ * The directory `segments` under `root`, each component checked and a real directory (created when missing
+ * and `create`; default: not). Returns undefined when it is missing and not to be created.
+ */
+export function homeDir(
+  root: string,
+  segments: readonly string[],
+  opts: { create?: boolean } = {},
+): string | undefined {
+  const create = opts.create ?? false;
+  let cur = resolve(root);
+  if (!lstatOrUndefined(cur)) {
+    if (!create) return undefined;
+    mkdirSync(cur, { recursive: true });
+  }
+  for (const s of segments) {
+    checkSegment(s);
+    cur = join(cur, s);
+    let st = lstatOrUndefined(cur);
+    if (!st) {
+      if (!create) return undefined;
+      try {
+        mkdirSync(cur);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another process made it meanwhile
+      }
+      st = lstatSync(cur);
+    }
+    refuseLink(cur, st);
+    if (!st.isDirectory())
+      throw new WharfError('E_PATH_ESCAPE', `Refusing ${cur}: it is not a directory.`, { path: cur });
+  }
+  return cur;
+}
+
+/** homeDir with create: always a path. */
+export function ensureHomeDir(root: string, ...segments: string[]): string {
+  return homeDir(root, segments, { create: true }) as string;
+}
+
+/**
+ * The file `segments` under `root`, its directories checked (and created when `create`); the file itself may be
+ * missing, but when present it must be a regular file, not a link. Writers replace it by rename. Nothing is
+ * created unless `create`.
+ */
+export function homeFile(root: string, segments: readonly string[], opts: { create?: boolean } = {}): string {
+  const name = segments.at(-1);
+  if (name === undefined) throw new WharfError('E_PATH_ESCAPE', 'Refusing an empty path under the home.');
+  checkSegment(name);
+  const dir = homeDir(root, segments.slice(0, -1), opts);
+  const p = join(dir ?? join(resolve(root), ...segments.slice(0, -1)), name);
+  if (dir === undefined) return p; // nothing there yet, so nothing to follow
+  const st = lstatOrUndefined(p);
+  if (st) {
+    refuseLink(p, st);
+    if (!st.isFile()) throw new WharfError('E_PATH_ESCAPE', `Refusing ${p}: it is not a regular file.`, { path: p });
+  }
+  return p;
+}
+
+/**
+ * Remove the file or directory `segments` under `root` (a directory recursively; rm never follows the links
+ * inside it). A link there, or the other kind of entry, is refused; a missing one is nothing to do.
+ * Returns whether something was removed.
+ */
+export function removeInHome(root: string, segments: readonly string[], kind: 'dir' | 'file'): boolean {
+  if (segments.length === 0) throw new WharfError('E_PATH_ESCAPE', 'Refusing to remove the home itself.');
+  const checked = checkRemoval(root, segments, kind);
+  if (checked === undefined) return false;
+  rmSync(checked, { recursive: kind === 'dir', force: true });
+  return true;
+}
+
+/** What removeInHome would remove (its refusals included), without removing it: callers check everything first. */
+export function checkRemoval(root: string, segments: readonly string[], kind: 'dir' | 'file'): string | undefined {
+  const name = segments.at(-1) as string;
+  checkSegment(name);
+  const dir = homeDir(root, segments.slice(0, -1), { create: false });
+  if (dir === undefined) return undefined;
+  const p = join(dir, name);
+  const st = lstatOrUndefined(p);
+  if (!st) return undefined;
+  refuseLink(p, st);
+  if (kind === 'dir' ? !st.isDirectory() : !st.isFile())
+    throw new WharfError(
+      'E_PATH_ESCAPE',
+      `Refusing to remove ${p}: it is not a ${kind === 'dir' ? 'directory' : 'regular file'}.`,
+      {
+        path: p,
+      },
+    );
+  return p;
+}
