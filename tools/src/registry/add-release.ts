@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { verifyReleaseSignature } from '@wharf/client/signing';
 import type { Manifest, Registry, RegistryPlugin, Release, RepoRef } from '@wharf/schemas';
 import { WharfError } from '@wharf/schemas';
 import { checkId, checkUrl, readManifest } from '../contract/schemas.js';
-import { checkBinding, parsePublicKey, parseSignature, verifyBytes } from '../contract/signing.js';
+import { parsePublicKey } from '../contract/signing.js';
 import { compareVersions, isPrerelease } from './semver-order.js';
 import { readRegistry, writeRegistry } from './store.js';
 
@@ -200,9 +201,15 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
 
   const sha256 = createHash('sha256').update(wasm).digest('hex');
   const pk = parsePublicKey(manifest.signing_key);
-  const sig = parseSignature(minisig);
-  verifyBytes(new Uint8Array(wasm), minisig, manifest.signing_key);
-  checkBinding(minisig, { id: manifest.id, version: manifest.version, sha256 });
+  // The review bot's check, through the same function: what one accepts, the other does.
+  const sig = verifyReleaseSignature({
+    data: new Uint8Array(wasm),
+    sha256,
+    minisig,
+    publicKey: manifest.signing_key,
+    id: manifest.id,
+    version: manifest.version,
+  });
 
   const { registry } = await readRegistry(registryDir);
   const outcome = addReleaseDetailed(registry, {
