@@ -56,18 +56,18 @@ export function isSemver(v: unknown): v is string {
 }
 
 /**
- * DESIGN §2: `versions.latest` is the highest non-yanked, non-prerelease release. Only when every live release is
- * a prerelease may it name one (the highest). Entries without releases (legacy imports) pin nothing to check.
+ * DESIGN §2: `versions.latest` is the highest non-yanked, non-prerelease release, so it may name a prerelease only
+ * when no stable release is live. (Which stable one is a summary the publishing tools keep; clients resolve from
+ * the releases. Entries without releases, such as legacy imports, pin nothing to check.)
  */
 export function latestVersionProblem(p: Pick<RegistryPlugin, 'versions' | 'releases'>): string | undefined {
-  const live = p.releases.filter((r) => !r.yanked && semver.valid(r.version)).map((r) => r.version);
-  if (live.length === 0) return undefined;
-  const stable = live.filter((v) => semver.prerelease(v) === null);
-  const want = semver.rsort([...(stable.length > 0 ? stable : live)])[0] as string;
-  if (p.versions.latest === want) return undefined;
-  return stable.length > 0 && semver.prerelease(p.versions.latest) !== null
-    ? `versions.latest is the prerelease ${p.versions.latest}, but stable ${want} exists; latest is the highest non-yanked, non-prerelease release`
-    : `versions.latest is ${p.versions.latest}, but the highest ${stable.length > 0 ? 'non-yanked, non-prerelease' : 'non-yanked'} release is ${want}`;
+  if (semver.prerelease(p.versions.latest) === null) return undefined;
+  const stable = p.releases
+    .filter((r) => !r.yanked && semver.valid(r.version) && semver.prerelease(r.version) === null)
+    .map((r) => r.version);
+  if (stable.length === 0) return undefined;
+  const highest = semver.rsort(stable)[0] as string;
+  return `versions.latest is the prerelease ${p.versions.latest}, but stable ${highest} exists; latest is the highest non-yanked, non-prerelease release`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
