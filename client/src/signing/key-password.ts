@@ -54,13 +54,15 @@ export function promptHidden(
   output: NodeJS.WriteStream = process.stderr,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    output.write(question);
+    // Echo off before the prompt shows: a password typed the moment it appears must not be echoed.
     const wasRaw = input.isRaw;
     input.setRawMode(true);
     input.resume();
+    output.write(question);
     let value = '';
     const done = (err?: Error) => {
       input.off('data', onData);
+      input.off('end', onEnd);
       input.setRawMode(wasRaw);
       input.pause();
       output.write('\n');
@@ -76,7 +78,10 @@ export function promptHidden(
         else if (ch >= ' ') value += ch;
       }
     };
+    // Ctrl-D on an empty line, or the terminal going away, must not leave the prompt waiting forever.
+    const onEnd = () => done(new WharfError('E_USAGE', 'no password given (input closed).'));
     input.on('data', onData);
+    input.once('end', onEnd);
   });
 }
 

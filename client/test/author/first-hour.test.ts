@@ -2,10 +2,10 @@
 // `plugin key`; placeholders and an unreachable release refused by `plugin submit`; keys kept out of Git; sign
 // before keygen; keygen into a new dir; and a password-protected minisign key (env, file and terminal prompt),
 // with every signature checked by the real `minisign -V`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotDir, tempLeftovers } from '../../../test/helpers/snapshot-dir.js';
 import { initProject } from '../../src/author/init-project.js';
 import { checkRelease } from '../../src/author/submit-release.js';
@@ -159,9 +159,11 @@ describe('the template keeps private keys out of Git', () => {
 describe('keygen and sign', () => {
   const wasm = join(t.dir, 'plugin.wasm');
   const verify = (pub: string) => minisign(['-V', '-p', pub, '-m', wasm]);
+  beforeAll(async () => {
+    writeFileSync(wasm, await wat('(module (memory 1 1))'));
+  });
 
   it('sign before keygen says to run `wharf keygen`, and writes nothing', async () => {
-    writeFileSync(wasm, await wat('(module (memory 1 1))'));
     const before = snapshotDir(t.dir);
     const r = await wharf([
       '--home',
@@ -218,16 +220,29 @@ describe('keygen and sign', () => {
 
   it.skipIf(!existsSync('/usr/bin/script') || !existsSync(MINISIGN))(
     'asks on a terminal without echoing the password',
-    () => {
-      // script(1) gives the CLI a real pty; the password is typed into it.
+    async () => {
+      // script(1) gives the CLI a real pty. The password is typed once the prompt is shown (echo is off by then),
+      // so anything after the prompt that spells it would be an echo.
       const cmd = [process.execPath, join(import.meta.dirname, '../../bin/wharf.js'), 'sign', wasm]
         .concat(['--id', 'x-y', '--version', '1.0.3', '--key', ENCRYPTED_KEY])
         .map((a) => `'${a}'`)
         .join(' ');
-      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { input: 'pw\r', encoding: 'utf8', timeout: 60_000 });
-      expect(r.status, r.stdout).toBe(0);
-      expect(r.stdout).toMatch(/Password for .*encrypted-password-pw\.key: /);
-      expect(r.stdout).not.toMatch(/Password for [^\n]*: pw/);
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let typed = false;
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (!typed && /Password for [^\n]*: $/.test(out)) {
+          typed = true;
+          child.stdin.write('pw\r');
+        }
+      });
+      const code = await new Promise<number | null>((ok) => child.on('close', ok));
+      expect(code, out).toBe(0);
+      const afterPrompt = out.slice(out.indexOf('Password for'));
+      expect(afterPrompt).toMatch(/^Password for .*encrypted-password-pw\.key: /);
+      expect(afterPrompt).not.toContain('pw\r');
+      expect(afterPrompt.split(/\r?\n/)[0]).not.toMatch(/: .*pw/);
       expect(verify(ENCRYPTED_PUB).status).toBe(0);
       expect(readFileSync(`${wasm}.minisig`, 'utf8')).toMatch(/version=1\.0\.3 /);
     },
