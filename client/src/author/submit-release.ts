@@ -143,7 +143,7 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
       'manifest.placeholders',
       left.length ? 'fail' : 'pass',
       left.length
-        ? `E_SUBMISSION_INVALID: plugin.json still has the template's placeholders in ${left.join(', ')}; fill them in (plugin init --owner/--author set them), release again and re-run`
+        ? `E_SUBMISSION_INVALID: plugin.json still has the template's placeholders in ${left.join(', ')}; fill them in (plugin init --owner, --author and --description set them), release again and re-run`
         : 'no template placeholders left',
     );
   }
