@@ -4,5 +4,6 @@ export * from './document.js';
 export * from './errors.js';
 export * from './readers/index.js';
 export * from './rules.js';
+export * from './search-tokens.js';
 export type * from './types.js';
 export * from './validate.js';

@@ -1,6 +1,7 @@
 // Content rules that JSON Schema cannot express, or that must report a specific error code (DESIGN.md §2).
+import semver from 'semver';
 import { WharfError } from './errors.js';
-import type { PermissionName, Permissions } from './types.js';
+import type { PermissionName, Permissions, RegistryPlugin } from './types.js';
 import type { Problem } from './validate.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -52,6 +53,21 @@ export const SEMVER_PATTERN =
 
 export function isSemver(v: unknown): v is string {
   return typeof v === 'string' && v.length <= 256 && SEMVER_PATTERN.test(v);
+}
+
+/**
+ * DESIGN §2: `versions.latest` is the highest non-yanked, non-prerelease release, so it may name a prerelease only
+ * when no stable release is live. (Which stable one is a summary the publishing tools keep; clients resolve from
+ * the releases. Entries without releases, such as legacy imports, pin nothing to check.)
+ */
+export function latestVersionProblem(p: Pick<RegistryPlugin, 'versions' | 'releases'>): string | undefined {
+  if (semver.prerelease(p.versions.latest) === null) return undefined;
+  const stable = p.releases
+    .filter((r) => !r.yanked && semver.valid(r.version) && semver.prerelease(r.version) === null)
+    .map((r) => r.version);
+  if (stable.length === 0) return undefined;
+  const highest = semver.rsort(stable)[0] as string;
+  return `versions.latest is the prerelease ${p.versions.latest}, but stable ${highest} exists; latest is the highest non-yanked, non-prerelease release`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -164,12 +180,13 @@ export function textProblem(s: string, field?: string): string | undefined {
 }
 
 /**
- * Normalises display text as it comes in: NFKC (full-width letters, ligatures and compatibility forms fold to their
- * plain form, which also defeats some look-alike tricks), CRLF → LF in multiline fields. Throws E_TEXT_CONTROL_CHARS
- * on C0/C1 controls (except `\n`/`\t` in MULTILINE_FIELDS such as `description`) and on bidi controls.
+ * Normalises display text as it comes in: NFC (one encoding per character; what the author wrote is kept, so
+ * Chinese full-width punctuation "，（）" stays), CRLF → LF in multiline fields. Look-alikes are the confusables
+ * check's job, which compares NFKC-folded skeletons. Throws E_TEXT_CONTROL_CHARS on C0/C1 controls (except
+ * `\n`/`\t` in MULTILINE_FIELDS such as `description`) and on bidi controls.
  */
 export function normalizeText(s: string, field?: string): string {
-  const out = s.normalize('NFKC');
+  const out = s.normalize('NFC');
   const why = textProblem(out, field);
   if (why !== undefined)
     throw new WharfError('E_TEXT_CONTROL_CHARS', `Refused text: ${why}.`, { field: field ?? 'text' });

@@ -152,6 +152,28 @@ export interface RegistryPlugin {
   featured: boolean;
   created_at: string;
   updated_at: string;
+  /** What a WXAUTO-MGT entry carried that Wharf has no field for, kept for a lossless export. Never enforced. */
+  wxauto?: WxautoExtras;
+}
+
+export interface WxautoExtras {
+  compatibility?: {
+    min_wxauto_version?: string;
+    max_wxauto_version?: string;
+    python_version?: string;
+    supported_os?: string[];
+  };
+  permissions?: string[];
+  dependencies?: string[];
+  features?: string[];
+  screenshots?: string[];
+  demo_video?: string;
+  documentation?: string;
+  issue_tracker?: string;
+  author_website?: string;
+  forks?: number;
+  rating_count?: number;
+  review?: { reviewer: string; review_date: string; security_score: number; quality_score: number; comments: string };
 }
 
 /** registry/registry.json: the catalog index, the only TUF target. */

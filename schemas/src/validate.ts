@@ -3,7 +3,15 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { type ErrorCode, WharfError } from './errors.js';
 import { ALL_SCHEMAS } from './generated/schemas.js';
-import { checkPermissions, idCollisionKey, idProblem, isPermissionName, textProblem, urlProblem } from './rules.js';
+import {
+  checkPermissions,
+  idCollisionKey,
+  idProblem,
+  isPermissionName,
+  latestVersionProblem,
+  textProblem,
+  urlProblem,
+} from './rules.js';
 import type { Lockfile, Manifest, Permissions, Registry, ReviewReport, SourcesConfig, Submission } from './types.js';
 
 /** One thing wrong with a document. `path` is a JSON Pointer into it ('' is the whole document). */
@@ -226,6 +234,15 @@ function registryRules(r: Registry): Problem[] {
       urlCheck(problems, ref.api_url, `${base}/repository/${which}/api_url`, false);
       urlCheck(problems, ref.releases_url, `${base}/repository/${which}/releases_url`, false);
     }
+
+    const latestWhy = latestVersionProblem(p);
+    if (latestWhy) problems.push({ path: `${base}/versions/latest`, code: 'E_SCHEMA', message: latestWhy });
+    const wx = p.wxauto;
+    for (const k of ['demo_video', 'documentation', 'issue_tracker', 'author_website'] as const)
+      urlCheck(problems, wx?.[k], `${base}/wxauto/${k}`, false);
+    wx?.screenshots?.forEach((u, n) => {
+      urlCheck(problems, u, `${base}/wxauto/screenshots/${n}`, false);
+    });
 
     const keyids = new Set<string>();
     p.keys.forEach((k, j) => {

@@ -155,7 +155,7 @@ describe('legacy mapping edge cases', () => {
     expect(() => readRegistry({ id: 'abc' })).toThrow(/looks like a manifest/);
   });
 
-  it('applies NFKC and still refuses bidi text from legacy input', () => {
+  it('applies NFC (full-width text kept) and still refuses bidi text from legacy input', () => {
     const m = readManifest({
       plugin_id: 'x_y',
       name: 'Ｆｕｌｌ',
@@ -163,7 +163,7 @@ describe('legacy mapping edge cases', () => {
       entry_point: 'main.py',
       description: '',
     });
-    expect(m.name).toBe('Full');
+    expect(m.name).toBe('Ｆｕｌｌ');
     expect(() =>
       readManifest({
         plugin_id: 'x_y',

@@ -103,8 +103,10 @@ describe('urls', () => {
 });
 
 describe('text', () => {
-  it('applies NFKC', () => {
-    expect(normalizeText('ｗｈａｒｆ ﬁle')).toBe('wharf file');
+  it('applies NFC and keeps what the author wrote (full-width punctuation, ligatures)', () => {
+    expect(normalizeText('cafe\u0301')).toBe('caf\u00e9');
+    expect(normalizeText('插件（测试），好！')).toBe('插件（测试），好！');
+    expect(normalizeText('ｗｈａｒｆ ﬁle')).toBe('ｗｈａｒｆ ﬁle');
   });
 
   it.each(['\u202e', '\u202a', '\u2066', '\u2069', '\u200e', '\u200f', '\u061c'])('refuses bidi control U+%s', (c) => {

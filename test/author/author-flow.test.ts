@@ -68,7 +68,7 @@ describe.each([
     // keygen: writes <home>/keys/wharf.{pub,key}; plugin init puts the public key into plugin.json.
     let r = await wharf('keygen');
     expect(r.code, r.stderr).toBe(0);
-    r = await wharf('plugin', 'init', project, '--lang', lang, '--owner', 'octo');
+    r = await wharf('plugin', 'init', project, '--lang', lang, '--owner', 'octo', '--description', 'Shouts.');
     expect(r.code, r.stderr).toBe(0);
     const manifest = JSON.parse(readFileSync(join(project, 'plugin.json'), 'utf8'));
     expect(manifest.signing_key).toMatch(/^RW/);

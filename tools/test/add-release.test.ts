@@ -74,7 +74,7 @@ describe('add', () => {
         primary: {
           url: 'https://github.com/tester/hello-wharf',
           api_url: 'https://api.github.com/repos/tester/hello-wharf',
-          releases_url: 'https://github.com/tester/hello-wharf/releases',
+          releases_url: 'https://api.github.com/repos/tester/hello-wharf/releases',
         },
       },
     });

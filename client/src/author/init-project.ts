@@ -17,6 +17,8 @@ import {
   lockJson,
   manifest,
   mitLicense,
+  PLACEHOLDER_AUTHOR,
+  PLACEHOLDER_OWNER,
   packageJson,
   readme,
   releaseWorkflow,
@@ -33,6 +35,8 @@ export interface InitOptions {
   /** GitHub owner of the plugin's repo (used for homepage/repository). */
   owner?: string;
   author?: string;
+  /** plugin.json's description (default: a placeholder sentence that `plugin submit` refuses). */
+  description?: string;
   /** A .pub file path or its base64 line; omitted from plugin.json when not given. */
   signingKey?: string;
 }
@@ -68,8 +72,9 @@ export function initProject(dir: string, opts: InitOptions = {}): InitResult {
       opts.name ??
       id.replace(/(^|-)([a-z0-9])/g, (_m, dash: string, c: string) => `${dash ? ' ' : ''}${c.toUpperCase()}`),
     lang,
-    owner: opts.owner ?? 'your-github-user',
-    author: opts.author ?? opts.owner ?? 'Your Name',
+    owner: opts.owner ?? PLACEHOLDER_OWNER,
+    author: opts.author ?? opts.owner ?? PLACEHOLDER_AUTHOR,
+    ...(opts.description ? { description: opts.description } : {}),
     signingKey: opts.signingKey ? readSigningKey(opts.signingKey) : undefined,
   };
   const m = manifest(t);

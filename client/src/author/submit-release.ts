@@ -15,7 +15,8 @@ import {
 import { DEFAULT_LIMITS, type FetchLimits, fetchBytes } from '../index/http-fetch.js';
 import { MAX_ARTIFACT_BYTES } from '../install/install.js';
 import { scanWasm } from '../scan/scan-wasm.js';
-import { blake2b512, parsePublicKey, parseSignature, verifyArtifactSignature } from '../signing/index.js';
+import { parsePublicKey, parseSignature, verifyReleaseSignature } from '../signing/index.js';
+import { PLACEHOLDER_AUTHOR, PLACEHOLDER_DESCRIPTION, PLACEHOLDER_OWNER } from './templates.js';
 
 /** The marketplace whose issue form `submit` prefills, unless --marketplace says otherwise. */
 export const DEFAULT_MARKETPLACE = 'wharf-plugins/wharf';
@@ -91,7 +92,13 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
         return new Uint8Array(await fetchBytes(`${source}/${encodeURIComponent(name)}`, limits, max));
       } catch (e) {
         if (/\b404\b|http 4xx/.test(String((e as Error).message))) return undefined;
-        throw isWharfError(e) ? e : new WharfError('E_NOT_FOUND', `${source}/${name}: ${(e as Error).message}`);
+        if (isWharfError(e)) throw e;
+        // DNS, refused, timeout: most often no network, or a release not pushed yet. Say how to check locally.
+        throw new WharfError(
+          'E_SOURCE_UNREACHABLE',
+          `could not fetch ${source}/${name}: ${(e as Error).message}. To check release files on this machine instead, pass --dir <dir> (holding plugin.json, ${name === 'plugin.json' ? 'plugin.wasm' : name} and its .minisig), or point --release-url at where they are served.`,
+          { url: `${source}/${name}` },
+        );
       }
     };
   }
@@ -130,6 +137,17 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
       );
   }
 
+  if (m) {
+    const left = placeholders(m);
+    add(
+      'manifest.placeholders',
+      left.length ? 'fail' : 'pass',
+      left.length
+        ? `E_SUBMISSION_INVALID: plugin.json still has the template's placeholders in ${left.join(', ')}; fill them in (plugin init --owner, --author and --description set them), release again and re-run`
+        : 'no template placeholders left',
+    );
+  }
+
   // 2. The wasm and its signature.
   let sha256: string | undefined;
   let keyid: string | undefined;
@@ -145,13 +163,19 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
       checks.push(...scanWasm(wasm, m).checks);
     }
     if (wasm && sig) {
-      if (!m.signing_key) add('signature.valid', 'fail', 'E_SIG_INVALID: plugin.json has no signing_key');
+      if (!m.signing_key)
+        add(
+          'signature.valid',
+          'fail',
+          'E_SIG_INVALID: plugin.json has no signing_key; run `wharf plugin key` in the project (after `wharf keygen`), then build, sign and release again',
+        );
       else {
         try {
           const sigText = Buffer.from(sig).toString('utf8');
           keyid = parseSignature(sigText).keyid;
-          verifyArtifactSignature({
-            blake2b512: blake2b512(wasm),
+          // The review bot's own check (minisign -V, ED or legacy Ed, then the binding).
+          verifyReleaseSignature({
+            data: wasm,
             sha256: sha256 as string,
             minisig: sigText,
             publicKey: parsePublicKey(m.signing_key),
@@ -198,6 +222,21 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
   };
 }
 
+/** Fields of the released plugin.json that still hold what `plugin init` wrote for want of a value. */
+export function placeholders(m: Manifest): string[] {
+  const out: string[] = [];
+  const has = (v: unknown, what: string) => typeof v === 'string' && v.toLowerCase().includes(what.toLowerCase());
+  if (has(m.author?.name, PLACEHOLDER_AUTHOR)) out.push('author.name');
+  for (const [field, value] of [
+    ['author.github', m.author?.github],
+    ['homepage', m.homepage],
+    ['repository', m.repository],
+  ] as const)
+    if (has(value, PLACEHOLDER_OWNER)) out.push(field);
+  if (has(m.description, PLACEHOLDER_DESCRIPTION)) out.push('description');
+  return out;
+}
+
 /** GitHub issue forms prefill a field from a query parameter named after the field's id. */
 export function submissionFormUrl(marketplace: string, fields: Record<string, string>, title?: string): string {
   if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(marketplace))
@@ -242,7 +281,7 @@ function repoChecks(dir: string, m: Manifest): CheckResult[] {
       ? {
           id: 'key.repo',
           status: 'fail',
-          message: `E_SIG_INVALID: no ${pubPath}; commit your public key as minisign.pub`,
+          message: `E_SIG_INVALID: no ${pubPath}; \`wharf plugin key\` writes it (your public key), then commit it`,
         }
       : same
         ? { id: 'key.repo', status: 'pass', message: 'minisign.pub is the signing key' }

@@ -1,4 +1,11 @@
-import { checkId, type RegistryPlugin, type SourceConfig, type SourcesConfig, WharfError } from '@wharf/schemas';
+import {
+  checkId,
+  isValidId,
+  type RegistryPlugin,
+  type SourceConfig,
+  type SourcesConfig,
+  WharfError,
+} from '@wharf/schemas';
 import { currentSource, orderedSources } from '../sources/sources-config.js';
 import type { IndexSnapshot } from './index-cache.js';
 
@@ -14,7 +21,15 @@ export interface PluginAddress {
   alias?: string;
   id: string;
   range?: string;
+  /**
+   * Set when `id` breaks the id rule but has the shape of a WXAUTO-MGT id (smart_keyword_matcher): it can only
+   * name a legacy entry by its `legacy_id`, and is never used as a path. Catalog.find resolves it or refuses.
+   */
+  legacyId?: true;
 }
+
+/** The shape registry.schema.json allows for legacy_id, starting with a letter (so never `__proto__` or `..`). */
+const LEGACY_ID = /^[A-Za-z][A-Za-z0-9_-]{0,127}$/;
 
 /** Parse `[alias:]id[@range]`; the id rule runs before the id is used anywhere (paths, lookups). */
 export function parseAddress(spec: string): PluginAddress {
@@ -24,11 +39,15 @@ export function parseAddress(spec: string): PluginAddress {
   const colon = name.indexOf(':');
   const alias = colon === -1 ? undefined : name.slice(0, colon);
   const id = colon === -1 ? name : name.slice(colon + 1);
-  checkId(id);
+  let legacyId: true | undefined;
+  if (!isValidId(id)) {
+    if (!LEGACY_ID.test(id)) checkId(id);
+    legacyId = true;
+  }
   if (alias !== undefined && !/^[a-z][a-z0-9-]{0,31}$/.test(alias)) {
     throw new WharfError('E_ID_INVALID', `"${alias}" is not a source alias.`);
   }
-  return { alias, id, range: range || undefined };
+  return { alias, id, range: range || undefined, ...(legacyId ? { legacyId } : {}) };
 }
 
 /**
@@ -38,6 +57,8 @@ export function parseAddress(spec: string): PluginAddress {
 export class Catalog {
   readonly entries: CatalogEntry[] = [];
   private readonly byAddress = new Map<string, CatalogEntry>();
+  /** Entries of legacy (WXAUTO-MGT) sources by the id that source lists them under, addressed the same way. */
+  private readonly byLegacyId = new Map<string, CatalogEntry>();
 
   constructor(
     readonly sources: SourcesConfig,
@@ -54,6 +75,11 @@ export class Catalog {
         this.entries.push(entry);
         this.byAddress.set(address, entry);
         this.byAddress.set(`${snap.alias}:${plugin.plugin_id}`, entry);
+        const legacy = plugin.legacy_id;
+        if (legacy && sources.sources.find((s) => s.alias === snap.alias)?.type === 'wxauto') {
+          if (snap.alias === current) this.byLegacyId.set(legacy, entry);
+          this.byLegacyId.set(`${snap.alias}:${legacy}`, entry);
+        }
       }
     }
   }
@@ -64,6 +90,12 @@ export class Catalog {
 
   find(addr: PluginAddress): CatalogEntry {
     const key = addr.alias ? `${addr.alias}:${addr.id}` : addr.id;
+    if (addr.legacyId) {
+      const legacy = this.byLegacyId.get(key);
+      if (legacy) return legacy;
+      // Not a legacy id of any WXAUTO source: the id rule's refusal, as before legacy ids were accepted.
+      checkId(addr.id);
+    }
     const e = this.byAddress.get(key);
     if (!e) {
       const hint = this.snapshots.length === 0 ? ' No index is loaded: add a source and run `wharf refresh`.' : '';

@@ -1,6 +1,6 @@
 // Release resolution for legacy entries: their index pins nothing, so the version list comes from the
 // plugin's releases_url (the GitHub REST "list releases" endpoint, or Gitee's look-alike on the mirror).
-import { checkUrl, type RegistryPlugin, WharfError } from '@wharf/schemas';
+import { checkUrl, type RegistryPlugin, releasesApiUrl, WharfError } from '@wharf/schemas';
 import semver from 'semver';
 import { DEFAULT_LIMITS, FetchFailure, type FetchLimits } from '../index/http-fetch.js';
 import { fetchLegacyBytes } from './https-fetch.js';
@@ -70,7 +70,8 @@ export async function resolveLegacyRelease(
   const apiBase = opts.githubApiUrl ?? process.env.WHARF_GITHUB_API_URL;
   const urls = [plugin.repository.primary.releases_url, plugin.repository.mirror?.releases_url]
     .filter((u): u is string => typeof u === 'string')
-    .map((u) => rebaseReleasesUrl(u, apiBase));
+    // A releases_url naming the HTML page (older Wharf exports) is read as the REST list it stands for.
+    .map((u) => rebaseReleasesUrl(releasesApiUrl(u), apiBase));
   if (urls.length === 0)
     throw new WharfError('E_NOT_FOUND', `${plugin.plugin_id} lists no releases_url, so it has nothing to install.`);
   const failures: string[] = [];

@@ -1,3 +1,4 @@
+import { isCjkTerm, STOP_WORDS, searchTokens } from '@wharf/schemas';
 import MiniSearch from 'minisearch';
 import type { Catalog, CatalogEntry } from '../index/catalog.js';
 
@@ -12,6 +13,9 @@ export interface SearchHit {
   plugin_id: string;
   source: string;
   name: string;
+  name_zh?: string;
+  /** The id a legacy (WXAUTO-MGT) source lists the entry under, when it had to be rewritten to the id rule. */
+  legacy_id?: string;
   short_description: string;
   category: string;
   tags: string[];
@@ -25,31 +29,32 @@ interface Doc {
   i: number;
   plugin_id: string;
   name: string;
+  name_zh: string;
   short_description: string;
   description: string;
+  description_zh: string;
   tags: string;
 }
 
-// Short terms get exact or prefix matches only; fuzzy matching of 2-3 letters returns noise (DESIGN §9).
-const fuzzyFor = (term: string) => (term.length > 4 ? 0.2 : false);
-const prefixFor = (term: string) => term.length > 1;
+// The site's rules (site/src/lib/search-core.js), with its tokenizer from @wharf/schemas: CJK text as bigrams,
+// prefix on the term being typed (a single CJK character too), fuzzy only on Latin terms of 5+ characters.
+const fuzzyFor = (term: string) => (term.length >= 5 && !isCjkTerm(term) ? 0.2 : false);
+const prefixFor = (term: string, i: number, terms: string[]) =>
+  i === terms.length - 1 && (term.length >= 2 || isCjkTerm(term));
+const dropStopWords = (term: string) => (STOP_WORDS.has(term) ? null : term);
 
-/** Catalog search with MiniSearch: AND of terms, prefix and fuzzy bounded by term length, id and name boosted. */
+/** Catalog search with MiniSearch: AND of terms, prefix and fuzzy bounded by term length, id and names boosted. */
 export function searchCatalog(catalog: Catalog, query: string, filters: SearchFilters = {}): SearchHit[] {
   const pool = catalog.entries.filter((e) => matchesFilters(e, filters) && e.plugin.status !== 'suspended');
   const q = query.trim();
-  if (!q) return pool.map((e) => toHit(e, 0));
+  if (!q || searchTokens(q).every((t) => STOP_WORDS.has(t))) return pool.map((e) => toHit(e, 0));
   const ms = new MiniSearch<Doc>({
     idField: 'i',
-    fields: ['plugin_id', 'name', 'short_description', 'description', 'tags'],
-    // ids like "count-vowels" must match "vowels" and "count" alone.
-    tokenize: (text) =>
-      text
-        .toLowerCase()
-        .split(/[\s\-_.,;:!?/()[\]{}"']+/u)
-        .filter(Boolean),
+    fields: ['plugin_id', 'name', 'name_zh', 'short_description', 'description', 'description_zh', 'tags'],
+    tokenize: searchTokens,
+    processTerm: dropStopWords,
     searchOptions: {
-      boost: { plugin_id: 3, name: 2, tags: 1.5 },
+      boost: { plugin_id: 3, name: 2, name_zh: 2, tags: 1.5 },
       prefix: prefixFor,
       fuzzy: fuzzyFor,
       combineWith: 'AND',
@@ -60,8 +65,10 @@ export function searchCatalog(catalog: Catalog, query: string, filters: SearchFi
       i,
       plugin_id: e.plugin.plugin_id,
       name: e.plugin.name,
+      name_zh: e.plugin.name_zh ?? '',
       short_description: e.plugin.short_description,
       description: e.plugin.description,
+      description_zh: e.plugin.description_zh ?? '',
       tags: e.plugin.tags.join(' '),
     })),
   );
@@ -82,6 +89,8 @@ export function toHit(e: CatalogEntry, score: number): SearchHit {
     plugin_id: p.plugin_id,
     source: e.source,
     name: p.name,
+    ...(p.name_zh ? { name_zh: p.name_zh } : {}),
+    ...(p.legacy_id ? { legacy_id: p.legacy_id } : {}),
     short_description: p.short_description,
     category: p.category,
     tags: p.tags,

@@ -17,3 +17,4 @@ export { verifyBytes, verifyPrehashed } from './minisign-verify.js';
 export { hashFile, signFile } from './sign-file.js';
 export { checkBinding, formatTrustedComment, parseTrustedComment, type SignatureBinding } from './trusted-comment.js';
 export { verifyArtifactSignature } from './verify-artifact.js';
+export { verifyReleaseSignature } from './verify-release.js';

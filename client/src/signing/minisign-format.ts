@@ -72,9 +72,11 @@ function lines(text: string): string[] {
 }
 
 function checkCommentLine(comment: string, what: string, max: number, code: 'E_SIG_INVALID' | 'E_USAGE'): void {
-  // Control characters would let a comment forge extra lines or mislead a terminal.
+  // Control characters would let a comment forge extra lines or mislead a terminal. Tab is allowed: minisign's
+  // own default trusted comment is "timestamp:<n>\tfile:<name>", which must reach the binding check to be named.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
-  if (/[\u0000-\u001f\u007f]/.test(comment)) throw new WharfError(code, `the ${what} contains control characters`);
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(comment))
+    throw new WharfError(code, `the ${what} contains control characters`);
   if (Buffer.byteLength(comment, 'utf8') >= max) throw new WharfError(code, `the ${what} is too long`);
 }
 

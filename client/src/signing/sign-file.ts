@@ -29,16 +29,30 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && what === 'secret key')
+      throw new WharfError(
+        'E_IO',
+        `there is no secret key at ${path}: run \`wharf keygen\` first (or pass --key <file> for a key you have).`,
+        { path },
+      );
     throw new WharfError('E_IO', `could not read the ${what} ${path}: ${(e as Error).message}`);
   }
 }
 
-/** Sign an artifact with the Wharf binding and write `<wasm>.minisig` (or `out`) atomically. */
+/** The secret key file's text, read once so the caller can tell whether it needs a password. */
+export function readSecretKeyText(path: string): string {
+  return readText(path, 'secret key');
+}
+
+/**
+ * Sign an artifact with the Wharf binding and write `<wasm>.minisig` (or `out`) atomically. `password` unlocks a
+ * key made by `minisign -G` without -W.
+ */
 export function signFile(
   wasmPath: string,
-  opts: { id: string; version: string; secretKeyPath: string; out?: string },
+  opts: { id: string; version: string; secretKeyPath: string; out?: string; password?: string },
 ): { sigPath: string; keyid: string; sha256: string } {
-  const sk = parseSecretKey(readText(opts.secretKeyPath, 'secret key'));
+  const sk = parseSecretKey(readText(opts.secretKeyPath, 'secret key'), opts.password);
   let hashes: ReturnType<typeof hashFile>;
   try {
     hashes = hashFile(wasmPath);

@@ -11,6 +11,9 @@ export interface SignatureBinding {
 // Fields are space-separated, so neither id nor version may contain whitespace or '='-confusion beyond the value.
 const TRUSTED_COMMENT_RE = /^wharf1 id=(\S+) version=(\S+) sha256=([0-9a-f]{64})$/;
 
+// What `minisign -S` writes without -t: "timestamp:<unix>\tfile:<name>", plus "\thashed" for prehashed signatures.
+const MINISIGN_DEFAULT_COMMENT = /^timestamp:\d+\s+file:/;
+
 export function formatTrustedComment(b: SignatureBinding): string {
   const sha256 = b.sha256.toLowerCase();
   if (!/^\S+$/.test(b.id) || !/^\S+$/.test(b.version) || !/^[0-9a-f]{64}$/.test(sha256)) {
@@ -31,6 +34,13 @@ export function parseTrustedComment(tc: string): SignatureBinding | undefined {
 /** Throws E_SIG_BINDING unless the (already verified) signature's trusted comment names exactly this artifact. */
 export function checkBinding(sig: Signature, expected: SignatureBinding): void {
   const got = parseTrustedComment(sig.trustedComment);
+  if (!got && MINISIGN_DEFAULT_COMMENT.test(sig.trustedComment)) {
+    throw new WharfError(
+      'E_SIG_BINDING',
+      `the signature's trusted comment is minisign's default (${JSON.stringify(sig.trustedComment)}), not a Wharf binding: sign with \`wharf sign <wasm> --id <id> --version <v>\`, or with \`minisign -S -t "wharf1 id=<id> version=<v> sha256=<sha256 of the file>"\``,
+      { trustedComment: sig.trustedComment },
+    );
+  }
   if (!got) {
     throw new WharfError(
       'E_SIG_BINDING',

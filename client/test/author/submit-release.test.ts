@@ -21,7 +21,7 @@ const TAG_PATH = '/octo/shout-it/releases/download/v0.1.0';
 beforeAll(async () => {
   mkdirSync(join(root, 'keys'));
   const keys = writeKeyPair(join(root, 'keys'));
-  initProject(project, { lang: 'wat', owner: 'octo', signingKey: keys.publicKeyPath });
+  initProject(project, { lang: 'wat', owner: 'octo', description: 'Shouts.', signingKey: keys.publicKeyPath });
   writeFileSync(join(project, 'plugin.wasm'), await wat(readFileSync(join(project, 'plugin.wat'), 'utf8')));
   signFile(join(project, 'plugin.wasm'), { id: 'shout-it', version: '0.1.0', secretKeyPath: keys.secretKeyPath });
   // The "release": a static server with the three assets under a GitHub-like download path.

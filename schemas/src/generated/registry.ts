@@ -108,6 +108,7 @@ export interface RegistryPlugin {
   featured: boolean;
   created_at: DateTime;
   updated_at: DateTime;
+  wxauto?: WxautoExtras;
 }
 export interface Author {
   name: Name;
@@ -236,4 +237,47 @@ export interface CheckResult {
   id: string;
   status: 'pass' | 'warn' | 'fail' | 'skip';
   message: string;
+}
+/**
+ * What a WXAUTO-MGT entry carried that Wharf has no field for, kept so import then export loses nothing. Shown, never enforced: the permission strings here grant nothing.
+ */
+export interface WxautoExtras {
+  compatibility?: {
+    min_wxauto_version?: string;
+    max_wxauto_version?: string;
+    python_version?: string;
+    /**
+     * @maxItems 20
+     */
+    supported_os?: string[];
+  };
+  /**
+   * @maxItems 100
+   */
+  permissions?: string[];
+  /**
+   * @maxItems 100
+   */
+  dependencies?: string[];
+  /**
+   * @maxItems 50
+   */
+  features?: string[];
+  /**
+   * @maxItems 20
+   */
+  screenshots?: Url[];
+  demo_video?: Url;
+  documentation?: Url;
+  issue_tracker?: Url;
+  author_website?: Url;
+  forks?: number;
+  rating_count?: number;
+  review?: {
+    reviewer: string;
+    review_date: string;
+    security_score: number;
+    quality_score: number;
+    comments: string;
+  };
 }

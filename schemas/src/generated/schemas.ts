@@ -905,6 +905,138 @@ export const registrySchema: Record<string, unknown> = {
         },
         "updated_at": {
           "$ref": "defs.schema.json#/definitions/dateTime"
+        },
+        "wxauto": {
+          "$ref": "#/definitions/wxautoExtras"
+        }
+      }
+    },
+    "wxautoExtras": {
+      "title": "WxautoExtras",
+      "description": "What a WXAUTO-MGT entry carried that Wharf has no field for, kept so import then export loses nothing. Shown, never enforced: the permission strings here grant nothing.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "compatibility": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "min_wxauto_version": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64
+            },
+            "max_wxauto_version": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64
+            },
+            "python_version": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64
+            },
+            "supported_os": {
+              "type": "array",
+              "maxItems": 20,
+              "items": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 32
+              }
+            }
+          }
+        },
+        "permissions": {
+          "type": "array",
+          "maxItems": 100,
+          "items": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64
+          }
+        },
+        "dependencies": {
+          "type": "array",
+          "maxItems": 100,
+          "items": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200
+          }
+        },
+        "features": {
+          "type": "array",
+          "maxItems": 50,
+          "items": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200
+          }
+        },
+        "screenshots": {
+          "type": "array",
+          "maxItems": 20,
+          "items": {
+            "$ref": "defs.schema.json#/definitions/url"
+          }
+        },
+        "demo_video": {
+          "$ref": "defs.schema.json#/definitions/url"
+        },
+        "documentation": {
+          "$ref": "defs.schema.json#/definitions/url"
+        },
+        "issue_tracker": {
+          "$ref": "defs.schema.json#/definitions/url"
+        },
+        "author_website": {
+          "$ref": "defs.schema.json#/definitions/url"
+        },
+        "forks": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "rating_count": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "review": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "reviewer",
+            "review_date",
+            "security_score",
+            "quality_score",
+            "comments"
+          ],
+          "properties": {
+            "reviewer": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 100
+            },
+            "review_date": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64
+            },
+            "security_score": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 100
+            },
+            "quality_score": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 100
+            },
+            "comments": {
+              "type": "string",
+              "maxLength": 2000
+            }
+          }
         }
       }
     }

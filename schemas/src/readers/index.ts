@@ -1,4 +1,4 @@
-export { toWharfId } from './legacy-values.js';
+export { forgeRepoRef, releasesApiUrl, toWharfId } from './legacy-values.js';
 export * from './manifest.js';
 export * from './registry.js';
 export * from './wxauto-permissions.js';

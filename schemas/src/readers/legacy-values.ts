@@ -1,7 +1,7 @@
 // Coercions shared by the legacy readers: they turn loosely typed WXAUTO-MGT / Extism-demo values into ones the
 // native schemas accept, or return undefined so the caller can fall back and record a note.
 import { isSemver, isValidId, urlProblem } from '../rules.js';
-import type { Author } from '../types.js';
+import type { Author, RepoRef } from '../types.js';
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -11,13 +11,16 @@ export function str(x: unknown): string | undefined {
   return typeof x === 'string' && x.trim() !== '' ? x.trim() : undefined;
 }
 
-/** NFKC for every string and key, so mapped text is already in the form validation expects. */
+/**
+ * NFC for every string and key: one encoding per character, without folding what the author wrote (full-width
+ * punctuation such as "，" and "（" stays). Look-alikes are caught by the confusables check, which folds NFKC.
+ */
 export function deepNormalize(x: unknown): unknown {
-  if (typeof x === 'string') return x.normalize('NFKC');
+  if (typeof x === 'string') return x.normalize('NFC');
   if (Array.isArray(x)) return x.map(deepNormalize);
   if (isRecord(x)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) out[k.normalize('NFKC')] = deepNormalize(v);
+    for (const [k, v] of Object.entries(x)) out[k.normalize('NFC')] = deepNormalize(v);
     return out;
   }
   return x;
@@ -25,7 +28,9 @@ export function deepNormalize(x: unknown): unknown {
 
 /** advanced_dify_platform → advanced-dify-platform; undefined when nothing valid remains. */
 export function toWharfId(raw: string): string | undefined {
+  // NFKC here only: full-width letters in an id fold to ASCII before the id rule applies.
   const id = raw
+    .normalize('NFKC')
     .toLowerCase()
     .replace(/[_.\s]+/g, '-')
     .replace(/[^a-z0-9-]/g, '')
@@ -101,4 +106,33 @@ export function isCjk(s: string): boolean {
 
 export function nonNegativeInt(raw: unknown): number {
   return typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? Math.floor(raw) : 0;
+}
+
+// Forges whose release-list REST endpoint is known: `<api>/releases` lists releases as JSON (GitHub's REST
+// API, Gitee's v5 and Gitea/Forgejo's v1, which WXAUTO-MGT's client and Wharf's legacy lookup both read).
+const FORGE_APIS: Readonly<Record<string, (owner: string, repo: string) => string>> = {
+  'github.com': (o, r) => `https://api.github.com/repos/${o}/${r}`,
+  'gitee.com': (o, r) => `https://gitee.com/api/v5/repos/${o}/${r}`,
+  'codeberg.org': (o, r) => `https://codeberg.org/api/v1/repos/${o}/${r}`,
+  'gitea.com': (o, r) => `https://gitea.com/api/v1/repos/${o}/${r}`,
+};
+const FORGE_REPO = /^https:\/\/([a-z0-9.-]+)\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/;
+const FORGE_RELEASES_PAGE = /^https:\/\/([a-z0-9.-]+)\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/releases\/?$/;
+
+/**
+ * A repository URL with its API and REST releases URLs, for the forges above; undefined for any other URL
+ * (another host, or not a plain owner/repo URL).
+ */
+export function forgeRepoRef(url: string): Required<RepoRef> | undefined {
+  const m = FORGE_REPO.exec(url);
+  const api = m ? FORGE_APIS[m[1] as string] : undefined;
+  if (!m || !api || m[2] === '.' || m[2] === '..' || m[3] === '.' || m[3] === '..') return undefined;
+  const apiUrl = api(m[2] as string, m[3] as string);
+  return { url: `https://${m[1]}/${m[2]}/${m[3]}`, api_url: apiUrl, releases_url: `${apiUrl}/releases` };
+}
+
+/** `https://github.com/o/r/releases` (the HTML page) → the REST list; any other URL unchanged. */
+export function releasesApiUrl(url: string): string {
+  const m = FORGE_RELEASES_PAGE.exec(url);
+  return (m && forgeRepoRef(`https://${m[1]}/${m[2]}/${m[3]}`)?.releases_url) || url;
 }

@@ -3,14 +3,16 @@ import { DEFAULT_CATEGORIES, DEFAULT_CATEGORY } from '../categories.js';
 import { type DocumentKind, detectKind } from '../detect.js';
 import { WharfError } from '../errors.js';
 import { idCollisionKey } from '../rules.js';
-import type { Category, PluginStatus, Registry, RegistryPlugin, RepoRef } from '../types.js';
+import type { Category, PluginStatus, Registry, RegistryPlugin, RepoRef, WxautoExtras } from '../types.js';
 import { assertRegistry } from '../validate.js';
 import {
   deepNormalize,
+  forgeRepoRef,
   httpsUrl,
   isCjk,
   isRecord,
   nonNegativeInt,
+  releasesApiUrl,
   str,
   toAuthor,
   toDateTime,
@@ -61,12 +63,73 @@ function mapRepoRef(raw: unknown): RepoRef | undefined {
   if (!isRecord(raw)) return undefined;
   const url = httpsUrl(raw.url);
   if (url === undefined) return undefined;
+  // A known forge gets what the entry left out from its URL; a releases_url that is the HTML page becomes the
+  // REST list both clients read.
+  const forge = forgeRepoRef(url);
   const ref: RepoRef = { url };
-  const api = httpsUrl(raw.api_url);
+  const api = httpsUrl(raw.api_url) ?? forge?.api_url;
   if (api) ref.api_url = api;
   const releases = httpsUrl(raw.releases_url);
-  if (releases) ref.releases_url = releases;
+  const releasesUrl = releases ? releasesApiUrl(releases) : forge?.releases_url;
+  if (releasesUrl) ref.releases_url = releasesUrl;
   return ref;
+}
+
+const strList = (raw: unknown, maxItems: number, maxLength: number): string[] =>
+  Array.isArray(raw)
+    ? raw
+        .map(str)
+        .filter((x): x is string => x !== undefined && x.length <= maxLength)
+        .slice(0, maxItems)
+    : [];
+
+/** What Wharf has no field for, kept for the export (WXAUTO-MGT's MarketplacePlugin dataclass fields). */
+function wxautoExtras(raw: Record<string, unknown>): WxautoExtras | undefined {
+  const x: WxautoExtras = {};
+  if (isRecord(raw.compatibility)) {
+    const c = raw.compatibility;
+    const compat: NonNullable<WxautoExtras['compatibility']> = {};
+    for (const k of ['min_wxauto_version', 'max_wxauto_version', 'python_version'] as const) {
+      const v = str(c[k]);
+      if (v && v.length <= 64) compat[k] = v;
+    }
+    if (Array.isArray(c.supported_os)) compat.supported_os = strList(c.supported_os, 20, 32);
+    if (Object.keys(compat).length) x.compatibility = compat;
+  }
+  if (Array.isArray(raw.permissions)) x.permissions = strList(raw.permissions, 100, 64);
+  if (Array.isArray(raw.dependencies)) x.dependencies = strList(raw.dependencies, 100, 200);
+  if (Array.isArray(raw.features)) x.features = strList(raw.features, 50, 200);
+  if (Array.isArray(raw.screenshots))
+    x.screenshots = raw.screenshots
+      .map(httpsUrl)
+      .filter((u): u is string => u !== undefined)
+      .slice(0, 20);
+  for (const k of ['demo_video', 'documentation', 'issue_tracker'] as const) {
+    const u = httpsUrl(raw[k]);
+    if (u) x[k] = u;
+  }
+  const website = isRecord(raw.author) ? httpsUrl(raw.author.website) : undefined;
+  if (website) x.author_website = website;
+  const stats = isRecord(raw.stats) ? raw.stats : {};
+  if (typeof stats.forks === 'number') x.forks = nonNegativeInt(stats.forks);
+  if (typeof stats.rating_count === 'number') x.rating_count = nonNegativeInt(stats.rating_count);
+  const r = raw.review;
+  const score = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 100 ? v : undefined);
+  if (isRecord(r)) {
+    const reviewer = str(r.reviewer);
+    const date = str(r.review_date);
+    const sec = score(r.security_score);
+    const qual = score(r.quality_score);
+    if (reviewer && date && sec !== undefined && qual !== undefined)
+      x.review = {
+        reviewer: truncate(reviewer, 100),
+        review_date: truncate(date, 64),
+        security_score: sec,
+        quality_score: qual,
+        comments: truncate(typeof r.comments === 'string' ? r.comments : '', 2000),
+      };
+  }
+  return Object.keys(x).length ? x : undefined;
 }
 
 function mapPlugin(
@@ -133,7 +196,11 @@ function mapPlugin(
     created_at: created,
     updated_at: toDateTime(raw.updated_at) ?? created,
   };
-  if (id !== legacy) plugin.legacy_id = legacy;
+  // Kept so the original id stays usable on that source (`wharf install smart_keyword_matcher`).
+  if (id !== legacy) {
+    if (/^[A-Za-z0-9_-]{1,128}$/.test(legacy)) plugin.legacy_id = legacy;
+    else notes.push(`${where}: listed as ${id}; its original id can't be kept (only letters, digits, "_" and "-")`);
+  }
   if (isCjk(name)) plugin.name_zh = name;
   if (isCjk(description)) plugin.description_zh = description;
   const mirror = mapRepoRef(repoRaw.mirror);
@@ -142,6 +209,8 @@ function mapPlugin(
   if (homepage) plugin.homepage = homepage;
   else if (raw.homepage !== undefined) notes.push(`${where}: homepage dropped, not https`);
   if (typeof stats.rating === 'number' && stats.rating >= 0 && stats.rating <= 5) plugin.stats.rating = stats.rating;
+  const extras = wxautoExtras(raw);
+  if (extras) plugin.wxauto = extras;
   const replacedBy = str(raw.replaced_by);
   const replacement = replacedBy === undefined ? undefined : toWharfId(replacedBy);
   if (replacement && replacement !== id) plugin.replaced_by = replacement;

@@ -66,7 +66,8 @@ export function mapWxautoPermissions(
   const unknown: string[] = [];
   const sources = new Map<PermissionName, string[]>();
   for (const raw of perms) {
-    const name = raw.trim();
+    // Text is kept NFC now; a full-width "ｎｅｔｗｏｒｋ．ｈｔｔｐ" still names network.http.
+    const name = raw.normalize('NFKC').trim();
     const info = Object.hasOwn(WXAUTO_PERMISSIONS, name) ? WXAUTO_PERMISSIONS[name] : undefined;
     if (!info) {
       if (!unknown.includes(raw)) unknown.push(raw);

@@ -1,46 +1,15 @@
 // The search engine, shared by the site build (index), the browser worker (queries), the Node bench and the
 // tests. Plain ESM with JSDoc so `node bench/site/run.mjs` can import it without a TypeScript loader.
 // The UI only sees `createEngine(json).query(...)`, so a sharded index can replace this past ~20k plugins.
+// The tokenizer (words, CJK bigrams, stop words) lives in @wharf/schemas so the CLI's search splits text the same way.
+import { isCjkTerm, STOP_WORDS, searchTokens } from '@wharf/schemas/search-tokens';
 import MiniSearch from 'minisearch';
 
 /** Bumped when the shape of search-index.json changes. */
 export const INDEX_VERSION = 1;
 
-// Han, kana and Hangul are written without spaces: index them as overlapping character pairs (bigrams) so a
-// Chinese query matches inside a Chinese sentence. A one-character query still finds them by prefix.
-const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/u;
-const SPLIT_RUNS =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
-
-// Words in almost every description: they cost index bytes and query time and rank nothing.
-const STOP_WORDS = new Set(
-  'a an and are as at be by can for from has in into is it its of on or that the this to with you your'.split(' '),
-);
-
-/** @param {string} term */
-export function isCjk(term) {
-  return CJK_RUN.test(term);
-}
-
-/**
- * Words of Latin/Cyrillic/etc. text, CJK runs as bigrams. "count-vowels" → count, vowels.
- * @param {string} text
- * @returns {string[]}
- */
-export function tokenize(text) {
-  /** @type {string[]} */
-  const out = [];
-  for (const word of text
-    .normalize('NFKC')
-    .toLowerCase()
-    .match(/[\p{L}\p{N}]+/gu) ?? []) {
-    for (const run of word.match(SPLIT_RUNS) ?? []) {
-      if (!CJK_RUN.test(run) || run.length === 1) out.push(run);
-      else for (let i = 0; i < run.length - 1; i++) out.push(run.slice(i, i + 2));
-    }
-  }
-  return out;
-}
+export const isCjk = isCjkTerm;
+export const tokenize = searchTokens;
 
 const FIELDS = ['id', 'name', 'name_zh', 'text', 'text_zh', 'tags'];
 const SHORT_QUERY_FIELDS = ['id', 'name', 'name_zh', 'tags'];

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { verifyReleaseSignature } from '@wharf/client/signing';
 import type { Manifest, Registry, RegistryPlugin, Release, RepoRef } from '@wharf/schemas';
-import { WharfError } from '@wharf/schemas';
+import { forgeRepoRef, WharfError } from '@wharf/schemas';
 import { checkId, checkUrl, readManifest } from '../contract/schemas.js';
-import { checkBinding, parsePublicKey, parseSignature, verifyBytes } from '../contract/signing.js';
+import { parsePublicKey } from '../contract/signing.js';
 import { compareVersions, isPrerelease } from './semver-order.js';
 import { readRegistry, writeRegistry } from './store.js';
 
@@ -31,16 +32,10 @@ function shortDescription(text: string): string {
   return firstLine.length <= 140 ? firstLine : `${firstLine.slice(0, 139)}…`;
 }
 
-// GitHub repos get their API and releases URLs derived; anything else just keeps the URL.
+// Known forges (GitHub, Gitee, Codeberg/Gitea) get their API and REST releases URLs derived; others keep the URL.
 function repoRef(url: string | undefined): RepoRef {
   if (!url) return { url: '' };
-  const m = /^https:\/\/github\.com\/([^/]+)\/([^/#?]+?)(?:\.git)?\/?$/.exec(url);
-  if (!m) return { url };
-  return {
-    url: `https://github.com/${m[1]}/${m[2]}`,
-    api_url: `https://api.github.com/repos/${m[1]}/${m[2]}`,
-    releases_url: `https://github.com/${m[1]}/${m[2]}/releases`,
-  };
+  return forgeRepoRef(url) ?? { url };
 }
 
 /** latest = highest non-yanked non-prerelease (falls back to the highest non-yanked prerelease when none). */
@@ -50,7 +45,8 @@ export function summarizeVersions(releases: Release[], previousMinimum?: string)
   const pool = stable.length > 0 ? stable : [...live].sort(compareVersions);
   const latest = pool.at(-1) ?? '';
   const minimum = previousMinimum && live.includes(previousMinimum) ? previousMinimum : (pool[0] ?? '');
-  return { latest, stable: stable.at(-1) ?? '', minimum_supported: minimum };
+  // With only prereleases there is no stable one; the schema needs a version, so stable follows latest.
+  return { latest, stable: stable.at(-1) ?? latest, minimum_supported: minimum };
 }
 
 function newRelease(input: AddReleaseInput, now: string): Release {
@@ -200,9 +196,15 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
 
   const sha256 = createHash('sha256').update(wasm).digest('hex');
   const pk = parsePublicKey(manifest.signing_key);
-  const sig = parseSignature(minisig);
-  verifyBytes(new Uint8Array(wasm), minisig, manifest.signing_key);
-  checkBinding(minisig, { id: manifest.id, version: manifest.version, sha256 });
+  // The review bot's check, through the same function: what one accepts, the other does.
+  const sig = verifyReleaseSignature({
+    data: new Uint8Array(wasm),
+    sha256,
+    minisig,
+    publicKey: manifest.signing_key,
+    id: manifest.id,
+    version: manifest.version,
+  });
 
   const { registry } = await readRegistry(registryDir);
   const outcome = addReleaseDetailed(registry, {

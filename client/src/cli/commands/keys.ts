@@ -12,9 +12,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'where to write wharf.pub and wharf.key (default: <home>/keys)')
     .option('--force', 'overwrite an existing pair')
     .action((o: { out?: string; force?: boolean }) => {
-      // <home>/keys is Wharf's own dir, made on first use; an --out dir must exist already (a typo shouldn't make one).
+      // Made on first use, private to the user (it holds the secret key); an existing dir keeps its mode.
       const dir = o.out ?? ctx.client().home.keys;
-      if (!o.out) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const k = writeKeyPair(dir, { force: o.force });
       ctx
         .out()
@@ -31,9 +31,18 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption('--id <id>', 'the plugin id')
     .requiredOption('--version <version>', 'the release version')
     .option('--key <file>', 'the minisign secret key (default: the one `wharf keygen` wrote)')
-    .action((wasm: string, o: { id: string; version: string; key?: string }) => {
+    .option(
+      '--password-file <file>',
+      'password of an encrypted key (minisign -G without -W); else $WHARF_KEY_PASSWORD, else asked on the terminal',
+    )
+    .action(async (wasm: string, o: { id: string; version: string; key?: string; passwordFile?: string }) => {
       const key = o.key ?? join(ctx.client().home.keys, 'wharf.key');
-      const r = signFile(wasm, { id: o.id, version: o.version, secretKeyPath: key });
+      const { isEncryptedSecretKey, keyPassword, terminalPrompt } = await import('../../signing/key-password.js');
+      const { readSecretKeyText } = await import('../../signing/sign-file.js');
+      const password = isEncryptedSecretKey(readSecretKeyText(key))
+        ? await keyPassword(key, { passwordFile: o.passwordFile, prompt: terminalPrompt() })
+        : undefined;
+      const r = signFile(wasm, { id: o.id, version: o.version, secretKeyPath: key, password });
       ctx.out().result(r, () => `wrote ${r.sigPath} (key ${r.keyid}, sha256 ${r.sha256.slice(0, 12)}…)`);
     });
 }

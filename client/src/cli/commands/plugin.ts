@@ -24,11 +24,20 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--name <name>', 'display name (default: from the id)')
     .option('--owner <github-user>', 'GitHub user or organisation that will host the repo')
     .option('--author <name>', 'author name for plugin.json')
+    .option('--description <text>', 'what the plugin does, for plugin.json (submit refuses the placeholder)')
     .option('--signing-key <file|RW…>', 'public key for plugin.json (default: the one `wharf keygen` wrote, if any)')
     .action(
       (
         dir: string,
-        o: { lang: string; id?: string; name?: string; owner?: string; author?: string; signingKey?: string },
+        o: {
+          lang: string;
+          id?: string;
+          name?: string;
+          owner?: string;
+          author?: string;
+          description?: string;
+          signingKey?: string;
+        },
       ) => {
         let key = o.signingKey;
         if (!key) {
@@ -41,6 +50,7 @@ export function register(program: Command, ctx: CliContext): void {
           name: o.name,
           owner: o.owner,
           author: o.author,
+          description: o.description,
           signingKey: key,
         });
         ctx
@@ -50,11 +60,40 @@ export function register(program: Command, ctx: CliContext): void {
             ...r.files.map((f) => `  ${f}`),
             r.signingKey
               ? `signing_key: ${r.signingKey}`
-              : 'no signing key yet: run `wharf keygen`, then put the public key line into plugin.json as signing_key',
+              : 'no signing key yet: run `wharf keygen`, then `wharf plugin key` in the project (it fills in signing_key and minisign.pub)',
             'next: cd into it, then `npm install && npm run build && npm test && wharf plugin test`',
           ]);
       },
     );
+
+  plugin
+    .command('key [dir]')
+    .description(
+      "put your public key into the project: plugin.json's signing_key and minisign.pub (for a project made before `wharf keygen`)",
+    )
+    .option('--signing-key <file|RW…>', 'the public key (default: the one `wharf keygen` wrote)')
+    .option('--force', 'replace a different key already in plugin.json (only for a plugin never published)')
+    .action(async (dir: string | undefined, o: { signingKey?: string; force?: boolean }) => {
+      const { setProjectKey } = await import('../../author/project-key.js');
+      let key = o.signingKey;
+      if (!key) {
+        key = join(homePaths(ctx.g().home ?? defaultHome()).keys, 'wharf.pub');
+        if (!existsSync(key))
+          throw new WharfError(
+            'E_USAGE',
+            `there is no key at ${key} yet: run \`wharf keygen\` first, or pass --signing-key <file|RW…>.`,
+          );
+      }
+      const r = setProjectKey(dir ?? '.', key, { force: o.force });
+      ctx
+        .out()
+        .result(r, () => [
+          r.written.length
+            ? `signing_key ${r.keyid.toUpperCase()} set in ${r.written.join(' and ')}`
+            : `${r.dir} already uses key ${r.keyid.toUpperCase()}`,
+          'next: rebuild, `wharf sign plugin.wasm --id <id> --version <v>`, commit minisign.pub, tag and release',
+        ]);
+    });
 
   plugin
     .command('build [dir]')

@@ -1,0 +1,37 @@
+// The search tokenizer shared by the site's engine (site/src/lib/search-core.js) and the CLI's search, so a
+// query finds the same plugins in both. Dependency-free: the site's browser worker imports it through the
+// `@wharf/schemas/search-tokens` subpath, without the validators.
+
+// Han, kana and Hangul are written without spaces: index them as overlapping character pairs (bigrams) so a
+// Chinese query matches inside a Chinese sentence. A one-character query still finds them by prefix.
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/u;
+const SPLIT_RUNS =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
+
+/** Words in almost every description: they cost index bytes and query time and rank nothing. */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  'a an and are as at be by can for from has in into is it its of on or that the this to with you your'.split(' '),
+);
+
+/** Whether a term holds Han, kana or Hangul (such terms get prefix matching even at one character, never fuzzy). */
+export function isCjkTerm(term: string): boolean {
+  return CJK_RUN.test(term);
+}
+
+/**
+ * Words of Latin/Cyrillic/etc. text, CJK runs as bigrams: "count-vowels" → count, vowels; "企业微信" → 企业, 业微,
+ * 微信. NFKC here folds full-width letters for matching only; the text shown keeps its own form.
+ */
+export function searchTokens(text: string): string[] {
+  const out: string[] = [];
+  for (const word of text
+    .normalize('NFKC')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu) ?? []) {
+    for (const run of word.match(SPLIT_RUNS) ?? []) {
+      if (!CJK_RUN.test(run) || run.length === 1) out.push(run);
+      else for (let i = 0; i < run.length - 1; i++) out.push(run.slice(i, i + 2));
+    }
+  }
+  return out;
+}
