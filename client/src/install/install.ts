@@ -226,6 +226,7 @@ async function fetchAndPlace(
       sha256: release.artifact.sha256,
       size: release.artifact.size,
       keyid: release.keyid,
+      ...(publicKey ? { public_key: publicKey } : {}),
       index_version: entry.snapshot.targetsVersion,
       path: rel,
       permissions: release.permissions,
@@ -259,13 +260,18 @@ function signingKeyFor(entry: CatalogEntry, release: Release, prev: LockEntry | 
       `${entry.address}@${release.version} is signed by key ${release.keyid}, which the index doesn't list as valid.`,
     );
   }
-  if (prev?.keyid && prev.keyid !== release.keyid) {
+  // A keyid is 8 bytes the key's maker picks, so the public key recorded at install (if any) is what must match.
+  const sameKey = prev?.public_key ? prev.public_key === key.public_key : prev?.keyid === release.keyid;
+  if (prev?.keyid && !sameKey) {
     // A rotation is accepted only when the index retired the old key (the maintainers checked the proof).
-    const old = entry.plugin.keys.find((k) => k.keyid === prev.keyid);
+    const old = entry.plugin.keys.find(
+      (k) => k.keyid === prev.keyid && (!prev.public_key || k.public_key === prev.public_key),
+    );
     if (old?.status !== 'retired') {
+      const reused = release.keyid === prev.keyid ? ' (another key under the same keyid)' : '';
       throw new WharfError(
         'E_KEY_CHANGED',
-        `${entry.address} was installed with key ${prev.keyid} and ${release.version} is signed by ${release.keyid}, with no approved rotation.`,
+        `${entry.address} was installed with key ${prev.keyid} and ${release.version} is signed by ${release.keyid}${reused}, with no approved rotation.`,
       );
     }
   }
