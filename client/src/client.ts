@@ -20,6 +20,7 @@ import { obtainRoot, storeRoot } from './sources/root-trust.js';
 import {
   checkAlias,
   checkSourceUrl,
+  currentSource,
   findSource,
   orderedSources,
   readSources,
@@ -82,6 +83,9 @@ export class WharfClient {
       root_sha256: root.sha256,
     };
     storeRoot(this.home.trustDir(src.alias), root.bytes);
+    // Adding a source never moves the bare ids to it, whatever priority it asks for (tried first is not
+    // addressed first): only `source use` does, so a third party can't shadow the official ids (DESIGN §3).
+    if (cfg.current === undefined && cfg.sources.length > 0) cfg.current = currentSource(cfg)?.alias;
     cfg.sources.push(src);
     writeSources(this.home.sourcesFile, cfg);
     return src;
