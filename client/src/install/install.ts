@@ -24,7 +24,7 @@ import { type ChangeKind, changeKind } from './change-kind.js';
 import { downloadArtifact, type Progress } from './download-artifact.js';
 import { describeWidening, type PermissionWidening, widenedPermissions } from './permission-diff.js';
 import { type PlannedStep, planInstall } from './plan-install.js';
-import { safeDir } from './safe-path.js';
+import { assertSafeDir, safeDir } from './safe-path.js';
 
 export interface InstallOptions {
   allowDowngrade?: boolean;
@@ -112,7 +112,7 @@ export async function installPlugins(
     }
     const unpinned = opts.allowUnpinned === true && catalog.source(entry.source)?.type === 'wxauto';
     keys.set(s, unpinned ? '' : signingKeyFor(entry, release, prev)); // '' = legacy, no key to verify against
-    safeDir(home.plugins, pluginDirName(entry)); // a planted symlink is refused before any download
+    assertSafeDir(home.plugins, pluginDirName(entry)); // a planted symlink is refused before any download
     if (prev && !(prev.version === release.version && prev.sha256 === release.artifact.sha256)) {
       const changes = widenedPermissions(prev.permissions, release.permissions);
       if (changes.length) widening.push({ id: entry.address, changes, from: prev.version, to: release.version });

@@ -7,6 +7,15 @@ import { WharfError } from '@wharf/schemas';
  * link in the plugins dir must not redirect an install elsewhere. Missing directories are created.
  */
 export function safeDir(base: string, ...parts: string[]): string {
+  return walk(base, parts, true);
+}
+
+/** safeDir's checks without creating anything: a refused install must not leave even an empty dir behind. */
+export function assertSafeDir(base: string, ...parts: string[]): void {
+  walk(base, parts, false);
+}
+
+function walk(base: string, parts: string[], create: boolean): string {
   const root = resolve(base);
   let cur = root;
   assertNotLink(root);
@@ -23,6 +32,7 @@ export function safeDir(base: string, ...parts: string[]): string {
       assertNotLink(cur);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if (!create) return cur; // nothing below a missing dir can be a planted link
       mkdirSync(cur);
     }
   }
