@@ -3,7 +3,7 @@
 // artifact, and for a root rotation only the good mirror has. Real servers on 127.0.0.1, real signed metadata.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WharfClient, WharfError } from '@wharf/client';
+import { WharfClient } from '@wharf/client';
 import {
   addDays,
   buildRoot,
@@ -17,25 +17,20 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/demo.js';
 import { type FaultServer, startFaultServer } from '../helpers/fault-server.js';
+import { refreshOrThrow } from '../helpers/refresh-or-throw.js';
 import { createLab, type ReleaseLab } from '../helpers/release-lab.js';
 import { expectRefusal } from '../helpers/snapshot-dir.js';
 
 let lab: ReleaseLab;
 let gone: FaultServer;
 
-async function refreshOrThrow(c: WharfClient): Promise<void> {
-  const r = await c.refresh();
-  const f = r.failed[0];
-  if (f) throw Object.assign(new WharfError(f.code as never, f.message), { mirrors: f.mirrors });
-}
-
-async function home(mirrors: string[], lab_ = lab): Promise<WharfClient> {
+async function home(mirrors: string[], registry = lab): Promise<WharfClient> {
   const c = new WharfClient({ home: join(tempDir('404'), 'home') });
   await c.addSource({
     alias: 'lab',
     url: mirrors[0] as string,
     mirrors: mirrors.slice(1),
-    rootSha256: lab_.rootSha256,
+    rootSha256: registry.rootSha256,
   });
   return c;
 }
@@ -63,9 +58,7 @@ describe('a 404 mirror', () => {
       rootFile: join(lab.registryDir, 'metadata', '1.root.json'),
     });
     const err = await expectRefusal(c.home.root, 'E_ALL_MIRRORS_FAILED', () => refreshOrThrow(c));
-    expect((err as unknown as { mirrors: Array<{ reason: string }> }).mirrors).toEqual([
-      expect.objectContaining({ mirror: gone.url, reason: 'http 4xx' }),
-    ]);
+    expect(err.details?.mirrors).toEqual([expect.objectContaining({ mirror: gone.url, reason: 'http 4xx' })]);
   });
 
   it('alone at source add: no root is fetched, nothing is stored', async () => {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metadata, Root } from '@tufjs/models';
-import { WharfClient, WharfError } from '@wharf/client';
+import { WharfClient } from '@wharf/client';
 import {
   addDays,
   buildRoot,
@@ -19,6 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/demo.js';
 import { type FaultServer, startFaultServer } from '../helpers/fault-server.js';
+import { refreshOrThrow } from '../helpers/refresh-or-throw.js';
 import { createLab, type ReleaseLab } from '../helpers/release-lab.js';
 import { expectRefusal } from '../helpers/snapshot-dir.js';
 
@@ -41,13 +42,6 @@ const trustedRoot = (home: string) =>
   JSON.parse(readFileSync(join(home, 'trust', 'lab', 'metadata', 'root.json'), 'utf8')) as {
     signed: { version: number; roles: { root: { keyids: string[] } } };
   };
-
-/** refresh() reports a failed source instead of throwing; a refusal test wants the throw. */
-async function refreshOrThrow(c: WharfClient): Promise<void> {
-  const r = await c.refresh();
-  const f = r.failed[0];
-  if (f) throw new WharfError(f.code as never, f.message);
-}
 
 /** A home trusting the lab's 1.root.json, reading the lab through a fault server (which can swap one file). */
 async function homeOnServed(): Promise<WharfClient> {
