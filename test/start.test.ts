@@ -24,7 +24,9 @@ describe('npm start', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves the examples and their catalog, and the printed commands work', async () => {
+  // npm start signs a registry and builds the whole catalog site before it is ready: ~54 s beside two busy loops
+  // and four other test files on 2 cores, so the 60 s default had no room left.
+  it('serves the examples and their catalog, and the printed commands work', { timeout: 300_000 }, async () => {
     await ready;
     const server = /marketplace on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     const site = /catalog site: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];

@@ -29,6 +29,7 @@ import { obtainRoot, storeRoot, trustedMetadata } from './sources/root-trust.js'
 import {
   checkAlias,
   checkSourceUrl,
+  currentSource,
   findSource,
   orderedSources,
   readSources,
@@ -111,6 +112,9 @@ export class WharfClient {
         root_sha256: root.sha256,
       };
       storeRoot(this.home, src.alias, root.bytes);
+      // Adding a source never moves the bare ids to it, whatever priority it asks for (tried first is not
+      // addressed first): only `source use` does, so a third party can't shadow the official ids (DESIGN §3).
+      if (cfg.current === undefined && cfg.sources.length > 0) cfg.current = currentSource(cfg)?.alias;
       cfg.sources.push(src);
       writeSources(this.home.sourcesFile, cfg);
       return src;

@@ -192,6 +192,7 @@ export interface LockEntry {
   sha256: string;
   size: number;
   keyid: string; // "" for unpinned legacy installs
+  public_key?: string; // the "RW..." key the artifact was verified with (a keyid alone can be reused by another key)
   index_version: number; // TUF targets version of the index it was installed from (0 for legacy)
   path: string; // relative to home: plugins/<id>/<version>-<sha12>/plugin.wasm
   permissions: Permissions;

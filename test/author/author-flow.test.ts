@@ -57,7 +57,9 @@ describe.each([
   ['wat', 'hello-wat'],
   ['assemblyscript', 'hello-as'],
 ] as const)('author path, %s', (lang, id) => {
-  it(`init → build → test → sign → submit → registry → install and run elsewhere`, async () => {
+  // ~20 child processes in a row, two of them compilers: 11-14 s alone, ~19 s beside two busy loops, and more
+  // inside the whole suite on 2 cores. The limit is for a machine several times slower than that, not a budget.
+  it(`init → build → test → sign → submit → registry → install and run elsewhere`, { timeout: 300_000 }, async () => {
     const root = tempDir(`author-${lang}`);
     roots.push(root);
     const home = join(root, 'author-home');

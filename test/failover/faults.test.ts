@@ -5,19 +5,22 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { type FetchLimits, fetchChunks, isWharfError, WharfClient, type WharfError } from '@wharf/client';
 import { buildDemoRegistry, type DemoRegistry, publishRegistry, resignTimestamp } from '@wharf/tools';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EXAMPLES, runCli, tempDir, WHARF } from '../helpers/demo.js';
 import { type FaultKind, type FaultServer, startFaultServer } from '../helpers/fault-server.js';
 import { snapshotDir, tempLeftovers, userState } from '../helpers/snapshot-dir.js';
 
-// Small deadlines keep the file fast; the 1 byte/s case still trips the throughput floor, not the stall timer.
+// Short deadlines keep the file fast, yet a healthy loopback answer on a busy machine fits in them many times
+// over; the 1 byte/s case still trips the throughput floor, not the stall timer.
 const LIMITS: FetchLimits = {
-  headersTimeoutMs: 500,
+  headersTimeoutMs: 2_000,
   stallTimeoutMs: 1_500,
   minBytesPerSec: 1_024,
-  totalTimeoutMs: 4_000,
+  totalTimeoutMs: 10_000,
 };
 const HEDGE_MS = 50;
+/** Longer than any deadline: the next mirror starts only when the current one has failed, never because it was slow. */
+const NO_HEDGE_MS = 600_000;
 const META = /^\/(metadata|targets)\//;
 
 let root: string;
@@ -31,6 +34,8 @@ let template: string;
 let home: string;
 
 const client = () => new WharfClient({ home, limits: LIMITS, hedgeDelayMs: HEDGE_MS });
+/** For tests that count requests: which mirror answers follows from the faults alone, not from who is faster. */
+const unhedged = () => new WharfClient({ home, limits: LIMITS, hedgeDelayMs: NO_HEDGE_MS });
 const trustedVersion = (h: string, role: string) =>
   (
     JSON.parse(readFileSync(join(h, 'trust', 'main', 'metadata', `${role}.json`), 'utf8')) as {
@@ -87,18 +92,20 @@ beforeAll(async () => {
   home = template;
   primary.serve(tree.B);
   mirror.serve(tree.B);
-  const c = client();
+  const c = unhedged();
   await c.addSource({
     alias: 'main',
     url: primary.url,
     mirrors: [mirror.url],
     rootFile: join(reg.registryDir, 'metadata', '1.root.json'),
   });
+  // The template's last good mirror must be the primary (the hedging test races it). Unhedged, the mirror is
+  // asked only if the primary fails, so the primary serves however slow it is on a busy machine.
   const r = await c.refresh();
   expect(r.failed).toEqual([]);
   expect(r.refreshed[0]?.mirror).toBe(primary.url);
   await c.install('count-vowels');
-}, 60_000);
+});
 
 afterAll(async () => {
   await primary?.close();
@@ -192,8 +199,15 @@ describe('hedging, last-good order and the cache', () => {
   it('a hanging primary is raced by the mirror after the hedge delay, well before its deadline', async () => {
     await primary.setFault({ kind: 'hang', match: META });
     const n = primary.count();
-    // A roomier hedge than the other tests: on a loaded CI box a healthy mirror can be silent for 50 ms too.
-    const c = new WharfClient({ home, limits: { ...LIMITS, headersTimeoutMs: 5_000 }, hedgeDelayMs: 300 });
+    // The primary's deadlines lie past this test's timeout, so finishing at all proves the hedge, not the
+    // failover, got the mirror going. The hedge is roomy: a healthy mirror on a busy machine is never silent
+    // for a second, so the primary is not raced a second time.
+    const never = 10 * 60_000;
+    const c = new WharfClient({
+      home,
+      limits: { ...LIMITS, headersTimeoutMs: never, totalTimeoutMs: never },
+      hedgeDelayMs: 1_000,
+    });
     const r = await c.refresh();
     expect(r.refreshed[0]?.mirror).toBe(mirror.url);
     // After losing one race the primary is not waited on again: one request to it in the whole refresh.
@@ -202,18 +216,18 @@ describe('hedging, last-good order and the cache', () => {
 
   it('the last good mirror is asked first, so a healthy run never touches the other', async () => {
     await primary.setFault('refused');
-    await client().refresh();
+    await unhedged().refresh();
     await primary.setFault('ok');
     const before = primary.count();
-    const r = await client().refresh();
+    const r = await unhedged().refresh();
     expect(r.refreshed[0]?.mirror).toBe(mirror.url);
     expect(primary.count()).toBe(before);
   });
 
   it('revalidates with If-None-Match: an unchanged index costs a 304 and a root probe, nothing else', async () => {
-    await client().refresh();
+    await unhedged().refresh();
     const [np, nm] = [primary.log.length, mirror.log.length];
-    const r = await client().refresh();
+    const r = await unhedged().refresh();
     expect(r.failed).toEqual([]);
     const fresh = [...primary.log.slice(np), ...mirror.log.slice(nm)];
     expect(fresh.map((e) => [e.path, e.status])).toEqual([
@@ -225,15 +239,18 @@ describe('hedging, last-good order and the cache', () => {
   it('a mirror stuck answering 304 cannot freeze the client past the timestamp expiry', async () => {
     const frozen = join(root, `frozen-${Date.now()}`);
     cpSync(tree.C, frozen, { recursive: true });
-    await resignTimestamp(frozen, { keysDir: reg.keysDir, expires: new Date(Date.now() + 2_000) });
+    const expires = new Date(Date.now() + 3_600_000);
+    await resignTimestamp(frozen, { keysDir: reg.keysDir, expires });
     primary.serve(frozen);
     mirror.serve(frozen);
-    const c = client();
+    const c = unhedged();
     expect((await c.refresh()).failed).toEqual([]);
     const trust = snapshotDir(join(home, 'trust'));
-    await new Promise((r) => setTimeout(r, 2_200));
     const n = primary.log.length;
-    const r = await c.refresh();
+    // The client's clock passes the expiry (tuf-js reads `new Date()`) without the test waiting for it, and
+    // without a window the first refresh must beat on a slow machine. Only Date is faked: timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'], now: expires.getTime() + 60_000 });
+    const r = await c.refresh().finally(() => vi.useRealTimers());
     expect(primary.log.slice(n)).toContainEqual({ path: '/metadata/timestamp.json', status: 304, conditional: true });
     expect(r.failed[0]?.code).toBe('E_INDEX_EXPIRED');
     expect(snapshotDir(join(home, 'trust'))).toEqual(trust);

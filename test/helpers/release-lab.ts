@@ -24,6 +24,10 @@ export interface LabRelease {
   padding?: number;
   /** Serve the artifact from here instead of the lab server (e.g. a throttled server over the same dir). */
   urlBase?: string;
+  /** Several artifact URLs, tried in order (each a base like urlBase); overrides urlBase. */
+  urlBases?: string[];
+  /** Sign with this minisign key instead of the example key (its public key goes into plugin.json). */
+  key?: { secretKeyPath: string; publicKey: string };
 }
 
 /**
@@ -37,6 +41,8 @@ export interface ReleaseLab {
   artifacts: string;
   server: StaticServer;
   rootSha256: string;
+  /** The TUF role keys (root, targets, snapshot, timestamp), beside the registry as `registry init` puts them. */
+  keysDir: string;
   add(r: LabRelease): Promise<void>;
   edit(fn: (reg: Registry) => void): Promise<void>;
   publish(): Promise<void>;
@@ -70,6 +76,7 @@ export async function createLab(): Promise<ReleaseLab> {
     artifacts,
     server,
     rootSha256: init.rootSha256,
+    keysDir: init.keysDir,
     async add(r) {
       const dir = join(artifacts, `${r.id}-${r.version}`);
       mkdirSync(dir, { recursive: true });
@@ -85,14 +92,17 @@ export async function createLab(): Promise<ReleaseLab> {
         version: r.version,
         permissions: r.permissions ?? { justifications: {} },
         ...(r.dependencies ? { dependencies: r.dependencies } : {}),
+        ...(r.key ? { signing_key: r.key.publicKey } : {}),
       };
       writeFileSync(join(dir, 'plugin.json'), JSON.stringify(m));
-      signFile(wasm, { id: r.id, version: r.version, secretKeyPath: join(EXAMPLES, 'keys', 'example.key') });
+      const secretKeyPath = r.key?.secretKeyPath ?? join(EXAMPLES, 'keys', 'example.key');
+      signFile(wasm, { id: r.id, version: r.version, secretKeyPath });
+      const bases = r.urlBases ?? [r.urlBase ?? `${server.url}/artifacts`];
       await addReleaseFromFiles(registryDir, {
         manifestPath: join(dir, 'plugin.json'),
         wasmPath: wasm,
         sigPath: `${wasm}.minisig`,
-        urls: [`${r.urlBase ?? `${server.url}/artifacts`}/${r.id}-${r.version}/plugin.wasm`],
+        urls: bases.map((b) => `${b}/${r.id}-${r.version}/plugin.wasm`),
       });
     },
     async edit(fn) {

@@ -4,12 +4,17 @@ import { join, relative } from 'node:path';
 import { TEMP_MARK, type WharfError } from '@wharf/client';
 import { expect } from 'vitest';
 
-/** Every file under `dir` with its sha256: two equal snapshots mean byte-identical trees. */
+/**
+ * Every file under `dir` with its sha256, and every empty dir (as `dir/`): two equal snapshots mean
+ * byte-identical trees, and a refusal that leaves an empty dir behind shows.
+ */
 export function snapshotDir(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
   const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
+    const names = readdirSync(d);
+    if (names.length === 0 && d !== dir) out[`${relative(dir, d)}/`] = 'empty dir';
+    for (const name of names) {
       const p = join(d, name);
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p);

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { createHost, type PluginHost, type UpdatedEvent, WharfClient } from '@wharf/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../helpers/demo.js';
 import {
   hostFnPluginWat,
@@ -88,8 +88,8 @@ describe('createHost', () => {
       expect(reloaded).toEqual([expect.objectContaining({ from: '1.0.0', to: '1.1.0' })]);
       openGate();
       expect(await inFlight).toBe('v1:~slow');
-      await new Promise((r) => setTimeout(r, 50));
-      expect(p.health().draining).toBe(0);
+      // The old instance closes asynchronously once its last call returned: wait for that, however long it takes.
+      await vi.waitFor(() => expect(p.health().draining).toBe(0), { timeout: 30_000, interval: 10 });
       expect(await p.callText('tag', 'c')).toBe('v2:c');
 
       const [h] = host.health();

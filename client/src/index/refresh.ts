@@ -52,6 +52,13 @@ export async function refreshSource(
     for (const [m, f] of fetcher.failed) if (!failures.has(m)) failures.set(m, f);
     // No mirror could serve some file: every remaining one has its network reason recorded.
     if (active.every((m) => failures.has(m))) break;
+    // A mirror that failed this run may still have answered part of it (a 404 to the root probe hides a new
+    // root): run the rest alone before blaming one of them for what didn't verify.
+    const survivors = active.filter((m) => !failures.has(m));
+    if (survivors.length < active.length) {
+      active = survivors;
+      continue;
+    }
     const culprit = fetcher.lastMirror ?? (active[0] as string);
     if (!failures.has(culprit)) failures.set(culprit, { mirror: culprit, ...reasonOf(error) });
     active = active.filter((m) => !failures.has(m));

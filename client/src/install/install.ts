@@ -16,7 +16,7 @@ import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/
 import semver from 'semver';
 import { fsyncDir, TEMP_MARK, tempPathFor, writeFileAtomic } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
-import { checkRemoval, ensureHomeDir, homeFile, removeInHome } from '../home/home-path.js';
+import { checkRemoval, ensureHomeDir, homeDir, homeFile, removeInHome } from '../home/home-path.js';
 import { type HomePaths, layoutDir } from '../home.js';
 import type { Catalog, CatalogEntry, PluginAddress } from '../index/catalog.js';
 import { readLockfile, versionDirOf, writeLockfile } from '../lockfile.js';
@@ -125,7 +125,8 @@ async function installLocked(
     const unpinned = opts.allowUnpinned === true && catalog.source(entry.source)?.type === 'wxauto';
     keys.set(s, unpinned ? '' : signingKeyFor(entry, release, prev)); // '' = legacy, no key to verify against
     // A planted link (plugin dir, version dir, old version dir) is refused before any download.
-    ensureHomeDir(home.root, 'plugins', pluginDirName(entry));
+    // Checked without creating anything: a refusal must leave no empty plugins/<id> behind.
+    homeDir(home.root, ['plugins', pluginDirName(entry)]);
     checkRemoval(home.root, ['plugins', pluginDirName(entry), versionDirName(release)], 'dir');
     if (prev) checkRemoval(home.root, versionDirOf(prev), 'dir');
     if (prev && !(prev.version === release.version && prev.sha256 === release.artifact.sha256)) {
@@ -241,6 +242,7 @@ async function fetchAndPlace(
       sha256: release.artifact.sha256,
       size: release.artifact.size,
       keyid: release.keyid,
+      ...(publicKey ? { public_key: publicKey } : {}),
       index_version: entry.snapshot.targetsVersion,
       path: rel,
       permissions: release.permissions,
@@ -274,13 +276,18 @@ function signingKeyFor(entry: CatalogEntry, release: Release, prev: LockEntry | 
       `${entry.address}@${release.version} is signed by key ${release.keyid}, which the index doesn't list as valid.`,
     );
   }
-  if (prev?.keyid && prev.keyid !== release.keyid) {
+  // A keyid is 8 bytes the key's maker picks, so the public key recorded at install (if any) is what must match.
+  const sameKey = prev?.public_key ? prev.public_key === key.public_key : prev?.keyid === release.keyid;
+  if (prev?.keyid && !sameKey) {
     // A rotation is accepted only when the index retired the old key (the maintainers checked the proof).
-    const old = entry.plugin.keys.find((k) => k.keyid === prev.keyid);
+    const old = entry.plugin.keys.find(
+      (k) => k.keyid === prev.keyid && (!prev.public_key || k.public_key === prev.public_key),
+    );
     if (old?.status !== 'retired') {
+      const reused = release.keyid === prev.keyid ? ' (another key under the same keyid)' : '';
       throw new WharfError(
         'E_KEY_CHANGED',
-        `${entry.address} was installed with key ${prev.keyid} and ${release.version} is signed by ${release.keyid}, with no approved rotation.`,
+        `${entry.address} was installed with key ${prev.keyid} and ${release.version} is signed by ${release.keyid}${reused}, with no approved rotation.`,
       );
     }
   }

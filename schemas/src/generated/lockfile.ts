@@ -34,6 +34,10 @@ export interface LockEntry {
    */
   keyid: string;
   /**
+   * The minisign public key the artifact was verified with: a keyid alone can be reused by another key.
+   */
+  public_key?: string;
+  /**
    * TUF targets version the index had (0 for legacy).
    */
   index_version: number;

@@ -377,6 +377,10 @@ export const lockfileSchema: Record<string, unknown> = {
           "type": "string",
           "pattern": "^(?:[0-9A-Fa-f]{16})?$"
         },
+        "public_key": {
+          "description": "The minisign public key the artifact was verified with: a keyid alone can be reused by another key.",
+          "$ref": "defs.schema.json#/definitions/minisignPublicKey"
+        },
         "index_version": {
           "description": "TUF targets version the index had (0 for legacy).",
           "type": "integer",
