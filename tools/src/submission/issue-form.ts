@@ -30,10 +30,42 @@ export function machineValue(option: string): string {
   return /^[A-Za-z0-9_.:-]+$/.test(inner) ? inner : (m[1] as string).trim();
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The form's own labels are the only section headings. GitHub writes each as the line `### <label>`; the parser
+ * (@github/issue-parser) is looser: it starts a section at `###` anywhere in the text, mid-line or indented, so a
+ * value holding `### GitHub repository` would be read as that field while GitHub shows it as text inside another
+ * one. Every `###` followed by a known label must therefore be a whole heading line, and each label appears once.
+ */
+function checkSections(body: string, labels: ReadonlySet<string>): void {
+  const byLength = [...labels].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  if (byLength.length === 0) return;
+  // `###`, any run of spaces (the parser's ` *`), then a label: wherever it stands.
+  const anywhere = new RegExp(`###[ \\t]*(${byLength.join('|')})`, 'g');
+  const seen = new Set<string>();
+  for (const m of body.matchAll(anywhere)) {
+    const label = m[1] as string;
+    const at = m.index;
+    const lineStart = at === 0 || body[at - 1] === '\n';
+    const lineEnd = body.indexOf('\n', at);
+    const line = body.slice(at, lineEnd === -1 ? undefined : lineEnd);
+    if (!lineStart || line.trimEnd() !== `### ${label}`) {
+      throw new WharfError(
+        'E_SUBMISSION_INVALID',
+        `The issue body has "### ${label}" inside another field's text (${JSON.stringify(line.slice(0, 80))}); only the form's own headings may start a section.`,
+      );
+    }
+    if (seen.has(label))
+      throw new WharfError('E_SUBMISSION_INVALID', `The field "${label}" appears more than once in the issue body.`);
+    seen.add(label);
+  }
+}
+
 /**
  * Parses an issue-form body against its form YAML with @github/issue-parser. Refuses (E_TOO_LARGE /
- * E_SUBMISSION_INVALID) bodies over the caps and bodies that repeat a field heading: the parser keeps the last
- * occurrence, so a "### Plugin id" typed inside a textarea could otherwise override the real field.
+ * E_SUBMISSION_INVALID) bodies over the caps, and any body whose sections the parser could read differently from the
+ * form GitHub shows (checkSections): a repeated heading, or a known heading typed inside another field's value.
  */
 export function parseIssueForm(
   body: string,
@@ -48,23 +80,16 @@ export function parseIssueForm(
     );
   }
   const template = parseTemplate(formYaml);
-  const headings = body.match(/^###[^\S\r\n]*.*$/gm) ?? [];
-  if (headings.length > limits.maxFields) {
+  const text = body.replace(/\r\n?/g, '\n');
+  const headings = text.match(/###/g)?.length ?? 0;
+  if (headings > limits.maxFields) {
     throw new WharfError(
       'E_SUBMISSION_INVALID',
-      `The issue body has ${headings.length} sections; the form has at most ${limits.maxFields}.`,
+      `The issue body has ${headings} sections; the form has at most ${limits.maxFields}.`,
     );
   }
-  const labels = new Set(Object.values(template).map((f) => f.label));
-  const seen = new Set<string>();
-  for (const h of headings) {
-    const label = h.replace(/^###\s*/, '').trim();
-    if (!labels.has(label)) continue;
-    if (seen.has(label))
-      throw new WharfError('E_SUBMISSION_INVALID', `The field "${label}" appears more than once in the issue body.`);
-    seen.add(label);
-  }
-  const raw = parseIssue(body.replace(/\r\n?/g, '\n'), formYaml);
+  checkSections(text, new Set(Object.values(template).map((f) => f.label)));
+  const raw = parseIssue(text, formYaml);
   for (const [id, field] of Object.entries(template)) {
     const v = raw[id];
     if (typeof v === 'string' && Buffer.byteLength(v, 'utf8') > limits.maxFieldBytes) {
