@@ -30,6 +30,14 @@ export function machineValue(option: string): string {
   return /^[A-Za-z0-9_.:-]+$/.test(inner) ? inner : (m[1] as string).trim();
 }
 
+// The form YAML is the repo's own file, parsed once per process rather than once per body (the YAML parse costs more
+// than the body's).
+let lastTemplate: { yaml: string; fields: ReturnType<typeof parseTemplate> } | undefined;
+function templateOf(formYaml: string): ReturnType<typeof parseTemplate> {
+  if (lastTemplate?.yaml !== formYaml) lastTemplate = { yaml: formYaml, fields: parseTemplate(formYaml) };
+  return lastTemplate.fields;
+}
+
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -79,7 +87,7 @@ export function parseIssueForm(
       `The issue body is ${bytes} bytes; submissions are capped at ${limits.maxBodyBytes}.`,
     );
   }
-  const template = parseTemplate(formYaml);
+  const template = templateOf(formYaml);
   const text = body.replace(/\r\n?/g, '\n');
   const headings = text.match(/###/g)?.length ?? 0;
   if (headings > limits.maxFields) {
@@ -121,7 +129,7 @@ export function parseIssueForm(
  * "_No response_", checkboxes as "- [X] label"). Tests and docs build submissions with it.
  */
 export function renderIssueBody(formYaml: string, values: Record<string, string | string[] | undefined>): string {
-  const template = parseTemplate(formYaml);
+  const template = templateOf(formYaml);
   const parts: string[] = [];
   for (const [id, field] of Object.entries(template)) {
     const v = values[id];
