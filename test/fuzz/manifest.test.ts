@@ -3,7 +3,7 @@ import { parseJson, readManifest, validateDocument } from '@wharf/schemas';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { mutated, mutatedText, nastyJson } from './json-mutations.js';
-import { fuzz } from './only-wharf-errors.js';
+import { fuzz, onlyWharfErrors } from './only-wharf-errors.js';
 import { extismxManifests, nativeManifests, wxautoManifests } from './samples.js';
 
 const samples = (docs: unknown[]) => fc.constantFrom(...docs).chain(mutated);
@@ -34,6 +34,8 @@ describe('fuzz: manifest readers', () => {
     fuzz(samples(extismxManifests), readAndCompare),
   );
   it('random JSON values', () => fuzz(nastyJson, readAndCompare));
+  it('found by fuzzing: a WXAUTO plugin_id that cannot become a string is a WharfError, not a TypeError', () =>
+    onlyWharfErrors(readAndCompare)(parseJson('{"plugin_id":{"toString":null}}')));
   it('plugin.json text with textual edits (duplicate keys, cuts, deep nesting, comments)', () =>
     fuzz(mutatedText(samples([...nativeManifests, ...wxautoManifests, ...extismxManifests])), (text) =>
       readManifest(parseJson(text, 'plugin.json')),
