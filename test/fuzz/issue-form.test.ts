@@ -6,6 +6,7 @@ import { describe, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { nastyString } from './json-mutations.js';
 import { fuzz } from './only-wharf-errors.js';
+import { FUZZ_TIMEOUT_MS } from './run-budget.js';
 import { readText, sharedText } from './samples.js';
 
 const FORM = readText('.github', 'ISSUE_TEMPLATE', 'plugin-submission.yml');
@@ -114,7 +115,7 @@ function submission(body: string): void {
   if (slug !== s.repository) throw new Error(`the body shows ${JSON.stringify(shown)} but parsed ${s.repository}`);
 }
 
-describe('fuzz: issue forms', () => {
+describe('fuzz: issue forms', { timeout: FUZZ_TIMEOUT_MS }, () => {
   const labels = labelsOf(FORM);
   it('submission bodies rendered from edited values', () => fuzz(renderedBody(FORM, GOOD), submission));
   it('submission bodies with text spliced in anywhere', () =>

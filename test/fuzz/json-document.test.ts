@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { mutated, mutatedText } from './json-mutations.js';
 import { FUZZ_RUNS, fuzz } from './only-wharf-errors.js';
+import { FUZZ_TIMEOUT_MS } from './run-budget.js';
 import { nativeManifests, nativeRegistries, wxautoRegistries } from './samples.js';
 
 const documents = fc.constantFrom(...nativeManifests, ...nativeRegistries, ...wxautoRegistries).chain(mutated);
@@ -47,7 +48,7 @@ const deepText = fc
     return `${open}1${balanced ? close : close.slice(1)}`;
   });
 
-describe('fuzz: parseJson and validateDocumentText', () => {
+describe('fuzz: parseJson and validateDocumentText', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('random text', () => fuzz(fc.string({ unit: 'binary', maxLength: 500 }), agreesWithJsonParse));
   it('random JSON text (unique keys): parsed exactly as JSON.parse does', () =>
     fc.assert(

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { mutated, mutatedText, nastyJson } from './json-mutations.js';
 import { fuzz, onlyWharfErrors } from './only-wharf-errors.js';
+import { FUZZ_TIMEOUT_MS } from './run-budget.js';
 import { extismxManifests, nativeManifests, wxautoManifests } from './samples.js';
 
 const samples = (docs: unknown[]) => fc.constantFrom(...docs).chain(mutated);
@@ -25,7 +26,7 @@ function readAndCompare(doc: unknown): void {
     throw new Error(`validate refused (${v.kind}) what readManifest accepts: ${v.problems[0]?.message}`);
 }
 
-describe('fuzz: manifest readers', () => {
+describe('fuzz: manifest readers', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('native plugin.json with random edits', () => fuzz(samples(nativeManifests), readAndCompare));
   it.skipIf(wxautoManifests.length === 0)('WXAUTO-MGT plugin.json with random edits', () =>
     fuzz(samples(wxautoManifests), readAndCompare),

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nastyString } from './json-mutations.js';
 import { fuzz, onlyWharfErrors } from './only-wharf-errors.js';
+import { FUZZ_TIMEOUT_MS } from './run-budget.js';
 import { REPO } from './samples.js';
 
 const read = (...p: string[]) => readFileSync(join(REPO, ...p), 'utf8');
@@ -76,7 +77,7 @@ const encryptedKey = fc
     return `untrusted comment: minisign encrypted secret key\n${raw.toString('base64')}\n`;
   });
 
-describe('fuzz: minisign files', () => {
+describe('fuzz: minisign files', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('public keys: edited .pub files, random Ed keys, random text', () =>
     fuzz(fc.oneof(editedLines(PUB), base64File('minisign public key', [0x45, 0x64], 42), fc.string()), parsePublicKey));
 

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { mutated, mutatedText, nastyJson } from './json-mutations.js';
 import { fuzz } from './only-wharf-errors.js';
+import { FUZZ_TIMEOUT_MS } from './run-budget.js';
 import { nativeRegistries, wxautoRegistries } from './samples.js';
 
 const samples = (docs: unknown[]) => fc.constantFrom(...docs).chain(mutated);
@@ -27,7 +28,7 @@ function readAndCompare(doc: unknown): void {
   if (JSON.stringify(again) !== JSON.stringify(reading.registry)) throw new Error('a mapped registry does not re-read');
 }
 
-describe('fuzz: registry readers', () => {
+describe('fuzz: registry readers', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('native registry.json with random edits', () => fuzz(samples(nativeRegistries), readAndCompare));
   it.skipIf(wxautoRegistries.length === 0)('WXAUTO-MGT registry.json with random edits', () =>
     fuzz(samples(wxautoRegistries), readAndCompare),
