@@ -38,30 +38,28 @@ function templateOf(formYaml: string): ReturnType<typeof parseTemplate> {
   return lastTemplate.fields;
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * The form's own labels are the only section headings. GitHub writes each as the line `### <label>`; the parser
- * (@github/issue-parser) is looser: it starts a section at `###` anywhere in the text, mid-line or indented, so a
- * value holding `### GitHub repository` would be read as that field while GitHub shows it as text inside another
- * one. Every `###` followed by a known label must therefore be a whole heading line, and each label appears once.
+ * (@github/issue-parser) is looser: it ends a value at the next `###` wherever it stands, mid-line or indented, then
+ * reads a known label after it as that field, and drops the text after any other `###` that a heading follows. So a
+ * value holding `### GitHub repository` would be read as that field, and `alice/c###x` as `alice/c`, while GitHub
+ * shows both as text inside the field. Every `###` must therefore be a whole `### <label>` line, once per label.
  */
 function checkSections(body: string, labels: ReadonlySet<string>): void {
-  const byLength = [...labels].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  if (byLength.length === 0) return;
-  // `###`, any run of spaces (the parser's ` *`), then a label: wherever it stands.
-  const anywhere = new RegExp(`###[ \\t]*(${byLength.join('|')})`, 'g');
   const seen = new Set<string>();
-  for (const m of body.matchAll(anywhere)) {
-    const label = m[1] as string;
+  for (const m of body.matchAll(/###/g)) {
     const at = m.index;
     const lineStart = at === 0 || body[at - 1] === '\n';
     const lineEnd = body.indexOf('\n', at);
-    const line = body.slice(at, lineEnd === -1 ? undefined : lineEnd);
-    if (!lineStart || line.trimEnd() !== `### ${label}`) {
+    const line = body.slice(lineStart ? at : body.lastIndexOf('\n', at) + 1, lineEnd === -1 ? undefined : lineEnd);
+    const label = line.trimEnd().slice(4);
+    if (!lineStart || !line.startsWith('### ') || !labels.has(label)) {
+      const smuggled = [...labels].find((l) => new RegExp(`###[ \\t]*${escapeRegExp(l)}`).test(line));
       throw new WharfError(
         'E_SUBMISSION_INVALID',
-        `The issue body has "### ${label}" inside another field's text (${JSON.stringify(line.slice(0, 80))}); only the form's own headings may start a section.`,
+        smuggled === undefined
+          ? `The issue body has "###" inside a field's text (${JSON.stringify(line.slice(0, 80))}); only the form's own headings may hold it.`
+          : `The issue body has "### ${smuggled}" inside another field's text (${JSON.stringify(line.slice(0, 80))}); only the form's own headings may start a section.`,
       );
     }
     if (seen.has(label))
@@ -70,10 +68,12 @@ function checkSections(body: string, labels: ReadonlySet<string>): void {
   }
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Parses an issue-form body against its form YAML with @github/issue-parser. Refuses (E_TOO_LARGE /
  * E_SUBMISSION_INVALID) bodies over the caps, and any body whose sections the parser could read differently from the
- * form GitHub shows (checkSections): a repeated heading, or a known heading typed inside another field's value.
+ * form GitHub shows (checkSections): a repeated heading, or `###` typed inside a field's value.
  */
 export function parseIssueForm(
   body: string,

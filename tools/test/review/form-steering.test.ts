@@ -70,17 +70,23 @@ describe('the submission form cannot be steered', () => {
     await expectRefused({ repository: 'http://github.com/alice/greet', permissions: PERMS }, 'E_SUBMISSION_INVALID');
   });
 
-  it('still takes github.com URLs in the GitHub field, gitee.com URLs in the Gitee field, and other ### text', () => {
-    const body = (repository: string, gitee: string, permissions: string) => {
-      const issue = m.submit('greet', { repository, gitee_repository: gitee, permissions });
+  it('refuses any other ### inside a value: the parser would cut the value there (alice/greet###x read as alice/greet)', async () => {
+    // Found by the issue-form fuzz test: the text after "###" was dropped, so the bot reviewed a shorter name.
+    await expectRefused({ repository: 'alice/greet###-fork', permissions: PERMS }, 'E_SUBMISSION_INVALID');
+    await expectRefused(
+      { repository: 'mallory/greet', permissions: `${PERMS}\n\n### Notes\n\nsee the README` },
+      'E_SUBMISSION_INVALID',
+    );
+  });
+
+  it('still takes github.com URLs in the GitHub field and gitee.com URLs in the Gitee field, nothing else', () => {
+    const body = (repository: string, gitee: string) => {
+      const issue = m.submit('greet', { repository, gitee_repository: gitee, permissions: PERMS });
       return m.stub.issue('wharf/market', issue).body;
     };
-    const s = parseSubmission(
-      body('https://github.com/alice/greet.git', 'https://gitee.com/alice/greet', `${PERMS} ### see the README`),
-      FORM,
-    );
+    const s = parseSubmission(body('https://github.com/alice/greet.git', 'https://gitee.com/alice/greet'), FORM);
     expect(s).toMatchObject({ repository: 'alice/greet', gitee_repository: 'alice/greet' });
-    expect(() => parseSubmission(body('alice/greet', 'https://github.com/alice/greet', PERMS), FORM)).toThrow(
+    expect(() => parseSubmission(body('alice/greet', 'https://github.com/alice/greet'), FORM)).toThrow(
       expect.objectContaining({ code: 'E_SUBMISSION_INVALID' }),
     );
   });
