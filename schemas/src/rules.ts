@@ -222,9 +222,19 @@ export function isPermissionDeclared(p: Permissions, name: PermissionName): bool
   return true;
 }
 
-/** One E_SCHEMA problem per declared permission that has no justification. */
+/**
+ * One E_SCHEMA problem per declared permission that has no justification, and one for a `__proto__` host path: a
+ * runner that copies allowed_paths into a plain object by assignment would set a prototype instead of mapping a path.
+ */
 export function checkPermissions(p: Permissions, basePath = '/permissions'): Problem[] {
   const problems: Problem[] = [];
+  if (p.allowed_paths !== undefined && Object.hasOwn(p.allowed_paths, '__proto__')) {
+    problems.push({
+      path: `${basePath}/allowed_paths/__proto__`,
+      code: 'E_SCHEMA',
+      message: `${basePath}/allowed_paths: "__proto__" is not a host path`,
+    });
+  }
   for (const name of PERMISSION_NAMES) {
     if (!isPermissionDeclared(p, name)) continue;
     const j = p.justifications?.[name];

@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { type ErrorCode, WharfError } from './errors.js';
 import { ALL_SCHEMAS } from './generated/schemas.js';
+import { MAX_JSON_DEPTH } from './json-limits.js';
 import {
   checkPermissions,
   idCollisionKey,
@@ -117,14 +118,18 @@ const FREEFORM_KEYS = new Set(['input_schema', 'output_schema']);
 /** Control and bidi characters anywhere in the document, keys included. */
 function textProblems(x: unknown): Problem[] {
   const problems: Problem[] = [];
-  const walk = (v: unknown, path: string, field: string | undefined, freeform: boolean): void => {
+  const walk = (v: unknown, path: string, field: string | undefined, freeform: boolean, depth = 0): void => {
+    if (depth > MAX_JSON_DEPTH) {
+      problems.push({ path, code: 'E_SCHEMA', message: `${path}: nests deeper than ${MAX_JSON_DEPTH} levels` });
+      return;
+    }
     if (typeof v === 'string') {
       const why = textProblem(v, freeform ? 'description' : field);
       if (why !== undefined)
         problems.push({ path, code: 'E_TEXT_CONTROL_CHARS', message: `${path || 'the document'}: ${why}` });
     } else if (Array.isArray(v)) {
       v.forEach((item, i) => {
-        walk(item, `${path}/${i}`, field, freeform);
+        walk(item, `${path}/${i}`, field, freeform, depth + 1);
       });
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
@@ -139,7 +144,7 @@ function textProblems(x: unknown): Problem[] {
         }
         // A justification's key is the permission name; its text is prose.
         const childField = field === 'justifications' ? 'justification' : k;
-        walk(child, childPath, childField, freeform || FREEFORM_KEYS.has(k));
+        walk(child, childPath, childField, freeform || FREEFORM_KEYS.has(k), depth + 1);
       }
     }
   };

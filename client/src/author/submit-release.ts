@@ -8,6 +8,7 @@ import {
   isWharfError,
   type Manifest,
   PERMISSION_NAMES,
+  parseJson,
   urlProblem,
   validateManifest,
   WharfError,
@@ -110,9 +111,10 @@ export async function checkRelease(opts: SubmitOptions = {}): Promise<SubmitRepo
   else {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.from(mBytes).toString('utf8'));
+      // The one JSON entry point, as the review bot reads it: duplicate keys and deep nesting fail here too.
+      parsed = parseJson(mBytes, 'plugin.json');
     } catch (e) {
-      add('manifest.schema', 'fail', `E_SCHEMA: plugin.json is not JSON: ${(e as Error).message}`);
+      add('manifest.schema', 'fail', `E_SCHEMA: ${(e as Error).message}`);
     }
     if (parsed !== undefined) {
       const v = validateManifest(parsed);

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type Registry, type SourceConfig, validateRegistry, WharfError } from '@wharf/schemas';
+import {
+  isWharfError,
+  parseJson,
+  type Registry,
+  type SourceConfig,
+  validateRegistry,
+  WharfError,
+} from '@wharf/schemas';
 import { Updater } from 'tuf-js';
 import { TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
 import { homeDir, homeFile } from '../home/home-path.js';
@@ -220,9 +227,11 @@ async function attempt(
 function parseRegistry(bytes: Buffer, mirror: string): Registry {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new WharfError('E_SCHEMA', `The signed registry.json from ${mirror} is not JSON.`, { reason: 'not JSON' });
+    json = parseJson(bytes, `The signed registry.json from ${mirror}`);
+  } catch (e) {
+    // Duplicate keys and over-deep nesting come from the same entry point; they are the document's fault, not JSON's.
+    const syntax = isWharfError(e) && e.details?.reason === 'syntax';
+    throw new WharfError('E_SCHEMA', (e as Error).message, { reason: syntax ? 'not JSON' : 'error' });
   }
   const v = validateRegistry(json);
   if (!v.ok) {

@@ -2,7 +2,15 @@
 // mapped by the schemas reader, cached beside the TUF caches and labelled unverified (nothing in it is signed).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Registry, readRegistryWithNotes, type SourceConfig, toWharfId, WharfError } from '@wharf/schemas';
+import {
+  isWharfError,
+  parseJson,
+  type Registry,
+  readRegistryWithNotes,
+  type SourceConfig,
+  toWharfId,
+  WharfError,
+} from '@wharf/schemas';
 import type { AddSourceInput } from '../client.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { checkSegment, homeFile } from '../home/home-path.js';
@@ -99,9 +107,11 @@ export async function refreshWxautoSource(
 export function mapWxautoDocument(alias: string, mirror: string, bytes: Uint8Array): LegacySnapshot {
   let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    doc = parseJson(bytes, `The document from ${mirror}`);
   } catch (e) {
-    throw new WharfError('E_IO', `${mirror} did not serve JSON (${(e as Error).message}).`);
+    // Syntax stays E_IO (a mirror serving something else); duplicate keys and nesting are the document's fault.
+    if (isWharfError(e) && e.details?.reason === 'syntax') throw new WharfError('E_IO', e.message);
+    throw e;
   }
   const reading = readRegistryWithNotes(doc);
   if (reading.kind !== 'wxauto-registry') {

@@ -44,6 +44,9 @@ const KEYNUM_OFFSET = 6 + 32 + 16;
 // minisign keeps comments to one line of at most this many bytes (COMMENTMAXBYTES / TRUSTEDCOMMENTMAXBYTES).
 const MAX_COMMENT_BYTES = 1024;
 const MAX_TRUSTED_COMMENT_BYTES = 8192;
+// crypto_pwhash_scryptsalsa208sha256 MEMLIMIT_SENSITIVE / OPSLIMIT_SENSITIVE as scrypt's 128·N·r bytes and N·r·p.
+const SCRYPT_MAX_MEMORY = 1n << 30n;
+const SCRYPT_MAX_WORK = (1n << 20n) * 8n;
 
 /** minisign prints key ids as le64_load(keyid) in hex; we keep the same digits, lowercased. */
 export function keyIdToHex(keyIdBytes: Uint8Array): string {
@@ -133,12 +136,19 @@ function scryptStream(password: string, salt: Uint8Array, opslimit: bigint, meml
     p = maxrp / r;
   }
   const N = 1n << logN;
-  if (logN > 30n || p < 1n)
+  // The file names its own cost. minisign writes libsodium's "sensitive" limits (N=2^20, r=8, p=1: 1 GiB, a few
+  // seconds); anything costlier did not come from minisign and would only exhaust memory or time (found by fuzzing:
+  // 2^40 asked OpenSSL for a terabyte and surfaced as a raw "malloc failure").
+  if (logN > 30n || p < 1n || 128n * N * r > SCRYPT_MAX_MEMORY || N * r * p > SCRYPT_MAX_WORK)
     throw new WharfError('E_USAGE', 'the minisign secret key has unsupported scrypt parameters');
-  const maxmem = Number(128n * N * r * p + 64n * 1024n * 1024n);
-  return new Uint8Array(
-    scryptSync(Buffer.from(password, 'utf8'), salt, len, { N: Number(N), r: Number(r), p: Number(p), maxmem }),
-  );
+  const maxmem = Number(128n * N * r + 128n * r * p + 64n * 1024n * 1024n);
+  try {
+    return new Uint8Array(
+      scryptSync(Buffer.from(password, 'utf8'), salt, len, { N: Number(N), r: Number(r), p: Number(p), maxmem }),
+    );
+  } catch (e) {
+    throw new WharfError('E_USAGE', `cannot derive the minisign secret key's password key: ${(e as Error).message}`);
+  }
 }
 
 function secretKeyChecksum(raw: Uint8Array): Uint8Array {

@@ -1,7 +1,11 @@
 // Coercions shared by the legacy readers: they turn loosely typed WXAUTO-MGT / Extism-demo values into ones the
 // native schemas accept, or return undefined so the caller can fall back and record a note.
+
+import { WharfError } from '../errors.js';
+import { MAX_JSON_DEPTH } from '../json-limits.js';
 import { isSemver, isValidId, urlProblem } from '../rules.js';
 import type { Author, RepoRef } from '../types.js';
+import { jsonPointer } from '../validate.js';
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -14,16 +18,37 @@ export function str(x: unknown): string | undefined {
 /**
  * NFC for every string and key: one encoding per character, without folding what the author wrote (full-width
  * punctuation such as "，" and "（" stays). Look-alikes are caught by the confusables check, which folds NFKC.
+ * Keys are defined, not assigned: `out["__proto__"] = v` would set the prototype and drop the key, so validation
+ * would never see it. Two keys that NFC makes equal are refused like duplicate keys, and depth is bounded as in
+ * parseJson.
  */
-export function deepNormalize(x: unknown): unknown {
+export function deepNormalize(x: unknown, depth = 0, path = ''): unknown {
   if (typeof x === 'string') return x.normalize('NFC');
-  if (Array.isArray(x)) return x.map(deepNormalize);
-  if (isRecord(x)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) out[k.normalize('NFC')] = deepNormalize(v);
-    return out;
+  if (x === null || typeof x !== 'object') return x;
+  if (depth >= MAX_JSON_DEPTH) {
+    throw new WharfError('E_SCHEMA', `The document nests deeper than ${MAX_JSON_DEPTH} levels (at ${path}).`, {
+      problems: [{ path, code: 'E_SCHEMA', message: `${path}: nests deeper than ${MAX_JSON_DEPTH} levels` }],
+    });
   }
-  return x;
+  if (Array.isArray(x)) return x.map((v, i) => deepNormalize(v, depth + 1, `${path}/${i}`));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) {
+    const key = k.normalize('NFC');
+    const at = `${path}${jsonPointer(key)}`;
+    if (Object.hasOwn(out, key)) {
+      const message = `${at}: the key ${JSON.stringify(k)} is ${JSON.stringify(key)} once normalised, which is already a key`;
+      throw new WharfError('E_SCHEMA', `The document has a duplicate key: ${message}.`, {
+        problems: [{ path: at, code: 'E_SCHEMA', message }],
+      });
+    }
+    Object.defineProperty(out, key, {
+      value: deepNormalize(v, depth + 1, at),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /** advanced_dify_platform → advanced-dify-platform; undefined when nothing valid remains. */

@@ -57,7 +57,8 @@ function setNames(m: Manifest, name: string, description: string): void {
 }
 
 function fromWxauto(x: Record<string, unknown>, notes: string[]): Manifest {
-  const name = truncate(str(x.name) ?? String(x.plugin_id), 100);
+  // str(), not String(): a JSON object such as {"toString": null} cannot be turned into a string.
+  const name = truncate(str(x.name) ?? str(x.plugin_id) ?? '', 100);
   const description = truncate(str(x.description) ?? '', 10000);
   const configSchema =
     isRecord(x.config_schema) && isRecord(x.config_schema.properties) ? x.config_schema.properties : undefined;
@@ -80,7 +81,7 @@ function fromWxauto(x: Record<string, unknown>, notes: string[]): Manifest {
     permissions: mapped.permissions,
   };
   setNames(m, name, description);
-  if (m.id !== x.plugin_id) notes.push(`id "${String(x.plugin_id)}" rewritten to "${m.id}"`);
+  if (m.id !== x.plugin_id) notes.push(`id ${JSON.stringify(x.plugin_id)} rewritten to "${m.id}"`);
   if (category !== undefined && !known) notes.push(`category "${category}" unknown, using "${DEFAULT_CATEGORY}"`);
   const homepage = httpsUrl(x.homepage);
   if (homepage) m.homepage = homepage;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { verifyReleaseSignature } from '@wharf/client/signing';
 import type { Manifest, Registry, RegistryPlugin, Release, RepoRef } from '@wharf/schemas';
-import { forgeRepoRef, WharfError } from '@wharf/schemas';
+import { forgeRepoRef, parseJson, WharfError } from '@wharf/schemas';
 import { checkId, checkUrl, readManifest } from '../contract/schemas.js';
 import { parsePublicKey } from '../contract/signing.js';
 import { compareVersions, isPrerelease } from './semver-order.js';
@@ -179,14 +179,7 @@ async function readInput(path: string, what: string): Promise<Buffer> {
  */
 export async function addReleaseFromFiles(registryDir: string, opts: AddFromFilesOptions): Promise<AddReleaseOutcome> {
   if (opts.urls.length === 0) throw new WharfError('E_USAGE', 'at least one --url is required');
-  let manifestJson: unknown;
-  try {
-    manifestJson = JSON.parse((await readInput(opts.manifestPath, 'manifest')).toString('utf8'));
-  } catch (e) {
-    if (e instanceof WharfError) throw e;
-    throw new WharfError('E_SCHEMA', `${opts.manifestPath} is not JSON: ${(e as Error).message}`);
-  }
-  const manifest = readManifest(manifestJson);
+  const manifest = readManifest(parseJson(await readInput(opts.manifestPath, 'manifest'), opts.manifestPath));
   const wasm = await readInput(opts.wasmPath, 'wasm');
   const minisig = (await readInput(opts.sigPath, 'signature')).toString('utf8');
   for (const url of opts.urls) checkUrl(url, { allowLoopback: true });

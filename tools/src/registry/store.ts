@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Registry, WharfError } from '@wharf/schemas';
+import { parseJson, type Registry, WharfError } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 
 export function registryPath(registryDir: string): string {
@@ -20,11 +20,7 @@ export async function readRegistry(registryDir: string): Promise<{ registry: Reg
   } catch (e) {
     throw new WharfError('E_IO', `cannot read ${p}: ${(e as Error).message}`, { path: p });
   }
-  try {
-    return { registry: JSON.parse(bytes.toString('utf8')) as Registry, bytes };
-  } catch (e) {
-    throw new WharfError('E_SCHEMA', `${p} is not JSON: ${(e as Error).message}`, { path: p });
-  }
+  return { registry: parseJson(bytes.toString('utf8'), p) as Registry, bytes };
 }
 
 export async function writeRegistry(registryDir: string, registry: Registry): Promise<void> {

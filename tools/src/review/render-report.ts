@@ -1,5 +1,5 @@
 import type { ReviewReport } from '@wharf/schemas';
-import { validateReport } from '@wharf/schemas';
+import { parseJson, validateReport } from '@wharf/schemas';
 
 /** First line of the bot's sticky comment; the comment is found by this marker (and by its author). */
 export const STICKY_MARKER = '<!-- wharf-review -->';
@@ -61,7 +61,7 @@ export function extractReport(commentBody: string): ReviewReport | undefined {
   const m = REPORT_RE.exec(commentBody);
   if (!m?.[1]) return undefined;
   try {
-    const v = validateReport(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')));
+    const v = validateReport(parseJson(Buffer.from(m[1], 'base64').toString('utf8'), 'the embedded report'));
     return v.ok ? v.value : undefined;
   } catch {
     return undefined;

@@ -7,6 +7,7 @@ import {
   isWharfError,
   type Manifest,
   PERMISSION_NAMES,
+  parseJson,
   type Registry,
   type ReviewReport,
   readManifest,
@@ -73,14 +74,10 @@ export function reviewRelease(input: ReviewInput): ReviewOutcome {
 
   let manifest: Manifest | undefined;
   try {
-    manifest = readManifest(JSON.parse(Buffer.from(input.manifest).toString('utf8')));
+    manifest = readManifest(parseJson(input.manifest, 'plugin.json'));
     add('manifest.schema', 'pass', `plugin.json is a valid manifest for ${manifest.id}@${manifest.version}`);
   } catch (e) {
-    add(
-      'manifest.schema',
-      'fail',
-      e instanceof SyntaxError ? `E_SCHEMA: plugin.json is not JSON: ${e.message}` : fmt(e),
-    );
+    add('manifest.schema', 'fail', fmt(e));
   }
 
   // id, name and squatting

@@ -30,10 +30,50 @@ export function machineValue(option: string): string {
   return /^[A-Za-z0-9_.:-]+$/.test(inner) ? inner : (m[1] as string).trim();
 }
 
+// The form YAML is the repo's own file, parsed once per process rather than once per body (the YAML parse costs more
+// than the body's).
+let lastTemplate: { yaml: string; fields: ReturnType<typeof parseTemplate> } | undefined;
+function templateOf(formYaml: string): ReturnType<typeof parseTemplate> {
+  if (lastTemplate?.yaml !== formYaml) lastTemplate = { yaml: formYaml, fields: parseTemplate(formYaml) };
+  return lastTemplate.fields;
+}
+
+/**
+ * The form's own labels are the only section headings. GitHub writes each as the line `### <label>`; the parser
+ * (@github/issue-parser) is looser: it ends a value at the next `###` wherever it stands, mid-line or indented, then
+ * reads a known label after it as that field, and drops the text after any other `###` that a heading follows. So a
+ * value holding `### GitHub repository` would be read as that field, and `alice/c###x` as `alice/c`, while GitHub
+ * shows both as text inside the field. Every `###` must therefore be a whole `### <label>` line, once per label.
+ */
+function checkSections(body: string, labels: ReadonlySet<string>): void {
+  const seen = new Set<string>();
+  for (const m of body.matchAll(/###/g)) {
+    const at = m.index;
+    const lineStart = at === 0 || body[at - 1] === '\n';
+    const lineEnd = body.indexOf('\n', at);
+    const line = body.slice(lineStart ? at : body.lastIndexOf('\n', at) + 1, lineEnd === -1 ? undefined : lineEnd);
+    const label = line.trimEnd().slice(4);
+    if (!lineStart || !line.startsWith('### ') || !labels.has(label)) {
+      const smuggled = [...labels].find((l) => new RegExp(`###[ \\t]*${escapeRegExp(l)}`).test(line));
+      throw new WharfError(
+        'E_SUBMISSION_INVALID',
+        smuggled === undefined
+          ? `The issue body has "###" inside a field's text (${JSON.stringify(line.slice(0, 80))}); only the form's own headings may hold it.`
+          : `The issue body has "### ${smuggled}" inside another field's text (${JSON.stringify(line.slice(0, 80))}); only the form's own headings may start a section.`,
+      );
+    }
+    if (seen.has(label))
+      throw new WharfError('E_SUBMISSION_INVALID', `The field "${label}" appears more than once in the issue body.`);
+    seen.add(label);
+  }
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Parses an issue-form body against its form YAML with @github/issue-parser. Refuses (E_TOO_LARGE /
- * E_SUBMISSION_INVALID) bodies over the caps and bodies that repeat a field heading: the parser keeps the last
- * occurrence, so a "### Plugin id" typed inside a textarea could otherwise override the real field.
+ * E_SUBMISSION_INVALID) bodies over the caps, and any body whose sections the parser could read differently from the
+ * form GitHub shows (checkSections): a repeated heading, or `###` typed inside a field's value.
  */
 export function parseIssueForm(
   body: string,
@@ -47,24 +87,17 @@ export function parseIssueForm(
       `The issue body is ${bytes} bytes; submissions are capped at ${limits.maxBodyBytes}.`,
     );
   }
-  const template = parseTemplate(formYaml);
-  const headings = body.match(/^###[^\S\r\n]*.*$/gm) ?? [];
-  if (headings.length > limits.maxFields) {
+  const template = templateOf(formYaml);
+  const text = body.replace(/\r\n?/g, '\n');
+  const headings = text.match(/###/g)?.length ?? 0;
+  if (headings > limits.maxFields) {
     throw new WharfError(
       'E_SUBMISSION_INVALID',
-      `The issue body has ${headings.length} sections; the form has at most ${limits.maxFields}.`,
+      `The issue body has ${headings} sections; the form has at most ${limits.maxFields}.`,
     );
   }
-  const labels = new Set(Object.values(template).map((f) => f.label));
-  const seen = new Set<string>();
-  for (const h of headings) {
-    const label = h.replace(/^###\s*/, '').trim();
-    if (!labels.has(label)) continue;
-    if (seen.has(label))
-      throw new WharfError('E_SUBMISSION_INVALID', `The field "${label}" appears more than once in the issue body.`);
-    seen.add(label);
-  }
-  const raw = parseIssue(body.replace(/\r\n?/g, '\n'), formYaml);
+  checkSections(text, new Set(Object.values(template).map((f) => f.label)));
+  const raw = parseIssue(text, formYaml);
   for (const [id, field] of Object.entries(template)) {
     const v = raw[id];
     if (typeof v === 'string' && Buffer.byteLength(v, 'utf8') > limits.maxFieldBytes) {
@@ -96,7 +129,7 @@ export function parseIssueForm(
  * "_No response_", checkboxes as "- [X] label"). Tests and docs build submissions with it.
  */
 export function renderIssueBody(formYaml: string, values: Record<string, string | string[] | undefined>): string {
-  const template = parseTemplate(formYaml);
+  const template = templateOf(formYaml);
   const parts: string[] = [];
   for (const [id, field] of Object.entries(template)) {
     const v = values[id];

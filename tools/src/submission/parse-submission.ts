@@ -15,12 +15,22 @@ export function readSubmissionForm(repoRoot: string): string {
   return readFileSync(submissionFormPath(repoRoot), 'utf8');
 }
 
-/** Accepts "owner/repo", or a github.com / gitee.com URL of it; returns "owner/repo" or throws. */
-export function repoSlug(raw: string, field: string): string {
-  const s = raw
-    .trim()
-    .replace(/^https:\/\/(?:github\.com|gitee\.com)\//, '')
-    .replace(/(?:\.git)?\/?$/, '');
+/**
+ * Accepts "owner/repo", or a URL of it on the field's own host (github.com for the GitHub field, gitee.com for the
+ * Gitee one); returns "owner/repo" or throws. A gitee.com URL in the GitHub field would otherwise be read as the
+ * GitHub repository of the same name, which may belong to someone else.
+ */
+export function repoSlug(raw: string, field: string, host: 'github.com' | 'gitee.com'): string {
+  const trimmed = raw.trim();
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(trimmed) || trimmed.startsWith('//');
+  const prefix = `https://${host}/`;
+  if (url && !trimmed.startsWith(prefix)) {
+    throw new WharfError(
+      'E_SUBMISSION_INVALID',
+      `${field} must be owner/repo or a ${prefix} URL, got ${JSON.stringify(raw.slice(0, 100))}.`,
+    );
+  }
+  const s = (url ? trimmed.slice(prefix.length) : trimmed).replace(/(?:\.git)?\/?$/, '');
   if (!REPO_SLUG.test(s) || s.includes('..')) {
     throw new WharfError(
       'E_SUBMISSION_INVALID',
@@ -68,8 +78,8 @@ export function parseSubmission(
   const gitee = text('gitee_repository');
   const submission: Submission = {
     plugin_id: pluginId,
-    repository: repoSlug(text('repository'), 'GitHub repository'),
-    ...(gitee ? { gitee_repository: repoSlug(gitee, 'Gitee repository') } : {}),
+    repository: repoSlug(text('repository'), 'GitHub repository', 'github.com'),
+    ...(gitee ? { gitee_repository: repoSlug(gitee, 'Gitee repository', 'gitee.com') } : {}),
     tag: text('tag'),
     public_key: text('public_key'),
     category: (fields.category as string[] | undefined)?.[0] ?? '',

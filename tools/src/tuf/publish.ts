@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WharfError } from '@wharf/schemas';
+import { parseJson, WharfError } from '@wharf/schemas';
 import { validateDocument } from '../contract/schemas.js';
 import { defaultKeysDir, loadRoleKey } from './keys.js';
 import { assertRootTrusts, readMetadataState, readTimestamp } from './metadata-state.js';
@@ -82,12 +82,7 @@ export async function publishRegistry(registryDir: string, opts: PublishOptions 
 
 /** Signing is a promise to every client: refuse to sign a registry.json that is not a valid registry. */
 function assertPublishable(bytes: Buffer): void {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8'));
-  } catch (e) {
-    throw new WharfError('E_SCHEMA', `registry.json is not JSON: ${(e as Error).message}`);
-  }
+  const doc = parseJson(bytes, 'registry.json');
   const { kind, problems } = validateDocument(doc);
   if (kind !== 'registry' || problems.length > 0) {
     const detail = problems.map((p) => `${p.path || '/'} ${p.code} ${p.message}`).join('; ');

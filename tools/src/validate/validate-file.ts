@@ -1,23 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { type DocumentKind, type Problem, validateDocument, WharfError } from '@wharf/schemas';
+import { type DocumentKind, type Problem, validateDocumentText, WharfError } from '@wharf/schemas';
 
-/** Reads a JSON file and validates it as whatever kind of document its content says it is. */
+/**
+ * Reads a JSON file and validates it as whatever kind of document its content says it is. The text goes through
+ * parseJson like every other reader of outside JSON, so duplicate keys and over-deep nesting are problems here too.
+ */
 export async function validateFile(path: string): Promise<{ kind: DocumentKind | 'unknown'; problems: Problem[] }> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     throw new WharfError('E_USAGE', `cannot read ${path}: ${(e as Error).message}`, { path });
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return {
-      kind: 'unknown',
-      problems: [{ path: '', code: 'E_SCHEMA', message: `not JSON: ${(e as Error).message}` }],
-    };
-  }
-  const r = validateDocument(doc);
+  const r = validateDocumentText(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
   return { kind: r.kind ?? 'unknown', problems: r.problems };
 }

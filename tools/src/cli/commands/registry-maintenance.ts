@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { WharfError } from '@wharf/schemas';
+import { parseJson, WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
 import { type RotationReason, rotateKey } from '../../publish-bot/key-rotation.js';
 import { applyLifecycle, type LifecycleAction } from '../../publish-bot/lifecycle.js';
@@ -96,7 +96,7 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
     .option('--registry <dir>', 'registry directory', 'registry')
     .action(async (file: string, o: { registry: string }, cmd: Command) => {
       const { registry } = await readRegistry(o.registry);
-      const r = importWxauto(registry, JSON.parse(readFileSync(file, 'utf8')));
+      const r = importWxauto(registry, parseJson(readFileSync(file), file));
       await writeRegistry(o.registry, r.registry);
       ctx.out(
         cmd,

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Registry, readManifest, WharfError } from '@wharf/schemas';
+import { parseJson, type Registry, readManifest, WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
 import { readRegistry } from '../../registry/store.js';
 import { renderMarkdown } from '../../review/render-report.js';
@@ -75,7 +75,7 @@ export function registerReview(ctx: AdminCommandContext): void {
       if (regDir) registry = (await readRegistry(regDir)).registry;
       const gh = source.kind === 'files' ? undefined : githubFromEnv(o.apiUrl);
       const smoke: 'isolated' | 'skip' | SmokeResult = o.smokeResults
-        ? (JSON.parse(readText(o.smokeResults, 'smoke results')) as SmokeResult)
+        ? (parseJson(readText(o.smokeResults, 'smoke results'), o.smokeResults) as SmokeResult)
         : o.smoke
           ? 'isolated'
           : 'skip';
@@ -119,7 +119,7 @@ export function registerReview(ctx: AdminCommandContext): void {
     .requiredOption('--manifest <file>', 'plugin.json')
     .option('--out <file>', 'write smoke.json')
     .action(async (o: { wasm: string; manifest: string; out?: string }, cmd: Command) => {
-      const m = readManifest(JSON.parse(readText(o.manifest, 'manifest')));
+      const m = readManifest(parseJson(readText(o.manifest, 'manifest'), o.manifest));
       const r = await smokeRun(new Uint8Array(readFileSync(o.wasm)), m);
       if (o.out) writeFileSync(o.out, `${JSON.stringify(r, null, 2)}\n`);
       ctx.out(cmd, r.results.map((x) => `${x.status} ${x.export}: ${x.message}`).join('\n'), r);

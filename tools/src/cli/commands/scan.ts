@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { scanWasm } from '@wharf/client';
-import { readManifest } from '@wharf/schemas';
+import { parseJson, readManifest } from '@wharf/schemas';
 import type { Command } from 'commander';
 import { type AdminCommandContext, EXIT_FAILED, readText } from './context.js';
 
@@ -11,7 +11,7 @@ export function registerScan(ctx: AdminCommandContext): void {
     .argument('<wasm>', 'the plugin binary')
     .option('--manifest <file>', 'plugin.json, to check declared exports and permissions')
     .action((wasmPath: string, o: { manifest?: string }, cmd: Command) => {
-      const manifest = o.manifest ? readManifest(JSON.parse(readText(o.manifest, 'manifest'))) : undefined;
+      const manifest = o.manifest ? readManifest(parseJson(readText(o.manifest, 'manifest'), o.manifest)) : undefined;
       const t0 = performance.now();
       const r = scanWasm(new Uint8Array(readFileSync(wasmPath)), manifest);
       const ms = performance.now() - t0;
