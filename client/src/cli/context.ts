@@ -1,7 +1,6 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { WharfClient } from '../client.js';
-import { DEFAULT_LIMITS } from '../index/http-fetch.js';
+import type { WharfClient } from '../client.js';
 import { Output } from './output.js';
 
 export interface GlobalOpts {
@@ -22,8 +21,25 @@ export interface CliContext {
   out(): Output;
 }
 
+// The client library (and with it the index, install and sandbox code) is loaded only once a command's action is
+// about to run, so `--version`, `--help` and usage errors load none of it.
+let library: {
+  WharfClient: typeof WharfClient;
+  DEFAULT_LIMITS: typeof import('../index/http-fetch.js').DEFAULT_LIMITS;
+};
+
+async function loadLibrary(): Promise<void> {
+  if (library) return;
+  const [{ WharfClient }, { DEFAULT_LIMITS }] = await Promise.all([
+    import('../client.js'),
+    import('../index/http-fetch.js'),
+  ]);
+  library = { WharfClient, DEFAULT_LIMITS };
+}
+
 export function makeContext(program: Command): CliContext {
   const g = () => program.opts<GlobalOpts>();
+  program.hook('preAction', loadLibrary);
   return {
     g,
     client: () => clientFor(g()),
@@ -31,9 +47,11 @@ export function makeContext(program: Command): CliContext {
   };
 }
 
+/** A client for these options; only inside a command's action (the library is loaded just before it runs). */
 export function clientFor(g: GlobalOpts): WharfClient {
   const t = g.timeout ? Number(g.timeout) : undefined;
   if (t !== undefined && !(t > 0)) throw new WharfError('E_USAGE', `--timeout takes milliseconds, got "${g.timeout}".`);
-  const limits = t ? { ...DEFAULT_LIMITS, headersTimeoutMs: t, stallTimeoutMs: t } : undefined;
-  return new WharfClient({ home: g.home, limits, offline: g.offline });
+  if (!library) throw new Error('the client library is loaded before a command action runs (preAction hook)');
+  const limits = t ? { ...library.DEFAULT_LIMITS, headersTimeoutMs: t, stallTimeoutMs: t } : undefined;
+  return new library.WharfClient({ home: g.home, limits, offline: g.offline });
 }

@@ -25,6 +25,9 @@ import { downloadArtifact, type Progress } from './download-artifact.js';
 import { describeWidening, type PermissionWidening, widenedPermissions } from './permission-diff.js';
 import { type PlannedStep, planInstall } from './plan-install.js';
 import { safeDir } from './safe-path.js';
+import { removeVersionDir } from './version-dir.js';
+
+export { removeVersionDir };
 
 export interface InstallOptions {
   allowDowngrade?: boolean;
@@ -305,10 +308,4 @@ function placePlugin(
     rmSync(stage, { recursive: true, force: true });
   }
   return { rel, created: true };
-}
-
-export function removeVersionDir(home: HomePaths, relWasm: string): void {
-  const parts = relWasm.split('/');
-  if (parts.length !== 4 || parts[0] !== 'plugins') return;
-  rmSync(join(home.root, parts[0], parts[1] as string, parts[2] as string), { recursive: true, force: true });
 }
