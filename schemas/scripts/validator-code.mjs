@@ -25,13 +25,13 @@ export function loadSchemas() {
 }
 
 /** The ajv instance validate.ts used to build at run time: same options, every schema registered. */
-export function createAjv({ source = false } = {}) {
+export function createAjv({ source = false, esm = true } = {}) {
   const ajv = new Ajv({
     strict: true,
     allErrors: false,
     verbose: true,
     schemas: loadSchemas(),
-    ...(source ? { code: { source: true, esm: true } } : {}),
+    ...(source ? { code: { source: true, esm } } : {}),
   });
   addFormats(ajv);
   ajv.addSchema({ $id: PERMISSIONS_ID, $ref: `${SCHEMA_BASE}defs.schema.json#/definitions/permissions` });
@@ -47,21 +47,49 @@ export function runtimeValidators() {
   return out;
 }
 
-/** The standalone ES module text: one export per validator, ajv's run-time helpers imported, not required. */
+/**
+ * The ES module text. Each validator is ajv standalone code for that schema alone, kept as a string and compiled
+ * (new Function, as ajv itself does at run time) on its first call: a command that validates a lockfile then
+ * parses 50 kB of code, not the 300 kB of all of them. ajv's run-time helpers are imported, not required.
+ */
 export function validatorModule(banner) {
-  const ajv = createAjv({ source: true });
-  const refs = Object.fromEntries(KINDS.map((k) => [k, `${SCHEMA_BASE}${k}.schema.json`]));
-  refs.permissions = PERMISSIONS_ID;
-  let code = standaloneCode(ajv, refs);
-  // ajv emits require() for its format and unicode helpers even in ESM mode; make them imports.
+  const ajv = createAjv({ source: true, esm: false });
+  const ids = Object.fromEntries(KINDS.map((k) => [k, `${SCHEMA_BASE}${k}.schema.json`]));
+  ids.permissions = PERMISSIONS_ID;
   const specs = [];
-  code = code.replace(/require\("([^"]+)"\)/g, (_, spec) => {
-    let i = specs.indexOf(spec);
-    if (i < 0) i = specs.push(spec) - 1;
-    return `__dep${i}`;
-  });
-  // Node gives a CommonJS module's exports as the default; bundlers that honour __esModule give its named exports.
-  const interop = 'const __cjs = (ns) => (ns.default && ns.default.__esModule ? ns.default : ns);';
-  const imports = specs.map((s, i) => `import * as __ns${i} from '${s}.js';\nconst __dep${i} = __cjs(__ns${i});`);
-  return `${banner}\n// @ts-nocheck\n${[interop, ...imports].join('\n')}\n${code}\n`;
+  const code = {};
+  for (const [name, id] of Object.entries(ids)) {
+    const v = ajv.getSchema(id);
+    if (!v) throw new Error(`no schema ${id}`);
+    code[name] = standaloneCode(ajv, v).replace(/require\("([^"]+)"\)/g, (_, spec) => {
+      if (!specs.includes(spec)) specs.push(spec);
+      return `require(${JSON.stringify(spec)})`;
+    });
+  }
+  const lines = [
+    banner,
+    '// @ts-nocheck',
+    // Node gives a CommonJS module's exports as the default; bundlers that honour __esModule give its named exports.
+    'const __cjs = (ns) => (ns.default && ns.default.__esModule ? ns.default : ns);',
+    ...specs.map((s, i) => `import * as __ns${i} from '${s}.js';`),
+    `const __deps = { ${specs.map((s, i) => `${JSON.stringify(s)}: __cjs(__ns${i})`).join(', ')} };`,
+    'const __require = (spec) => __deps[spec];',
+    'function __lazy(source) {',
+    '  let compiled;',
+    '  const validate = (data, ctx) => {',
+    "    if (!compiled) {",
+    '      const module = { exports: {} };',
+    "      new Function('require', 'module', 'exports', source)(__require, module, module.exports);",
+    '      compiled = module.exports;',
+    '    }',
+    '    const ok = compiled(data, ctx);',
+    '    validate.errors = compiled.errors;',
+    '    return ok;',
+    '  };',
+    '  validate.errors = null;',
+    '  return validate;',
+    '}',
+    ...Object.entries(code).map(([name, c]) => `export const ${name} = __lazy(${JSON.stringify(c)});`),
+  ];
+  return `${lines.join('\n')}\n`;
 }
