@@ -12,7 +12,13 @@ import type { InstallOptions, InstallResult } from './install/install.js';
 import type { OutdatedEntry } from './install/outdated.js';
 import { removeVersionDir } from './install/version-dir.js';
 import type { LegacyInfoView } from './legacy/wxauto-install.js';
-import { addWxautoSource, isLegacyEntry, isLegacySnapshot, readWxautoCache } from './legacy/wxauto-source.js';
+import {
+  addWxautoSource,
+  isLegacyEntry,
+  isLegacySnapshot,
+  readWxautoCache,
+  refreshWxautoSource,
+} from './legacy/wxauto-source.js';
 import { readLockfile, writeLockfile } from './lockfile.js';
 import type { LoadedPlugin, LoadOptions } from './run/load-plugin.js';
 import type { SearchFilters, SearchHit } from './search/search.js';
@@ -29,7 +35,6 @@ import {
 // What only some commands need is imported by the methods that use it: tuf-js (refresh), the install pipeline
 // (semver, signing, WASM admission), Extism (run) and MiniSearch (search), so `wharf list` loads none of them.
 const refreshing = () => import('./index/refresh.js');
-const refreshingLegacy = () => import('./legacy/wxauto-source.js');
 const installing = () => import('./install/install.js');
 const installingLegacy = () => import('./legacy/wxauto-install.js');
 
@@ -125,7 +130,7 @@ export class WharfClient {
       try {
         const snap =
           src.type === 'wxauto'
-            ? await (await refreshingLegacy()).refreshWxautoSource(this.home, src, this.refreshOpts())
+            ? await refreshWxautoSource(this.home, src, this.refreshOpts())
             : await (await refreshing()).refreshSource(this.home, src, this.refreshOpts());
         report.refreshed.push({
           alias: src.alias,
@@ -184,7 +189,7 @@ export class WharfClient {
         try {
           snap =
             src.type === 'wxauto'
-              ? await (await refreshingLegacy()).refreshWxautoSource(this.home, src, this.refreshOpts())
+              ? await refreshWxautoSource(this.home, src, this.refreshOpts())
               : await (await refreshing()).refreshSource(this.home, src, this.refreshOpts());
         } catch (e) {
           if (cfg.sources.length === 1) throw e;

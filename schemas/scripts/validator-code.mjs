@@ -77,7 +77,7 @@ export function validatorModule(banner) {
     'function __lazy(source) {',
     '  let compiled;',
     '  const validate = (data, ctx) => {',
-    "    if (!compiled) {",
+    '    if (!compiled) {',
     '      const module = { exports: {} };',
     "      new Function('require', 'module', 'exports', source)(__require, module, module.exports);",
     '      compiled = module.exports;',

@@ -1,6 +1,7 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
 import type { WharfClient } from '../client.js';
+import { DEFAULT_LIMITS } from '../index/http-fetch.js';
 import { Output } from './output.js';
 
 export interface GlobalOpts {
@@ -23,18 +24,10 @@ export interface CliContext {
 
 // The client library (and with it the index, install and sandbox code) is loaded only once a command's action is
 // about to run, so `--version`, `--help` and usage errors load none of it.
-let library: {
-  WharfClient: typeof WharfClient;
-  DEFAULT_LIMITS: typeof import('../index/http-fetch.js').DEFAULT_LIMITS;
-};
+let Client: typeof WharfClient | undefined;
 
 async function loadLibrary(): Promise<void> {
-  if (library) return;
-  const [{ WharfClient }, { DEFAULT_LIMITS }] = await Promise.all([
-    import('../client.js'),
-    import('../index/http-fetch.js'),
-  ]);
-  library = { WharfClient, DEFAULT_LIMITS };
+  Client ??= (await import('../client.js')).WharfClient;
 }
 
 export function makeContext(program: Command): CliContext {
@@ -51,7 +44,7 @@ export function makeContext(program: Command): CliContext {
 export function clientFor(g: GlobalOpts): WharfClient {
   const t = g.timeout ? Number(g.timeout) : undefined;
   if (t !== undefined && !(t > 0)) throw new WharfError('E_USAGE', `--timeout takes milliseconds, got "${g.timeout}".`);
-  if (!library) throw new Error('the client library is loaded before a command action runs (preAction hook)');
-  const limits = t ? { ...library.DEFAULT_LIMITS, headersTimeoutMs: t, stallTimeoutMs: t } : undefined;
-  return new library.WharfClient({ home: g.home, limits, offline: g.offline });
+  if (!Client) throw new Error('the client library is loaded before a command action runs (preAction hook)');
+  const limits = t ? { ...DEFAULT_LIMITS, headersTimeoutMs: t, stallTimeoutMs: t } : undefined;
+  return new Client({ home: g.home, limits, offline: g.offline });
 }
