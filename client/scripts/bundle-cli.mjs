@@ -1,12 +1,11 @@
-#!/usr/bin/env node
-// Bundles the CLI as tsc built it (dist/cli/entry.js) into dist/bundle/wharf.mjs: one file for what every command
+// Bundles a CLI as tsc built it (dist/cli/entry.js) into dist/bundle/<name>.mjs: one file for what every command
 // needs and a chunk per lazily imported part (the client library, tuf-js, the MCP SDK, the author tools...), so a
-// start reads a few files instead of hundreds and `--version` evaluates almost nothing. Run by `npm run build`
-// after `tsc -b`; bin/wharf.js falls back to dist/cli/ while the bundle is older than the last tsc build.
-//   node client/scripts/bundle-cli.mjs [--outdir <dir>] [--force]   (skips when the bundle is newer than its inputs)
+// start reads a few files instead of hundreds and `--version` evaluates almost nothing. scripts/bundle-clis.mjs runs
+// it for wharf and wharf-admin after `tsc -b`; the bins fall back to dist/cli/ while a bundle is older than tsc's
+// last build.
 import { rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
@@ -72,15 +71,3 @@ const lazyChildProcessForCommander = {
     }));
   },
 };
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const client = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const i = process.argv.indexOf('--outdir');
-  const o = {
-    entry: join(client, 'dist', 'cli', 'entry.js'),
-    name: 'wharf',
-    outdir: i > 0 ? resolve(process.argv[i + 1]) : join(client, 'dist', 'bundle'),
-  };
-  const builds = ['tsconfig.tsbuildinfo', '../schemas/tsconfig.tsbuildinfo'].map((f) => join(client, f));
-  if (process.argv.includes('--force') || !bundleIsFresh(o, builds)) await bundleCli(o);
-}
