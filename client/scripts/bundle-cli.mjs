@@ -27,7 +27,8 @@ export async function bundleCli(o) {
     platform: 'node',
     target: 'node20.19',
     minify: o.minify ?? true,
-    sourcemap: 'linked',
+    // Maps beside the chunks, with no sourceMappingURL comment: Node scans each module for one on load.
+    sourcemap: 'external',
     // Extism's Node build starts worker threads from its own files; it is loaded only by commands that run plugins.
     external: ['@extism/extism', ...(o.external ?? [])],
     // CommonJS dependencies (commander, tuf-js, semver) call require() for Node built-ins.
