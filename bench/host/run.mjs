@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
 const { createHost, openSandbox, signFile } = await import('@wharf/client');
 const { addReleaseFromFiles, publishRegistry, serveDemoRegistry } = await import('@wharf/tools');
+const { report } = await import('../report.mjs');
 
 const CALLS = Number(process.env.CALLS ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -99,6 +100,10 @@ try {
   console.log(
     `first call after update median ${(sw * 1000).toFixed(1)} µs; ratio to a steady call ${(sw / hm).toFixed(2)}x`,
   );
+  report('host', [
+    { what: 'host p.call', ms: hm, floor: 'openSandbox().call', floorMs: bm },
+    { what: 'first call after host.update()', ms: sw, floor: 'host p.call, steady', floorMs: hm },
+  ]);
   const health = host.health()[0];
   console.log(
     `health after ${health.calls} calls: p50 ${health.p50_ms} ms, p95 ${health.p95_ms} ms, errors ${health.errors}`,

@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeUleb } from '../../client/dist/run/cap-memory.js';
+import { report } from '../report.mjs';
 
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
 const { signFile, WharfClient } = await import('@wharf/client');
@@ -180,6 +181,18 @@ try {
   );
   console.log(`sha256 + blake2b-512 of the bytes in memory ${median(times.hashes).toFixed(1)} ms`);
   console.log(`\`wharf install\` command (node start-up included) ${w.toFixed(0)} ms (target < 1000 ms)`);
+  report('install', [
+    { what: 'library install, 10 MB', ms: l, floor: 'curl to disk', floorMs: c, budget: '≤ 1.3×', ok: l / c <= 1.3 },
+    { what: 'library install, 10 MB', ms: l, floor: 'Node socket → file', floorMs: f },
+    {
+      what: '`wharf install` command, 10 MB',
+      ms: w,
+      floor: 'curl to disk',
+      floorMs: c,
+      budget: '< 1000 ms',
+      ok: w < 1000,
+    },
+  ]);
   await server.close();
 } finally {
   rmSync(root, { recursive: true, force: true });

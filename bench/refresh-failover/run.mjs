@@ -5,6 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { report } from '../report.mjs';
 
 // @extism/extism loads node:wasi, whose ExperimentalWarning would land in the middle of the table.
 process.emitWarning = () => {};
@@ -111,6 +112,20 @@ try {
       `${name.padEnd(12)} ${m.toFixed(1).padStart(9)}   ${(m / base).toFixed(2).padStart(5)}×   ${servedBy[name].padEnd(9)}   ${budget}`,
     );
   }
+  report(
+    'refresh-failover',
+    Object.keys(primaries).map((name) => {
+      const m = median(times[name]);
+      const limit = name === 'refusing' ? base * 1.2 : name === 'hanging' ? (base + HEDGE_MS) * 1.5 : undefined;
+      return {
+        what: `refresh, primary ${name}`,
+        ms: m,
+        floor: 'refresh, primary healthy',
+        floorMs: base,
+        ...(limit === undefined ? {} : { budget: `≤ ${limit.toFixed(0)} ms`, ok: m <= limit }),
+      };
+    }),
+  );
   for (const p of Object.values(primaries)) await p.close();
   await healthy.close();
   await mirror.close();

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeUleb } from '../../client/dist/run/cap-memory.js';
+import { report } from '../report.mjs';
 
 process.emitWarning = () => {};
 const { scanWasm, blake2b512, formatTrustedComment, parseSecretKey, signPrehashed } = await import('@wharf/client');
@@ -148,6 +149,12 @@ try {
   console.log(`reviewRelease (all checks, no smoke)  ${staticReview.toFixed(1)} ms  (${r(staticReview)}x baseline)`);
   console.log(`full offline review (smoke in child)  ${full.toFixed(1)} ms  (${r(full)}x baseline; budget 5000 ms)`);
   console.log(`wharf-admin review CLI (Node start)   ${cli.toFixed(1)} ms`);
+  const floor = { floor: 'V8 compile + imports/exports', floorMs: compile };
+  report('review', [
+    { what: 'scanWasm, 5 MB module', ms: scan, ...floor, budget: '< 1000 ms', ok: scan < 1000 },
+    { what: 'reviewRelease, no smoke', ms: staticReview, ...floor },
+    { what: 'full offline review', ms: full, ...floor, budget: '< 5000 ms', ok: full < 5000 },
+  ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -13,6 +13,7 @@ import MiniSearch from 'minisearch';
 import { chromium } from 'playwright-core';
 import { serveSite } from '../../site/scripts/serve-site.mjs';
 import { createEngine, tokenize } from '../../site/src/lib/search-core.js';
+import { report } from '../report.mjs';
 import { obsidianRegistry, syntheticRegistry } from './registry-gen.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -190,6 +191,26 @@ for (const size of sizes) {
 }
 console.log(
   '\nBudgets (DESIGN §9): build 10k < 60 s, 50k < 300 s; index ≤ 1.2 MB gzip at 10k; keystroke p95 < 10 ms at 10k.',
+);
+report(
+  'site',
+  rows.flatMap((r) => {
+    const budget = r.plugins >= 50_000 ? 300 : r.plugins >= 10_000 ? 60 : undefined;
+    return [
+      {
+        what: `keystroke query p95, ${r.label}`,
+        ms: r.ours.p95,
+        floor: 'stock MiniSearch p95',
+        floorMs: r.base.p95,
+        ...(r.plugins >= 10_000 ? { budget: '< 10 ms', ok: r.ours.p95 < 10 } : {}),
+      },
+      {
+        what: `site build, ${r.label}`,
+        ms: r.buildS * 1000,
+        ...(budget ? { budget: `< ${budget} s`, ok: r.buildS < budget } : {}),
+      },
+    ];
+  }),
 );
 for (const r of rows) {
   const budget = r.plugins >= 50_000 ? 300 : r.plugins >= 10_000 ? 60 : undefined;

@@ -15,16 +15,22 @@ import { type HomePaths, openHome } from './home.js';
 import { Catalog, type PluginAddress, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
 import { cacheFilesOf, type IndexSnapshot, markStale, readCachedIndex } from './index/index-cache.js';
-import { type MirrorFailure, type MirrorHealth, refreshSource, testMirrors } from './index/refresh.js';
+import type { MirrorFailure, MirrorHealth } from './index/refresh.js';
 import { guardStaleInstall } from './index/stale-guard.js';
-import { type InstallOptions, type InstallResult, installPlugins, removeVersionDir } from './install/install.js';
-import { findOutdated, type OutdatedEntry } from './install/outdated.js';
-import { installLegacyAware, isLegacyEntry, type LegacyInfoView, legacyInfo } from './legacy/wxauto-install.js';
-import { withLegacyHits } from './legacy/wxauto-search.js';
-import { addWxautoSource, isLegacySnapshot, readWxautoCache, refreshWxautoSource } from './legacy/wxauto-source.js';
+import type { InstallOptions, InstallResult } from './install/install.js';
+import type { OutdatedEntry } from './install/outdated.js';
+import { removeVersionDir } from './install/version-dir.js';
+import type { LegacyInfoView } from './legacy/wxauto-install.js';
+import {
+  addWxautoSource,
+  isLegacyEntry,
+  isLegacySnapshot,
+  readWxautoCache,
+  refreshWxautoSource,
+} from './legacy/wxauto-source.js';
 import { readLockfile, versionDirOf, writeLockfile } from './lockfile.js';
-import { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
-import { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
+import type { LoadedPlugin, LoadOptions } from './run/load-plugin.js';
+import type { SearchFilters, SearchHit } from './search/search.js';
 import { obtainRoot, storeRoot, trustedMetadata } from './sources/root-trust.js';
 import {
   checkAlias,
@@ -35,6 +41,12 @@ import {
   readSources,
   writeSources,
 } from './sources/sources-config.js';
+
+// What only some commands need is imported by the methods that use it: tuf-js (refresh), the install pipeline
+// (semver, signing, WASM admission), Extism (run) and MiniSearch (search), so `wharf list` loads none of them.
+const refreshing = () => import('./index/refresh.js');
+const installing = () => import('./install/install.js');
+const installingLegacy = () => import('./legacy/wxauto-install.js');
 
 export interface ClientOptions {
   home?: string;
@@ -168,7 +180,7 @@ export class WharfClient {
         const snap =
           src.type === 'wxauto'
             ? await refreshWxautoSource(this.home, src, this.refreshOpts())
-            : await refreshSource(this.home, src, this.refreshOpts());
+            : await (await refreshing()).refreshSource(this.home, src, this.refreshOpts());
         report.refreshed.push({
           alias: src.alias,
           mirror: snap.mirror,
@@ -204,6 +216,7 @@ export class WharfClient {
     const cfg = this.sources();
     const targets = (alias ? [findSource(cfg, alias)] : orderedSources(cfg)).filter((s) => s.type === 'tuf');
     const out: Array<{ alias: string; mirrors: MirrorHealth[] }> = [];
+    const { testMirrors } = await refreshing();
     for (const src of targets)
       out.push({ alias: src.alias, mirrors: await testMirrors(this.home, src, this.refreshOpts()) });
     return out;
@@ -233,7 +246,7 @@ export class WharfClient {
               cached() ??
               (src.type === 'wxauto'
                 ? await refreshWxautoSource(this.home, src, this.refreshOpts())
-                : await refreshSource(this.home, src, this.refreshOpts())),
+                : await (await refreshing()).refreshSource(this.home, src, this.refreshOpts())),
           );
         } catch (e) {
           if (cfg.sources.length === 1 || (isWharfError(e) && ['E_PATH_ESCAPE', 'E_HOME_LOCKED'].includes(e.code)))
@@ -247,6 +260,10 @@ export class WharfClient {
 
   async search(query: string, filters?: SearchFilters): Promise<SearchHit[]> {
     const catalog = await this.catalog();
+    const [{ searchCatalog }, { withLegacyHits }] = await Promise.all([
+      import('./search/search.js'),
+      import('./legacy/wxauto-search.js'),
+    ]);
     // Legacy (wxauto) sources answer with WXAUTO-MGT's own rules, after the signed sources' hits.
     return withLegacyHits(catalog, query, filters ?? {}, searchCatalog(catalog, query, filters));
   }
@@ -265,7 +282,7 @@ export class WharfClient {
       source: e.source,
       plugin: e.plugin,
       installed: readLockfile(this.home.lockfile).plugins[e.address],
-      legacy: legacyInfo(e),
+      legacy: isLegacyEntry(e) ? (await installingLegacy()).legacyInfo(e) : undefined,
     };
   }
 
@@ -291,6 +308,7 @@ export class WharfClient {
 
   /** Installed plugins that have a newer (or, when yanked, different) usable version. */
   async outdated(ids?: string[]): Promise<OutdatedEntry[]> {
+    const { findOutdated } = await import('./install/outdated.js');
     return findOutdated(await this.catalog(), readLockfile(this.home.lockfile), ids);
   }
 
@@ -307,6 +325,7 @@ export class WharfClient {
     opts: InstallOptions,
   ): Promise<{ updated: InstallResult[]; skipped: OutdatedEntry[] }> {
     const catalog = await this.catalog();
+    const { findOutdated } = await import('./install/outdated.js');
     const todo = findOutdated(catalog, readLockfile(this.home.lockfile), ids);
     const go = todo.filter((o) => o.change !== 'downgrade' || opts.allowDowngrade);
     const skipped = todo.filter((o) => !go.includes(o));
@@ -322,9 +341,17 @@ export class WharfClient {
   }
 
   /** Legacy (unpinned) sources go their own way; signed ones through the stale guard and the planner. */
-  private installAddresses(catalog: Catalog, addrs: PluginAddress[], opts: InstallOptions): Promise<InstallResult[]> {
+  private async installAddresses(
+    catalog: Catalog,
+    addrs: PluginAddress[],
+    opts: InstallOptions,
+  ): Promise<InstallResult[]> {
     if (addrs.some((a) => isLegacyEntry(catalog.find(a))))
-      return installLegacyAware(this.home, catalog, addrs, { offline: this.opts.offline, ...opts });
+      return (await installingLegacy()).installLegacyAware(this.home, catalog, addrs, {
+        offline: this.opts.offline,
+        ...opts,
+      });
+    const { installPlugins } = await installing();
     return guardStaleInstall(catalog, addrs, this.opts.offline, (offline) =>
       installPlugins(this.home, catalog, addrs, { offline, ...opts }),
     );
@@ -362,7 +389,8 @@ export class WharfClient {
     });
   }
 
-  load(id: string, opts?: LoadOptions): Promise<LoadedPlugin> {
+  async load(id: string, opts?: LoadOptions): Promise<LoadedPlugin> {
+    const { loadPlugin } = await import('./run/load-plugin.js');
     return loadPlugin(this.home, id, opts);
   }
 

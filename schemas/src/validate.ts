@@ -1,8 +1,8 @@
 // Compiled validators: the JSON Schema first, then the content rules it cannot express (rules.ts).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type ErrorCode, WharfError } from './errors.js';
 import { ALL_SCHEMAS } from './generated/schemas.js';
+import { lockfile, manifest, permissions, registry, report, sources, submission } from './generated/validators.js';
 import { MAX_JSON_DEPTH } from './json-limits.js';
 import {
   checkPermissions,
@@ -21,32 +21,20 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; problems: Prob
 
 export const SCHEMA_BASE = 'https://wharf.dev/schemas/';
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv,
-) => Ajv;
-
-// One instance; each schema is compiled once, on first use: compiling all of them costs ~250 ms, which every
-// CLI start would pay even when (like `wharf run`) it validates nothing.
-const ajv = new Ajv({ strict: true, allErrors: false, verbose: true, schemas: [...ALL_SCHEMAS] });
-addFormats(ajv);
-
-function compiled(name: string): () => ValidateFunction {
-  let v: ValidateFunction | undefined;
-  return () => {
-    v ??= ajv.getSchema(`${SCHEMA_BASE}${name}.schema.json`);
-    if (!v) throw new Error(`schema ${name} is not registered`);
-    return v;
-  };
-}
+// The schemas are compiled at build time (ajv standalone code, scripts/gen-validators.mjs): compiling them at run
+// time cost every CLI start the ajv import and ~20-50 ms per schema used.
+const compiled =
+  (v: unknown): (() => ValidateFunction) =>
+  () =>
+    v as ValidateFunction;
 
 const validators = {
-  manifest: compiled('manifest'),
-  registry: compiled('registry'),
-  lockfile: compiled('lockfile'),
-  sources: compiled('sources'),
-  report: compiled('report'),
-  submission: compiled('submission'),
+  manifest: compiled(manifest),
+  registry: compiled(registry),
+  lockfile: compiled(lockfile),
+  sources: compiled(sources),
+  report: compiled(report),
+  submission: compiled(submission),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -410,9 +398,7 @@ export const validateSubmission: (x: unknown) => Validation<Submission> = valida
   submissionRules,
 );
 
-let permissionsValidator: ValidateFunction | undefined;
-const compiledPermissions = (): ValidateFunction =>
-  (permissionsValidator ??= ajv.compile({ $ref: `${SCHEMA_BASE}defs.schema.json#/definitions/permissions` }));
+const compiledPermissions = compiled(permissions);
 
 /** Validates just a permissions object (schema + justifications), e.g. one built from an issue form. */
 export function validatePermissions(p: unknown, basePath = '/permissions'): Problem[] {

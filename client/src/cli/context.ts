@@ -1,6 +1,6 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { WharfClient } from '../client.js';
+import type { WharfClient } from '../client.js';
 import { DEFAULT_LIMITS } from '../index/http-fetch.js';
 import { Output } from './output.js';
 
@@ -22,8 +22,17 @@ export interface CliContext {
   out(): Output;
 }
 
+// The client library (and with it the index, install and sandbox code) is loaded only once a command's action is
+// about to run, so `--version`, `--help` and usage errors load none of it.
+let Client: typeof WharfClient | undefined;
+
+async function loadLibrary(): Promise<void> {
+  Client ??= (await import('../client.js')).WharfClient;
+}
+
 export function makeContext(program: Command): CliContext {
   const g = () => program.opts<GlobalOpts>();
+  program.hook('preAction', loadLibrary);
   return {
     g,
     client: () => clientFor(g()),
@@ -31,9 +40,11 @@ export function makeContext(program: Command): CliContext {
   };
 }
 
+/** A client for these options; only inside a command's action (the library is loaded just before it runs). */
 export function clientFor(g: GlobalOpts): WharfClient {
   const t = g.timeout ? Number(g.timeout) : undefined;
   if (t !== undefined && !(t > 0)) throw new WharfError('E_USAGE', `--timeout takes milliseconds, got "${g.timeout}".`);
+  if (!Client) throw new Error('the client library is loaded before a command action runs (preAction hook)');
   const limits = t ? { ...DEFAULT_LIMITS, headersTimeoutMs: t, stallTimeoutMs: t } : undefined;
-  return new WharfClient({ home: g.home, limits, offline: g.offline });
+  return new Client({ home: g.home, limits, offline: g.offline });
 }

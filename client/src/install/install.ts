@@ -16,7 +16,7 @@ import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/
 import semver from 'semver';
 import { fsyncDir, TEMP_MARK, tempPathFor, writeFileAtomic } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
-import { checkRemoval, ensureHomeDir, homeDir, homeFile, removeInHome } from '../home/home-path.js';
+import { checkRemoval, ensureHomeDir, homeDir, homeFile } from '../home/home-path.js';
 import { type HomePaths, layoutDir } from '../home.js';
 import type { Catalog, CatalogEntry, PluginAddress } from '../index/catalog.js';
 import { readLockfile, versionDirOf, writeLockfile } from '../lockfile.js';
@@ -27,6 +27,9 @@ import { type ChangeKind, changeKind } from './change-kind.js';
 import { downloadArtifact, type Progress } from './download-artifact.js';
 import { describeWidening, type PermissionWidening, widenedPermissions } from './permission-diff.js';
 import { type PlannedStep, planInstall } from './plan-install.js';
+import { removeVersionDir } from './version-dir.js';
+
+export { removeVersionDir };
 
 export interface InstallOptions {
   allowDowngrade?: boolean;
@@ -348,9 +351,4 @@ function placePlugin(
 
 function sha256Of(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-/** Remove an entry's version dir (`plugins/<dir>/<version>`), from a validated lockfile path; links are refused. */
-export function removeVersionDir(home: HomePaths, relWasm: string): void {
-  removeInHome(home.root, versionDirOf({ path: relWasm }), 'dir');
 }

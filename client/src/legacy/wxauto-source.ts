@@ -18,7 +18,7 @@ import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { CatalogEntry } from '../index/catalog.js';
 import { DEFAULT_LIMITS, FetchFailure, type FetchLimits } from '../index/http-fetch.js';
 import { type IndexSnapshot, readCachedIndex } from '../index/index-cache.js';
-import { allMirrorsFailed, type MirrorFailure, mirrorOrder } from '../index/refresh.js';
+import type { MirrorFailure } from '../index/refresh.js';
 import { checkAlias, checkSourceUrl, readSources, writeSources } from '../sources/sources-config.js';
 import { fetchLegacyBytes } from './https-fetch.js';
 
@@ -86,6 +86,8 @@ export async function refreshWxautoSource(
   src: SourceConfig,
   opts: { limits?: FetchLimits } = {},
 ): Promise<LegacySnapshot> {
+  // refresh.js brings tuf-js; loaded here so that reading the legacy cache (search, info) doesn't pay for it.
+  const { allMirrorsFailed, mirrorOrder } = await import('../index/refresh.js');
   const failures: MirrorFailure[] = [];
   for (const mirror of mirrorOrder(src)) {
     try {

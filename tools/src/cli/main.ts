@@ -1,13 +1,6 @@
 import { resolve } from 'node:path';
 import { isWharfError, WharfError } from '@wharf/schemas';
 import { Command, CommanderError, Option } from 'commander';
-import { addReleaseFromFiles } from '../registry/add-release.js';
-import { initRegistry } from '../registry/init.js';
-import { startStaticServer } from '../serve/static-server.js';
-import { assessExpiry, formatDuration, parseWithin, readExpiry } from '../tuf/expiry-check.js';
-import { defaultKeysDir } from '../tuf/keys.js';
-import { publishRegistry, resignTimestamp } from '../tuf/publish.js';
-import { validateFile } from '../validate/validate-file.js';
 import { registerBotCommands } from './commands/register-bot-commands.js';
 import { GuardedWriter } from './workflow-command-guard.js';
 
@@ -32,6 +25,8 @@ function waitForSignal(): Promise<void> {
   });
 }
 
+// Each command imports what it runs (TUF signing, the static server, the validators) when it runs, so that
+// `--help` and the other commands don't load it.
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('wharf-admin')
     .description('Maintain a Wharf registry: edit the catalog, sign TUF metadata, validate documents, serve locally')
@@ -59,6 +54,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--keys <dir>', 'private keys dir (default: <parent>/<basename>.keys/, outside the published tree)')
     .option('--name <text>', 'registry display name', 'Wharf registry')
     .action(async (dir: string, o: { keys?: string; name: string }, cmd: Command) => {
+      const { initRegistry } = await import('../registry/init.js');
       const r = await initRegistry(dir, { ...(o.keys ? { keysDir: o.keys } : {}), name: o.name });
       out(
         cmd,
@@ -88,6 +84,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         o: { manifest: string; wasm: string; sig: string; url: string[]; tag?: string },
         cmd: Command,
       ) => {
+        const { addReleaseFromFiles } = await import('../registry/add-release.js');
         const r = await addReleaseFromFiles(dir, {
           manifestPath: o.manifest,
           wasmPath: o.wasm,
@@ -111,6 +108,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<dir>', 'registry directory')
     .option('--keys <dir>', 'private keys dir (default: <parent>/<basename>.keys/)')
     .action(async (dir: string, o: { keys?: string }, cmd: Command) => {
+      const [{ publishRegistry }, { defaultKeysDir }] = await Promise.all([
+        import('../tuf/publish.js'),
+        import('../tuf/keys.js'),
+      ]);
       const r = await publishRegistry(dir, { keysDir: o.keys ?? defaultKeysDir(dir) });
       out(
         cmd,
@@ -124,6 +125,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<dir>', 'registry directory')
     .option('--keys <dir>', 'private keys dir (default: <parent>/<basename>.keys/)')
     .action(async (dir: string, o: { keys?: string }, cmd: Command) => {
+      const [{ resignTimestamp }, { defaultKeysDir }] = await Promise.all([
+        import('../tuf/publish.js'),
+        import('../tuf/keys.js'),
+      ]);
       const r = await resignTimestamp(dir, { keysDir: o.keys ?? defaultKeysDir(dir) });
       out(cmd, `Timestamp v${r.timestampVersion} (snapshot v${r.snapshotVersion}), expires ${r.expires}`, r);
     });
@@ -133,6 +138,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<dir>', 'registry directory')
     .option('--within <duration>', 'how much life the metadata must have left: 2d, 36h, 90m', '2d')
     .action(async (dir: string, o: { within: string }, cmd: Command) => {
+      const { assessExpiry, formatDuration, parseWithin, readExpiry } = await import('../tuf/expiry-check.js');
       const report = await readExpiry(dir, new Date(), parseWithin(o.within));
       let refusal: WharfError | undefined;
       try {
@@ -161,6 +167,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(new Option('--port <n>', 'port (0 = random)').default(8080).argParser(parsePort))
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .action(async (dir: string, o: { port: number; host: string }, cmd: Command) => {
+      const { startStaticServer } = await import('../serve/static-server.js');
       const server = await startStaticServer(resolve(dir), { port: o.port, host: o.host });
       out(cmd, `Serving ${resolve(dir)} at ${server.url}/  (source URL; Ctrl-C to stop)`, { url: server.url });
       await (io.untilStopped ?? waitForSignal)();
@@ -171,6 +178,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('validate a manifest, registry, report or submission (kind detected by content)')
     .argument('<file>', 'JSON file')
     .action(async (file: string, _o: unknown, cmd: Command) => {
+      const { validateFile } = await import('../validate/validate-file.js');
       const r = await validateFile(file);
       if (json(cmd)) {
         io.stdout.write(`${JSON.stringify({ kind: r.kind, problems: r.problems }, null, 2)}\n`);

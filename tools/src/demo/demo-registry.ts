@@ -6,6 +6,7 @@ import { emptyRegistry, initRegistry } from '../registry/init.js';
 import { writeRegistry } from '../registry/store.js';
 import { defaultKeysDir } from '../tuf/keys.js';
 import { type PublishResult, publishRegistry } from '../tuf/publish.js';
+import { inputStamp, readStamp, writeStamp } from './input-stamp.js';
 
 export interface DemoRegistryOptions {
   /** The registry dir to create (must not exist or be empty); keys go beside it. */
@@ -16,7 +17,11 @@ export interface DemoRegistryOptions {
   artifactBaseUrl: string;
   /** Only these example folders (default: every folder with a built, signed plugin). */
   only?: string[];
-  /** Keep an existing root and keys (so a `wharf source add` made earlier stays valid) and re-sign. */
+  /**
+   * Keep an existing root and keys (so a `wharf source add` made earlier stays valid) and re-sign. With the same
+   * examples and artifact URL as last time, registry.json is kept as it was (its dates too), so whatever is built
+   * from it (the demo site) can tell that nothing changed.
+   */
   reuseKeys?: boolean;
 }
 
@@ -49,24 +54,39 @@ export async function buildDemoRegistry(opts: DemoRegistryOptions): Promise<Demo
   const registryDir = resolve(opts.dir);
   const keysDir = defaultKeysDir(registryDir);
   const rootFile = join(registryDir, 'metadata', '1.root.json');
-  if (opts.reuseKeys && existsSync(rootFile) && existsSync(keysDir)) {
-    await writeRegistry(registryDir, emptyRegistry('Wharf demo registry', new Date()));
-  } else {
-    await initRegistry(registryDir, { name: 'Wharf demo registry', keysDir });
+  const folders = opts.only ?? builtExamples(examplesDir);
+  const reuse = Boolean(opts.reuseKeys && existsSync(rootFile) && existsSync(keysDir));
+  // registry.json is made from these alone (the root and keys are kept when reusing).
+  const stampFile = `${registryDir}.inputs.sha256`;
+  const stamp = () =>
+    inputStamp([
+      { value: JSON.stringify({ artifactBaseUrl: opts.artifactBaseUrl, folders }) },
+      { file: rootFile },
+      ...folders.flatMap((f) =>
+        ['plugin.json', 'plugin.wasm', 'plugin.wasm.minisig'].map((n) => ({ file: join(examplesDir, f, n) })),
+      ),
+    ]);
+  const unchanged = reuse && readStamp(stampFile) === stamp() && existsSync(join(registryDir, 'registry.json'));
+  if (!unchanged) {
+    if (reuse) await writeRegistry(registryDir, emptyRegistry('Wharf demo registry', new Date()));
+    else await initRegistry(registryDir, { name: 'Wharf demo registry', keysDir });
   }
   const rootSha256 = createHash('sha256').update(readFileSync(rootFile)).digest('hex');
   const plugins: DemoRegistry['plugins'] = [];
-  for (const folder of opts.only ?? builtExamples(examplesDir)) {
+  for (const folder of folders) {
     const base = join(examplesDir, folder);
     const manifest = JSON.parse(readFileSync(join(base, 'plugin.json'), 'utf8')) as { id: string; version: string };
+    plugins.push({ folder, id: manifest.id, version: manifest.version });
+    if (unchanged) continue;
     await addReleaseFromFiles(registryDir, {
       manifestPath: join(base, 'plugin.json'),
       wasmPath: join(base, 'plugin.wasm'),
       sigPath: join(base, 'plugin.wasm.minisig'),
       urls: [`${opts.artifactBaseUrl.replace(/\/+$/, '')}/${folder}/plugin.wasm`],
     });
-    plugins.push({ folder, id: manifest.id, version: manifest.version });
   }
+  // Signed afresh every time: the TUF metadata expires within a week even when registry.json is the same.
   const publish = await publishRegistry(registryDir, { keysDir });
+  if (opts.reuseKeys) writeStamp(stampFile, stamp());
   return { registryDir, keysDir, rootSha256, publish, plugins };
 }

@@ -1,13 +1,15 @@
+import '@wharf/client/quiet-wasi-warning';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WharfClient } from '@wharf/client';
 import { startStaticServer } from '../serve/static-server.js';
 import { buildDemoRegistry } from './demo-registry.js';
 import { buildDemoSite } from './demo-site.js';
 
 // `npm start`: the embedded default marketplace. Everything is local and offline: the example plugins, a
 // registry signed just now with throwaway keys, served on 127.0.0.1, and a client home already pointing at it.
+// Node loads node:wasi (and warns) while linking whatever imports it statically, so the client comes after the filter.
+const { WharfClient } = await import('@wharf/client');
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const demo = resolve(process.env.WHARF_DEMO_DIR ?? join(repo, '.wharf-demo'));
 const examplesDir = join(repo, 'examples');
@@ -33,6 +35,9 @@ const reg = await buildDemoRegistry({
   artifactBaseUrl: `${server.url}/artifacts`,
   reuseKeys: true,
 });
+// The catalog, built from this very registry so that every install command on it works against this server; its
+// build (seconds) runs while the home is set up, and is skipped when nothing it reads changed since the last start.
+const siteBuild = buildDemoSite(join(reg.registryDir, 'registry.json'), join(demo, 'site'));
 const home = join(demo, 'home');
 const client = new WharfClient({ home });
 // The demo home follows the server: the root is kept across starts, but the port may change.
@@ -44,8 +49,7 @@ if (!client.sources().sources.some((s) => s.alias === 'local')) {
 }
 await client.refresh();
 
-// The catalog, built from this very registry so that every install command on it works against this server.
-const site = await buildDemoSite(join(reg.registryDir, 'registry.json'), join(demo, 'site'));
+const site = await siteBuild;
 const siteServer = site.ok
   ? await startStaticServer(site.dir, { port: Number(process.env.WHARF_SITE_PORT ?? 0) })
   : undefined;
@@ -53,7 +57,7 @@ const siteServer = site.ok
 const q = (s: string) => (/[\s"'$]/.test(s) ? `"${s}"` : s);
 console.log(`
 Wharf demo marketplace on ${server.url}
-  catalog site: ${siteServer ? `${siteServer.url}/` : `not built (${site.ok ? '' : site.reason})`}
+  catalog site: ${siteServer ? `${siteServer.url}/${site.ok && site.reused ? '  (unchanged since the last start)' : ''}` : `not built (${site.ok ? '' : site.reason})`}
   ${reg.plugins.length} example plugins (${reg.plugins.map((p) => p.id).join(', ')}), registry signed just now
   registry:     ${reg.registryDir}
   private keys: ${reg.keysDir}

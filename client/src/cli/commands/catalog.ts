@@ -1,7 +1,5 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { staleStatus } from '../../index/index-cache.js';
-import { legacyInfoLines } from '../../legacy/wxauto-install.js';
 import type { CliContext } from '../context.js';
 import { formatAge } from '../output.js';
 
@@ -55,6 +53,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (words: string[], o: { category?: string; tag?: string; verified?: boolean }) => {
       const c = ctx.client();
       const hits = await c.search(words.join(' '), o);
+      const { staleStatus } = await import('../../index/index-cache.js');
       noteStale(c.sources().sources.flatMap((s) => staleStatus(c.home, s.alias) ?? []));
       ctx
         .out()
@@ -75,6 +74,9 @@ export function register(program: Command, ctx: CliContext): void {
       const c = ctx.client();
       const i = await c.info(id);
       const p = i.plugin;
+      const { staleStatus } = await import('../../index/index-cache.js');
+      // Only a legacy (WXAUTO-MGT) entry needs the legacy install module's permission view.
+      const legacyLines = i.legacy ? (await import('../../legacy/wxauto-install.js')).legacyInfoLines(i.legacy) : [];
       const stale = staleStatus(c.home, i.source);
       noteStale(stale ? [stale] : []);
       ctx
@@ -85,7 +87,7 @@ export function register(program: Command, ctx: CliContext): void {
           `versions: ${p.releases.map((r) => `${r.version}${r.yanked ? ' (yanked)' : ''}${r.deprecated ? ' (deprecated)' : ''}`).join(', ')}`,
           `exports: ${(p.releases.at(-1)?.exports ?? []).map((e) => e.name).join(', ')}`,
           `keys: ${p.keys.map((k) => `${k.keyid} (${k.status})`).join(', ')}`,
-          ...(i.legacy ? legacyInfoLines(i.legacy) : []),
+          ...legacyLines,
           i.installed ? `installed: ${i.installed.version}` : `install: wharf install ${i.address}`,
         ]);
     });

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { signFile, writeKeyPair } from '../../signing/index.js';
 import type { CliContext } from '../context.js';
 
 /** `wharf keygen|sign`. */
@@ -11,8 +10,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('create a minisign key pair for signing plugin releases; prints the paths')
     .option('--out <dir>', 'where to write wharf.pub and wharf.key (default: <home>/keys)')
     .option('--force', 'overwrite an existing pair')
-    .action((o: { out?: string; force?: boolean }) => {
+    .action(async (o: { out?: string; force?: boolean }) => {
       // Made on first use, private to the user (it holds the secret key); an existing dir keeps its mode.
+      const { writeKeyPair } = await import('../../signing/index.js');
       const dir = o.out ?? ctx.client().home.keys;
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const k = writeKeyPair(dir, { force: o.force });
@@ -36,6 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
       'password of an encrypted key (minisign -G without -W); else $WHARF_KEY_PASSWORD, else asked on the terminal',
     )
     .action(async (wasm: string, o: { id: string; version: string; key?: string; passwordFile?: string }) => {
+      const { signFile } = await import('../../signing/index.js');
       const key = o.key ?? join(ctx.client().home.keys, 'wharf.key');
       const { isEncryptedSecretKey, keyPassword, terminalPrompt } = await import('../../signing/key-password.js');
       const { readSecretKeyText } = await import('../../signing/sign-file.js');

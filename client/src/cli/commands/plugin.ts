@@ -2,10 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { buildProject } from '../../author/build-project.js';
-import { initProject, LANGS } from '../../author/init-project.js';
-import { checkRelease } from '../../author/submit-release.js';
-import { type PluginTestReport, testProject } from '../../author/test-project.js';
+import type { PluginTestReport } from '../../author/test-project.js';
 import type { PluginLang } from '../../author/toolchain.js';
 import { defaultHome, homePaths } from '../../home.js';
 import { type CliContext, clientFor } from '../context.js';
@@ -19,7 +16,8 @@ export function register(program: Command, ctx: CliContext): void {
     .description(
       'write a new plugin project: source with one export, plugin.json, package.json, test, README, release workflow',
     )
-    .option('--lang <lang>', `source language: ${LANGS.join(' or ')}`, 'wat')
+    // init-project's LANGS, spelled out so `--help` need not load the author modules (a test keeps them equal).
+    .option('--lang <lang>', 'source language: wat or assemblyscript', 'wat')
     .option('--id <id>', 'plugin id (default: the directory name)')
     .option('--name <name>', 'display name (default: from the id)')
     .option('--owner <github-user>', 'GitHub user or organisation that will host the repo')
@@ -27,7 +25,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--description <text>', 'what the plugin does, for plugin.json (submit refuses the placeholder)')
     .option('--signing-key <file|RW…>', 'public key for plugin.json (default: the one `wharf keygen` wrote, if any)')
     .action(
-      (
+      async (
         dir: string,
         o: {
           lang: string;
@@ -39,6 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
           signingKey?: string;
         },
       ) => {
+        const { initProject } = await import('../../author/init-project.js');
         let key = o.signingKey;
         if (!key) {
           const pub = join(homePaths(ctx.g().home ?? defaultHome()).keys, 'wharf.pub');
@@ -99,6 +98,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('build [dir]')
     .description('build the project with its own `npm run build`, then check the wasm it wrote')
     .action(async (dir = '.') => {
+      const { buildProject } = await import('../../author/build-project.js');
       const out = ctx.out();
       const r = await buildProject(dir, { stdio: out.json ? 'pipe' : 'inherit' });
       out.result(r, () => `built ${r.wasm} (${r.size} bytes, sha256 ${r.sha256.slice(0, 12)}…) in ${r.ms} ms`);
@@ -113,6 +113,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--expect <text>', 'expected output; a different output fails')
     .option('--export <name>', 'run only this export')
     .action(async (dir: string | undefined, o: { input?: string; expect?: string; export?: string }) => {
+      const { testProject } = await import('../../author/test-project.js');
       const input = o.input?.startsWith('@') ? new Uint8Array(readFileSync(o.input.slice(1))) : o.input;
       const r = await testProject(dir ?? '.', { input, expect: o.expect, exportName: o.export });
       const failure = r.passed ? undefined : firstFailure(r);
@@ -144,6 +145,7 @@ export function register(program: Command, ctx: CliContext): void {
         marketplace?: string;
         gitee?: string;
       }) => {
+        const { checkRelease } = await import('../../author/submit-release.js');
         const r = await checkRelease({
           dir: o.dir,
           releaseUrl: o.releaseUrl,

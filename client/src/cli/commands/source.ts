@@ -1,6 +1,5 @@
 import { WharfError } from '@wharf/schemas';
 import { type Command, Option } from 'commander';
-import { officialSource } from '../../sources/official-sources.js';
 import { type CliContext, collect } from '../context.js';
 
 /** `wharf source add|list|remove|use|test`. */
@@ -35,7 +34,9 @@ export function register(program: Command, ctx: CliContext): void {
           type?: 'tuf' | 'wxauto';
         },
       ) => {
-        const official = o.official ? officialSource(alias) : undefined;
+        const official = o.official
+          ? (await import('../../sources/official-sources.js')).officialSource(alias)
+          : undefined;
         const mirrors = [...(official?.mirrors ?? []), ...(url ? [url] : []), ...(o.mirror ?? [])];
         if (!mirrors[0]) throw new WharfError('E_USAGE', 'source add needs a URL, or --official.');
         const s = await ctx.client().addSource({

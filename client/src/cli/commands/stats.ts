@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { catalogStats } from '../../legacy/wxauto-search.js';
-import { findSource } from '../../sources/sources-config.js';
 import type { CliContext } from '../context.js';
 
 /** `wharf stats [alias]`: WXAUTO-MGT's marketplace statistics, for signed and legacy sources alike. */
@@ -10,6 +8,8 @@ export function register(program: Command, ctx: CliContext): void {
     .description('catalog statistics: total, featured, verified, downloads, plugins per category')
     .argument('[alias]', 'only this source')
     .action(async (alias?: string) => {
+      const { catalogStats } = await import('../../legacy/wxauto-search.js');
+      const { findSource } = await import('../../sources/sources-config.js');
       const c = ctx.client();
       const catalog = await c.catalog();
       if (alias) findSource(catalog.sources, alias); // E_SOURCE_UNKNOWN with the usual hint

@@ -1,0 +1,142 @@
+// Whole-process time of the read-only CLI commands against `node -e 0`, in the same run (target ≤ 1.5×): what a
+// user waits for before a trivial command does anything. The home has the demo source refreshed and count-vowels
+// installed, made from the example plugins; the registry server is stopped before timing, so every command here
+// works from the verified cache. Timed with hyperfine (Debian's `hyperfine`); without it, a small interleaved
+// harness of ours, and the bench says so.
+// Run: npm run build && npm run bench:cli   (env RUNS, ROUNDS, WARMUP; WHARF_BIN / WHARF_ADMIN_BIN time other builds,
+// WHARF_BASELINE_BIN / WHARF_ADMIN_BASELINE_BIN add another build's rows beside them)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { report } from '../report.mjs';
+
+process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
+const { WharfClient } = await import('@wharf/client');
+const { serveDemoRegistry } = await import('@wharf/tools');
+
+const RUNS = Number(process.env.RUNS ?? 30);
+const WARMUP = Number(process.env.WARMUP ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const BUDGET = 1.5;
+const repo = resolve(import.meta.dirname, '..', '..');
+const wharf = resolve(process.env.WHARF_BIN ?? join(repo, 'client', 'bin', 'wharf.js'));
+const admin = resolve(process.env.WHARF_ADMIN_BIN ?? join(repo, 'tools', 'bin', 'wharf-admin.js'));
+const root = mkdtempSync(join(tmpdir(), 'wharf-bench-cli-'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+function hasHyperfine() {
+  return spawnSync('hyperfine', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * hyperfine (no shell in between), in ROUNDS rounds of RUNS/ROUNDS runs of every command, so that a change of load
+ * during the bench lands on every command alike; medians over all runs, and mean user+sys CPU, in ms.
+ */
+function timeWithHyperfine(cmds) {
+  const out = join(root, 'hyperfine.json');
+  const all = cmds.map(() => ({ times: [], cpu: [] }));
+  const per = Math.max(2, Math.round(RUNS / ROUNDS));
+  for (let r = 0; r < ROUNDS; r++) {
+    const args = ['-N', '--style', 'none', '--warmup', String(r ? 1 : WARMUP), '--runs', String(per)];
+    args.push('--export-json', out);
+    for (const c of cmds) args.push('-n', c.name, [c.argv[0], ...c.argv.slice(1).map(quote)].join(' '));
+    execFileSync('hyperfine', args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    JSON.parse(readFileSync(out, 'utf8')).results.forEach((x, i) => {
+      all[i].times.push(...x.times);
+      all[i].cpu.push(x.user + x.system);
+    });
+  }
+  return cmds.map((c, i) => ({ ...c, ms: median(all[i].times) * 1000, cpuMs: mean(all[i].cpu) * 1000 }));
+}
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const quote = (s) => (/[\s"'\\]/.test(s) ? `'${s.replaceAll("'", "'\\''")}'` : s);
+
+/** Our fallback: interleaved rounds (every command once per round, in turn), spawnSync wall time. */
+function timeWithHarness(cmds) {
+  const times = cmds.map(() => []);
+  for (let r = 0; r < WARMUP + RUNS; r++)
+    cmds.forEach((c, i) => {
+      const t = performance.now();
+      const p = spawnSync(c.argv[0], c.argv.slice(1), { stdio: 'ignore' });
+      const ms = performance.now() - t;
+      if (p.status !== 0) throw new Error(`${c.name} exited ${p.status}`);
+      if (r >= WARMUP) times[i].push(ms);
+    });
+  return cmds.map((c, i) => ({ ...c, ms: median(times[i]) }));
+}
+
+try {
+  const demo = await serveDemoRegistry({ examplesDir: join(repo, 'examples'), root: join(root, 'demo') });
+  const home = join(root, 'home');
+  const c = new WharfClient({ home });
+  await c.addSource({ alias: 'local', url: demo.server.url, rootSha256: demo.reg.rootSha256 });
+  await c.refresh();
+  await c.install('count-vowels');
+  await demo.server.close();
+
+  const node = process.execPath;
+  const w = (...a) => [node, wharf, '--home', home, ...a];
+  const cmds = [
+    { name: 'node -e 0', argv: [node, '-e', '0'] },
+    { name: 'wharf --version', argv: [node, wharf, '--version'] },
+    { name: 'wharf --help', argv: [node, wharf, '--help'] },
+    { name: 'wharf --offline search vowels', argv: w('--offline', 'search', 'vowels') },
+    { name: 'wharf --json --offline search vowels', argv: w('--json', '--offline', 'search', 'vowels') },
+    { name: 'wharf list', argv: w('list') },
+    { name: 'wharf --offline info count-vowels', argv: w('--offline', 'info', 'count-vowels') },
+    { name: 'wharf source list', argv: w('source', 'list') },
+    { name: 'wharf outdated --offline', argv: w('outdated', '--offline') },
+    { name: 'wharf-admin --help', argv: [node, admin, '--help'] },
+  ];
+  // WHARF_BASELINE_BIN=<another checkout>/client/bin/wharf.js: the same commands with that build, in the same rounds.
+  const baseline = process.env.WHARF_BASELINE_BIN && resolve(process.env.WHARF_BASELINE_BIN);
+  if (baseline)
+    for (const c of cmds.filter((x) => x.argv[1] === wharf))
+      cmds.push({ name: `baseline ${c.name}`, argv: c.argv.map((a) => (a === wharf ? baseline : a)) });
+  const adminBaseline = process.env.WHARF_ADMIN_BASELINE_BIN && resolve(process.env.WHARF_ADMIN_BASELINE_BIN);
+  if (adminBaseline) cmds.push({ name: 'baseline wharf-admin --help', argv: [node, adminBaseline, '--help'] });
+  // Each command must work before it is timed: a fast failure is no figure.
+  for (const cmd of cmds) {
+    const p = spawnSync(cmd.argv[0], cmd.argv.slice(1), { encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(`${cmd.name} exited ${p.status}: ${p.stderr}`);
+  }
+  const tool = hasHyperfine();
+  if (!tool)
+    console.log(
+      'hyperfine is MISSING (Debian: apt-get install hyperfine): timing with the built-in interleaved harness instead',
+    );
+  const res = tool ? timeWithHyperfine(cmds) : timeWithHarness(cmds);
+  const [floor] = res;
+  console.log(
+    `${tool ? `hyperfine in ${ROUNDS} rounds` : 'built-in harness'}, median of ${RUNS} runs, ${WARMUP} warm-up`,
+  );
+  console.log(
+    `command                                 median ms   ratio to node -e 0 (target ≤ ${BUDGET}×)${tool ? '   user+sys CPU ms, ratio' : ''}`,
+  );
+  for (const r of res) {
+    const ratio = r.ms / floor.ms;
+    const verdict = r === floor ? '   ' : ratio <= BUDGET ? ' ok' : ' OVER';
+    const cpu = tool ? `${r.cpuMs.toFixed(1).padStart(13)}   ${(r.cpuMs / floor.cpuMs).toFixed(2)}×` : '';
+    console.log(`${r.name.padEnd(40)}${r.ms.toFixed(1).padStart(9)}   ${ratio.toFixed(2)}×${verdict.padEnd(5)}${cpu}`);
+  }
+  const label = `node -e 0${tool ? '' : ' (no hyperfine: own harness)'}`;
+  report('cli', [
+    ...res.slice(1).map((r) => ({
+      what: r.name,
+      ms: r.ms,
+      floor: label,
+      floorMs: floor.ms,
+      budget: `≤ ${BUDGET}×`,
+      ok: r.ms / floor.ms <= BUDGET,
+    })),
+    // CPU time moves less than wall time when other work shares the machine.
+    ...(tool
+      ? res
+          .slice(1)
+          .map((r) => ({ what: `${r.name} (user+sys CPU)`, ms: r.cpuMs, floor: 'node -e 0 CPU', floorMs: floor.cpuMs }))
+      : []),
+  ]);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

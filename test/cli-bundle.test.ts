@@ -1,0 +1,151 @@
+import { copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WharfClient } from '@wharf/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a build script in plain JS, no declarations
+import { bundleCli } from '../client/scripts/bundle-cli.mjs';
+import { LANGS } from '../client/src/author/init-project.js';
+import { REPO, runCli, type ServedDemo, serveDemo, tempDir } from './helpers/demo.js';
+
+// The bundled CLIs (dist/bundle/, what the bins run after `npm run build`) must behave exactly like the modules tsc
+// built: same stdout, stderr and exit code for every command tried here. Each is bundled afresh into its own dir
+// beside dist/bundle, so nothing else running is disturbed.
+describe('bundled CLIs', () => {
+  const outs: string[] = [];
+  let wharfBundle: string;
+  let adminBundle: string;
+  let demo: ServedDemo;
+  const root = tempDir('bundle');
+  const home = join(root, 'home');
+
+  beforeAll(async () => {
+    const out = (pkg: string) => {
+      const d = join(REPO, pkg, 'dist', `bundle-test-${process.pid}`);
+      outs.push(d);
+      return d;
+    };
+    const wharfDir = out('client');
+    const adminDir = out('tools');
+    await bundleCli({ entry: join(REPO, 'client/dist/cli/entry.js'), name: 'wharf', outdir: wharfDir });
+    await bundleCli({ entry: join(REPO, 'tools/dist/cli/entry.js'), name: 'wharf-admin', outdir: adminDir });
+    wharfBundle = join(wharfDir, 'wharf.mjs');
+    adminBundle = join(adminDir, 'wharf-admin.mjs');
+    demo = await serveDemo(['count-vowels', 'greet']);
+    const c = new WharfClient({ home });
+    await c.addSource({ alias: 'local', url: demo.server.url, rootSha256: demo.reg.rootSha256 });
+    await c.refresh();
+    await c.install('count-vowels');
+  }, 120_000);
+  afterAll(async () => {
+    await demo?.close();
+    for (const d of outs) rmSync(d, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const same = async (bundle: string, modules: string, args: string[]) => {
+    const [b, m] = await Promise.all([runCli(bundle, args), runCli(modules, args)]);
+    expect(b, `${args.join(' ')}`).toEqual(m);
+    return b;
+  };
+  const wharf = (...args: string[]) => same(wharfBundle, join(REPO, 'client/dist/cli/entry.js'), args);
+  const admin = (...args: string[]) => same(adminBundle, join(REPO, 'tools/dist/cli/entry.js'), args);
+
+  it('wharf: --version, --help, usage errors', async () => {
+    expect((await wharf('--version')).stdout).toBe('0.1.0\n');
+    expect((await wharf('--help')).stdout).toContain('Usage: wharf');
+    expect((await wharf('no-such-command')).code).toBe(2);
+    // `sign --version 1.2.3` is the release version, not the program's
+    expect((await wharf('sign', 'x.wasm', '--id', 'a', '--version', '1.2.3', '--key', '/nonexistent')).code).toBe(1);
+  });
+
+  it('wharf: read-only commands on a home with a source and an installed plugin', async () => {
+    const found = await wharf('--home', home, '--json', '--offline', 'search', 'vowels');
+    expect(JSON.parse(found.stdout)[0]?.plugin_id).toBe('count-vowels');
+    expect((await wharf('--home', home, '--offline', 'search', 'vowels')).stdout).toContain('count-vowels@0.1.0');
+    expect((await wharf('--home', home, '--offline', 'info', 'count-vowels')).stdout).toContain('installed: 0.1.0');
+    expect((await wharf('--home', home, '--json', 'list')).stdout).toContain('"count-vowels"');
+    expect((await wharf('--home', home, 'source', 'list')).stdout).toContain('local');
+    expect((await wharf('--home', home, 'outdated', '--offline')).stdout).toBe('everything is up to date\n');
+    expect((await wharf('--home', home, 'verify')).code).toBe(0);
+    const missing = await wharf('--home', home, '--json', '--offline', 'info', 'no-such-plugin');
+    expect(JSON.parse(missing.stdout).error.code).toMatch(/^E_/);
+  });
+
+  it('wharf: commands that load the install pipeline and the sandbox', async () => {
+    const ran = await wharf('--home', home, 'run', 'count-vowels', 'count_vowels', '--input', 'Hello World');
+    expect(ran.stdout).toBe('{"count":3}');
+    expect(ran.stderr).toBe('');
+    const inst = await runCli(wharfBundle, ['--home', home, '--json', 'install', 'greet']);
+    expect(inst.code, inst.stderr).toBe(0);
+    expect(JSON.parse(inst.stdout).id).toBe('greet');
+  });
+
+  it("wharf: plugin init --help lists init-project's languages", async () => {
+    const help = (await wharf('plugin', 'init', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(`source language: ${LANGS.join(' or ')}`);
+  });
+
+  it('wharf-admin: --help, validate, usage errors', async () => {
+    expect((await admin('--help')).stdout).toContain('Usage: wharf-admin');
+    const v = await admin('--json', 'validate', join(REPO, 'examples/count-vowels/plugin.json'));
+    expect(JSON.parse(v.stdout)).toMatchObject({ kind: 'manifest', problems: [] });
+    expect((await admin('no-such-command')).code).toBe(2);
+  });
+
+  it('keeps every chunk directly in the output dir, where import.meta.url-relative paths still resolve', () => {
+    for (const d of outs) expect(readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory())).toEqual([]);
+  });
+});
+
+// bin/wharf.js runs the bundle only while it is at least as new as the last tsc build of client and schemas.
+describe('bin/wharf.js picks the bundle or the tsc build', () => {
+  const root = tempDir('bin');
+  const pkg = join(root, 'client');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const layout = () => {
+    mkdirSync(join(pkg, 'bin'), { recursive: true });
+    mkdirSync(join(pkg, 'dist', 'bundle'), { recursive: true });
+    mkdirSync(join(pkg, 'dist', 'cli'), { recursive: true });
+    mkdirSync(join(root, 'schemas'), { recursive: true });
+    copyFileSync(join(REPO, 'client/bin/wharf.js'), join(pkg, 'bin', 'wharf.js'));
+    writeFileSync(join(pkg, 'dist', 'bundle', 'wharf.mjs'), "process.stdout.write('bundle');\n");
+    writeFileSync(join(pkg, 'dist', 'cli', 'entry.js'), "process.stdout.write('modules');\n");
+    writeFileSync(join(pkg, 'package.json'), '{"type":"module"}\n');
+  };
+  const at = (file: string, seconds: number) => {
+    writeFileSync(file, '{}');
+    utimesSync(file, seconds, seconds);
+  };
+  const bin = () => runCli(join(pkg, 'bin', 'wharf.js'), []);
+
+  it('bundle newer than both tsbuildinfo files: the bundle', async () => {
+    layout();
+    at(join(pkg, 'tsconfig.tsbuildinfo'), 1000);
+    at(join(root, 'schemas', 'tsconfig.tsbuildinfo'), 1000);
+    utimesSync(join(pkg, 'dist', 'bundle', 'wharf.mjs'), 2000, 2000);
+    expect((await bin()).stdout).toBe('bundle');
+  });
+
+  it('tsc rebuilt client or schemas after the bundle: the tsc build', async () => {
+    layout();
+    utimesSync(join(pkg, 'dist', 'bundle', 'wharf.mjs'), 2000, 2000);
+    at(join(pkg, 'tsconfig.tsbuildinfo'), 3000);
+    at(join(root, 'schemas', 'tsconfig.tsbuildinfo'), 1000);
+    expect((await bin()).stdout).toBe('modules');
+    at(join(pkg, 'tsconfig.tsbuildinfo'), 1000);
+    at(join(root, 'schemas', 'tsconfig.tsbuildinfo'), 3000);
+    expect((await bin()).stdout).toBe('modules');
+  });
+
+  it('no bundle (a build without the bundle step): the tsc build', async () => {
+    layout();
+    rmSync(join(pkg, 'dist', 'bundle'), { recursive: true });
+    expect((await bin()).stdout).toBe('modules');
+  });
+
+  it('an installed package (no tsbuildinfo beside it): the bundle', async () => {
+    layout();
+    expect((await bin()).stdout).toBe('bundle');
+  });
+});
