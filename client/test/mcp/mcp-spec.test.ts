@@ -4,6 +4,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { type CallToolResult, ErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, WHARF } from '../../../test/helpers/demo.js';
+import { snapshotDir, tempLeftovers } from '../../../test/helpers/snapshot-dir.js';
 import { type LocalRegistry, localRegistry, manifestFor } from '../../../test/host/local-registry.js';
 import { WharfClient } from '../../src/client.js';
 import { DEFAULT_POLICY } from '../../src/run/sandbox.js';
@@ -65,11 +66,19 @@ afterAll(async () => {
 
 describe('arguments, output and errors', () => {
   let client: Client;
+  let home: string;
+  let before: Record<string, string>;
   beforeAll(async () => {
-    const { home } = await homeWithProbe();
+    ({ home } = await homeWithProbe());
+    before = snapshotDir(home);
     ({ client } = await connect(home));
   });
-  afterAll(() => client?.close());
+  afterAll(async () => {
+    await client?.close();
+    // Refusals change nothing in the home and leave no temp files.
+    expect(snapshotDir(home)).toEqual(before);
+    expect(tempLeftovers(home)).toEqual([]);
+  });
 
   const call = async (name: string, args?: Record<string, unknown>) =>
     (await client.callTool({ name, ...(args === undefined ? {} : { arguments: args }) })) as CallToolResult;
@@ -144,11 +153,18 @@ describe('arguments, output and errors', () => {
 
 describe('arguments beyond the SDK stdio buffer', () => {
   let conn: Awaited<ReturnType<typeof connect>>;
+  let home: string;
+  let before: Record<string, string>;
   beforeAll(async () => {
-    const { home } = await homeWithProbe();
+    ({ home } = await homeWithProbe());
+    before = snapshotDir(home);
     conn = await connect(home);
   });
-  afterAll(() => conn?.client.close());
+  afterAll(async () => {
+    await conn?.client.close();
+    expect(snapshotDir(home)).toEqual(before);
+    expect(tempLeftovers(home)).toEqual([]);
+  });
   const call = async (input: string) =>
     (await conn.client.callTool({ name: 'probe__size', arguments: { input } })) as CallToolResult;
 
