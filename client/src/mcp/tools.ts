@@ -14,6 +14,13 @@ export interface PluginTool {
    * json: any other schema (array, number…); the tool takes {input: <that schema>} and the plugin gets it as JSON.
    */
   mode: 'object' | 'text' | 'json';
+  /** The export's output_schema as an MCP outputSchema (always an object schema). */
+  outputSchema?: { type: 'object'; [k: string]: unknown };
+  /**
+   * object: the output, as JSON, is the structured content. text: a string schema; the raw output text goes under
+   * `result`. json: any other schema; the output, as JSON, goes under `result` (MCP wants an object).
+   */
+  outputMode?: 'object' | 'text' | 'json';
 }
 
 // MCP clients (and several agent frameworks) accept tool names of [A-Za-z0-9_-], at most 64 characters.
@@ -41,6 +48,16 @@ function schemaFor(exp: ExportSpec): Pick<PluginTool, 'inputSchema' | 'mode'> {
   return { inputSchema: { type: 'object', properties: { input: s }, required: ['input'] }, mode: 'json' };
 }
 
+function outputFor(exp: ExportSpec): Pick<PluginTool, 'outputSchema' | 'outputMode'> {
+  const s = exp.output_schema;
+  if (!s) return {};
+  if (s.type === 'object') return { outputSchema: { ...s, type: 'object' }, outputMode: 'object' };
+  return {
+    outputSchema: { type: 'object', properties: { result: s }, required: ['result'] },
+    outputMode: s.type === 'string' ? 'text' : 'json',
+  };
+}
+
 /** Every export of every installed plugin, named `<plugin>__<export>`; a name clash gets a numeric suffix. */
 export function toolsFor(entries: LockEntry[]): PluginTool[] {
   const tools: PluginTool[] = [];
@@ -56,13 +73,33 @@ export function toolsFor(entries: LockEntry[]): PluginTool[] {
         pluginId: entry.id,
         exportName: exp.name,
         ...schemaFor(exp),
+        ...outputFor(exp),
       });
     }
   }
   return tools;
 }
 
-/** The plugin's input for a tool call's arguments. */
+/**
+ * The structuredContent for a plugin's output, when the tool declares an output schema: the output parsed as JSON, or
+ * the text itself for a string schema (under `result` unless the schema is an object one). Undefined when the output
+ * is not JSON of that shape; the caller refuses that.
+ */
+export function structuredOutput(tool: PluginTool, text: string): Record<string, unknown> | undefined {
+  if (tool.outputMode === 'text') return { result: text };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (tool.outputMode === 'json') return { result: value };
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** The plugin's input for a tool call's arguments (already validated against the tool's inputSchema). */
 export function toolInput(tool: PluginTool, args: Record<string, unknown> | undefined): string {
   const a = args ?? {};
   if (tool.mode === 'object') return JSON.stringify(a);

@@ -57,6 +57,12 @@ export interface ScanReport {
   producers: Record<string, { name: string; version: string }[]>;
   /** Source language from the producers section, else a heuristic, else "unknown". */
   language: string;
+  /**
+   * Function exports that language runtimes add beside the plugin's own (TinyGo's malloc and asyncify_*, GHC's
+   * hs_init, WASI's _start…). Listed for information; only declared exports (or, without a manifest, the rest) are
+   * held to the Extism signature.
+   */
+  runtimeExports: string[];
 }
 
 /**
@@ -125,6 +131,7 @@ function scan(
     debugBytes: 0,
     producers: {},
     language: 'unknown',
+    runtimeExports: [],
   };
   const finish = (): ScanReport => {
     for (const id of SCAN_CHECK_IDS) {
@@ -189,6 +196,9 @@ function scan(
   );
   report.imports = WebAssembly.Module.imports(mod).map((i) => ({ module: i.module, name: i.name, kind: i.kind }));
   report.exports = WebAssembly.Module.exports(mod).map((e) => ({ name: e.name, kind: e.kind }));
+  report.runtimeExports = report.exports
+    .filter((e) => e.kind === 'function' && isRuntimeExport(e.name))
+    .map((e) => e.name);
 
   // Start section: AssemblyScript always emits one; it runs at instantiation, inside the sandbox's timeout.
   if (layout.start !== undefined)
@@ -290,10 +300,24 @@ function checkWasi(report: ScanReport, manifest: ScanDeclaration | undefined): V
   return ok('no WASI imports');
 }
 
+/** Exports a toolchain's runtime adds to every build, whatever the plugin; none of them is an Extism entry point. */
+const RUNTIME_EXPORTS: ReadonlySet<string> = new Set([
+  '_start', // WASI command entry (TinyGo, Go)
+  '_initialize', // WASI reactor entry (C, Go c-shared, GHC)
+  'malloc', // libc allocator, exported by TinyGo and wasi-libc builds
+  'free',
+  'calloc',
+  'realloc',
+  'hs_init', // GHC's runtime initialiser
+]);
+
+/** A runtime export: the names above, Binaryen's asyncify_* (TinyGo), and `__`-prefixed internals (AS, C). */
+export function isRuntimeExport(name: string): boolean {
+  return RUNTIME_EXPORTS.has(name) || name.startsWith('asyncify_') || name.startsWith('__');
+}
+
 function callableExports(report: ScanReport): string[] {
-  return report.exports
-    .filter((e) => e.kind === 'function' && e.name !== '_start' && e.name !== '_initialize' && !e.name.startsWith('__'))
-    .map((e) => e.name);
+  return report.exports.filter((e) => e.kind === 'function' && !isRuntimeExport(e.name)).map((e) => e.name);
 }
 
 function checkExports(report: ScanReport, layout: WasmLayout, manifest: ScanDeclaration | undefined): Verdict {
@@ -319,8 +343,12 @@ function checkExports(report: ScanReport, layout: WasmLayout, manifest: ScanDecl
     return refuse('E_WASM_EXPORT', `declared exports missing from the module: ${missing.join(', ')}`);
   if (badSig.length > 0)
     return refuse('E_WASM_EXPORT', `exports without the Extism signature () -> i32: ${badSig.join(', ')}`);
-  if (voidSig.length > 0) return warn(`exports return nothing (Extism expects () -> i32): ${voidSig.join(', ')}`);
-  return ok(`${manifest ? 'declared ' : ''}exports present with () -> i32: ${names.join(', ')}`);
+  // Runtime exports the manifest does not declare are information, not plugin functions.
+  const extra = report.runtimeExports.filter((n) => !names.includes(n));
+  const info = extra.length > 0 ? `; runtime exports (not checked): ${extra.join(', ')}` : '';
+  if (voidSig.length > 0)
+    return warn(`exports return nothing (Extism expects () -> i32): ${voidSig.join(', ')}${info}`);
+  return ok(`${manifest ? 'declared ' : ''}exports present with () -> i32: ${names.join(', ')}${info}`);
 }
 
 function checkPermissions(report: ScanReport, manifest: ScanDeclaration | undefined): Verdict {
@@ -349,6 +377,8 @@ function detectLanguage(report: ScanReport, layout: WasmLayout): string {
   const lang = layout.producers.language?.[0]?.name;
   const tools = (layout.producers['processed-by'] ?? []).map((p) => p.name.toLowerCase());
   if (tools.some((t) => t.includes('tinygo'))) return 'TinyGo';
+  // GHC links through clang (wasi-sdk), so ghc decides before clang does.
+  if (tools.some((t) => t.startsWith('ghc'))) return 'Haskell';
   if (lang) return lang;
   if (tools.some((t) => t.includes('rustc'))) return 'Rust';
   if (tools.some((t) => t.includes('clang'))) return 'C';

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Lockfile } from '@wharf/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServedDemo, serveDemo, tempDir, WHARF } from '../../../test/helpers/demo.js';
@@ -76,14 +76,15 @@ describe('wharf mcp over stdio', () => {
     expect(textOf(r)).toBe('Ahoy, Wharf!');
   });
 
-  it('returns plugin failures as tool errors with their E_ code, and keeps serving', async () => {
+  it('returns refusals as tool errors with their E_ code, an unknown tool as -32602, and keeps serving', async () => {
+    // greet's input_schema has minLength 1: the empty name is refused before the sandbox.
     const r = (await client.callTool({ name: 'greet__greet', arguments: { input: '' } })) as CallToolResult;
     expect(r.isError).toBe(true);
-    // greet sets an error and returns 1: a non-zero return code is E_PLUGIN_FAILED, with the plugin's message.
-    expect(textOf(r)).toMatch(/^E_PLUGIN_FAILED: .*return code 1: .*required/);
-    const unknown = (await client.callTool({ name: 'nope__nope', arguments: {} })) as CallToolResult;
-    expect(unknown.isError).toBe(true);
-    expect(textOf(unknown)).toMatch(/^E_NOT_INSTALLED: /);
+    expect(textOf(r)).toMatch(/^E_SCHEMA: The arguments do not match the inputSchema of greet__greet: .*fewer than 1/);
+    // MCP spec 2025-11-25: an unknown tool is a protocol error (JSON-RPC -32602), not a tool result.
+    const unknown = await client.callTool({ name: 'nope__nope', arguments: {} }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(McpError);
+    expect(unknown).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringMatching(/nope__nope/) });
     const ok = (await client.callTool({ name: 'greet__greet', arguments: { input: 'again' } })) as CallToolResult;
     expect(textOf(ok)).toBe('Ahoy, again!');
   });

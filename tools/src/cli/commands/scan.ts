@@ -18,6 +18,10 @@ export function registerScan(ctx: AdminCommandContext): void {
       const human = [
         `${wasmPath}: ${r.ok ? 'ok' : 'REFUSED'} (${r.size} bytes, ${r.language}, ${ms.toFixed(1)} ms)`,
         ...r.checks.map((c) => `  ${c.status.padEnd(4)}  ${c.id.padEnd(20)} ${c.message}`),
+        // Information only: toolchain exports (TinyGo's malloc, asyncify_*, GHC's hs_init) beside the plugin's own.
+        ...(r.runtimeExports.length > 0
+          ? [`  info  ${'runtime-exports'.padEnd(20)} ${r.runtimeExports.join(' ')}`]
+          : []),
       ].join('\n');
       ctx.out(cmd, human, { ...r, ms });
       if (!r.ok) ctx.setExit(EXIT_FAILED);
