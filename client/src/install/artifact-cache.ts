@@ -14,11 +14,14 @@ export class ArtifactCache {
     return join(this.dir, 'sha256', sha256.slice(0, 2), sha256.slice(2));
   }
 
-  /** The cached file, if present and still the pinned bytes; a corrupt entry is removed. */
+  /**
+   * The cached file, if present and still the pinned bytes; a corrupt entry is removed. No BLAKE2b is computed
+   * (DESIGN §3): `blake2b512` stays in the type only so that callers passing it on still compile.
+   */
   async get(
     sha256: string,
     size: number,
-  ): Promise<{ path: string; sha256: string; blake2b512: Uint8Array; size: number } | undefined> {
+  ): Promise<{ path: string; sha256: string; blake2b512?: Uint8Array; size: number } | undefined> {
     const p = this.pathFor(sha256);
     if (!existsSync(p) || statSync(p).size !== size) return undefined;
     const h = new ArtifactHasher();
