@@ -1,5 +1,11 @@
 import { lookup as dnsLookup } from 'node:dns';
-import { type ClientRequest, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type RequestOptions,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { WharfError } from '@wharf/schemas';
@@ -88,6 +94,7 @@ export interface OpenBody {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Credentials a browser drops when a redirect leaves the origin (Fetch standard, "HTTP-redirect fetch"). */
 const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const SOCKET_BUFFER = 1 << 20;
 // GitHub's API refuses requests without a User-Agent; node:http sends none.
 const BASE_HEADERS = { 'user-agent': 'wharf', accept: '*/*' };
 
@@ -285,11 +292,14 @@ class Watchdog {
         );
       }
       // A redirect hop gets a socket of its own, so the address check can't be skipped by a pooled connection.
-      const req: ClientRequest = send(u, {
+      const options: RequestOptions & { highWaterMark: number } = {
         headers,
+        // A deeper socket buffer means fewer pause/resume round trips on a fast body (Node ≥ 20.1; not in @types).
+        highWaterMark: SOCKET_BUFFER,
         ...(dns ? { lookup: dns } : {}),
         ...(redirect ? { agent: false } : {}),
-      });
+      };
+      const req: ClientRequest = send(u, options);
       this.inFlight = req;
       this.arm(this.limits.headersTimeoutMs, 'no answer before the deadline');
       req.once('response', resolve);
@@ -319,7 +329,7 @@ class Watchdog {
       const rate = Math.round((this.received * 1000) / elapsed);
       throw new FetchFailure('timeout', `${this.url} is too slow (${rate} B/s)`);
     }
-    this.arm(this.limits.stallTimeoutMs, 'the body stalled');
+    this.timer?.refresh(); // the stall timer restarts on every chunk, without a new timer per chunk
   }
 
   close(): void {
