@@ -158,7 +158,7 @@ try {
   console.log(`install of a ${(size / 1e6).toFixed(1)} MB signed artifact over 127.0.0.1, median of ${RUNS} runs`);
   row('curl to disk (time_total)', c, `   ${((size / c) * 1e-3).toFixed(0)} MB/s`);
   row('Node floor: http.get piped to a file', f, `   ${(f / c).toFixed(2)}× curl`);
-  row('download layer (stream, sha256, write, fsync)', d, `   ${verdict(d / f, 1.15)} the Node floor`);
+  row('download layer (stream, sha256, write)', d, `   ${verdict(d / f, 1.15)} the Node floor`);
   row('library install (in process)', l, `   ${verdict(l / c, 1.3)} curl`);
 
   // The whole command, each run into a fresh copy of the template home (nothing cached).
