@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type ErrorCode,
   isWharfError,
   type LockEntry,
   type RegistryPlugin,
@@ -19,6 +20,7 @@ import type { MirrorFailure, MirrorHealth } from './index/refresh.js';
 import { guardStaleInstall } from './index/stale-guard.js';
 import type { InstallOptions, InstallResult } from './install/install.js';
 import type { OutdatedEntry } from './install/outdated.js';
+import { verifyInstalledSignature } from './install/verify-installed.js';
 import { removeVersionDir } from './install/version-dir.js';
 import type { LegacyInfoView } from './legacy/wxauto-install.js';
 import {
@@ -377,15 +379,27 @@ export class WharfClient {
     });
   }
 
-  /** Re-hash every installed plugin against the lockfile. */
-  verify(): Array<{ id: string; ok: boolean; problem?: string }> {
+  /**
+   * Re-hash every installed plugin against the lockfile. `full` also runs the whole `minisign -V` check of each
+   * artifact against the key the verified index lists (DESIGN §3); install itself checks only the global signature
+   * and the trusted comment's sha256.
+   */
+  verify(opts: { full?: boolean } = {}): Array<{ id: string; ok: boolean; problem?: string; code?: ErrorCode }> {
     return this.list().map((e) => {
       const p = join(this.home.root, e.path);
       if (!existsSync(p)) return { id: e.id, ok: false, problem: `missing ${e.path}` };
-      const sha = createHash('sha256').update(readFileSync(p)).digest('hex');
-      return sha === e.sha256
-        ? { id: e.id, ok: true }
-        : { id: e.id, ok: false, problem: `sha256 ${sha} differs from the lockfile's ${e.sha256}` };
+      const bytes = readFileSync(p);
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      if (sha !== e.sha256)
+        return { id: e.id, ok: false, problem: `sha256 ${sha} differs from the lockfile's ${e.sha256}` };
+      if (!opts.full) return { id: e.id, ok: true };
+      try {
+        verifyInstalledSignature(this.home, e, bytes);
+      } catch (err) {
+        if (err instanceof WharfError) return { id: e.id, ok: false, problem: err.message, code: err.code };
+        throw err;
+      }
+      return { id: e.id, ok: true };
     });
   }
 

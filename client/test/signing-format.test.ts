@@ -16,6 +16,7 @@ import {
   parseSignature,
   parseTrustedComment,
   signBytes,
+  verifyArtifactFull,
   verifyArtifactSignature,
   verifyBytes,
   verifyPrehashed,
@@ -203,5 +204,59 @@ describe('key ids in comments', () => {
     expect(printedKeyId('0a1b2c3d4e5f6071')).toBe('A1B2C3D4E5F6071');
     expect(printedKeyId('7bfeecaf241cef69')).toBe('7BFEECAF241CEF69');
     expect(printedKeyId('0000000000000000')).toBe('0');
+  });
+});
+
+describe('the install-time check (DESIGN §3): global signature and the sha256 binding, no BLAKE2b', () => {
+  const pub = formatPublicKey(sk.publicKey);
+  const install = (sig: string, over: Partial<typeof binding> = {}) =>
+    verifyArtifactSignature({ ...binding, ...over, minisig: sig, publicKey: pub });
+  /** The author's key signed this trusted comment, but the signature over the bytes is junk. */
+  const globalOnly = (tc: string) => {
+    const junk = new Uint8Array(64).fill(9);
+    return formatSignature({
+      algorithm: 'ED',
+      keyid: sk.keyid,
+      keyIdBytes: sk.keyIdBytes,
+      signature: junk,
+      untrustedComment: 'x',
+      trustedComment: tc,
+      globalSignature: edSign(Buffer.concat([junk, Buffer.from(tc)]), sk.seed),
+    });
+  };
+
+  it('accepts what the author vouched for: a good signature, a legacy Ed one, one whose data signature is junk', () => {
+    expect(install(minisig).trustedComment).toBe(formatTrustedComment(binding));
+    const signature = edSign(data, sk.seed);
+    const tc = formatTrustedComment(binding);
+    const legacy = formatSignature({
+      ...parseSignature(minisig),
+      algorithm: 'Ed',
+      signature,
+      globalSignature: edSign(Buffer.concat([signature, Buffer.from(tc)]), sk.seed),
+    });
+    expect(install(legacy).algorithm).toBe('Ed');
+    const junk = globalOnly(tc);
+    expect(install(junk).trustedComment).toBe(tc);
+    // …which only the full check (verify --full, the review bot) refuses.
+    expectWharfError(
+      () => verifyArtifactFull({ ...binding, bytes: data, minisig: junk, publicKey: pub }),
+      'E_SIG_INVALID',
+    );
+    expect(verifyArtifactFull({ ...binding, bytes: data, minisig: legacy, publicKey: pub }).algorithm).toBe('Ed');
+  });
+
+  it('refuses another key, an edited comment, and a comment naming other bytes, id or version', () => {
+    const other = generateKeyPair();
+    expectWharfError(() => install(signBytes(data, other, formatTrustedComment(binding))), 'E_SIG_INVALID');
+    const edited = minisig.replace('trusted comment: wharf1 id=acme/a', 'trusted comment: wharf1 id=acme/b');
+    expectWharfError(() => install(edited), 'E_SIG_INVALID');
+    expectWharfError(() => install(minisig, { sha256: 'cd'.repeat(32) }), 'E_SIG_BINDING');
+    expectWharfError(
+      () => install(globalOnly(formatTrustedComment({ ...binding, sha256: 'ab'.repeat(32) }))),
+      'E_SIG_BINDING',
+    );
+    expectWharfError(() => install(minisig, { version: '1.0.1' }), 'E_SIG_BINDING');
+    expectWharfError(() => install(globalOnly('not a binding')), 'E_SIG_BINDING');
   });
 });

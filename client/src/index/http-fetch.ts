@@ -1,4 +1,15 @@
+import { lookup as dnsLookup } from 'node:dns';
+import {
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type RequestOptions,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { WharfError } from '@wharf/schemas';
+import { type AddressClass, addressClass, MAX_REDIRECTS, redirectProblem, shownOrigin } from './redirect-policy.js';
 
 /** Why one mirror failed, in the words E_ALL_MIRRORS_FAILED reports (DESIGN §4). */
 export type MirrorReason =
@@ -15,7 +26,7 @@ export type MirrorReason =
   | 'error';
 
 export interface FetchLimits {
-  /** Deadline for the response headers (connect + first byte). */
+  /** Deadline for the response headers (connect + first byte), per redirect hop. */
   headersTimeoutMs: number;
   /** The body must keep arriving: a stall longer than this aborts it. Reset on every chunk. */
   stallTimeoutMs: number;
@@ -43,104 +54,144 @@ export class FetchFailure extends Error {
   }
 }
 
+/** What a caller learns of the final (non-redirect) reply: never its body. */
+export interface ResponseInfo {
+  status: number;
+  /** The URL that answered, after redirects. */
+  url: string;
+  redirected: boolean;
+  headers: { get(name: string): string | null };
+}
+
 /**
- * GET a URL as a stream of chunks with a header deadline, a stall timer and a throughput floor.
- * undici alone would wait 10 s to connect and 300 s for headers (DESIGN §9).
+ * The network seam. Production passes nothing; tests inject DNS (names that resolve to 127.0.0.1) and may say
+ * how an address counts for the redirect rules, since every test server is on loopback.
  */
-export async function* fetchChunks(
+export interface NetSeam {
+  lookup?: LookupFunction;
+  addressClass?: (address: string, host: string) => AddressClass;
+}
+
+export interface FetchInit {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  maxBytes?: number;
+  onResponse?: (r: ResponseInfo) => void;
+  net?: NetSeam;
+}
+
+/** A 2xx body, paused, with the watchdog armed. Feed every chunk to `chunk`, and call `close` when done. */
+export interface OpenBody {
+  res: IncomingMessage;
+  info: ResponseInfo;
+  /** Counts a chunk against the cap and the throughput floor and resets the stall timer; throws a FetchFailure. */
+  chunk(bytes: number): void;
+  /** The error to report for whatever the body stream threw (the watchdog's own reason first). */
+  failure(e: unknown): FetchFailure | WharfError;
+  close(): void;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Credentials a browser drops when a redirect leaves the origin (Fetch standard, "HTTP-redirect fetch"). */
+const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const SOCKET_BUFFER = 1 << 20;
+// GitHub's API refuses requests without a User-Agent; node:http sends none.
+const BASE_HEADERS = { 'user-agent': 'wharf', accept: '*/*' };
+
+/**
+ * GET a URL with node:http(s): a header deadline per hop, a stall timer reset on every chunk, a throughput floor,
+ * a total deadline and a size cap. Redirects are followed by hand, at most MAX_REDIRECTS, each hop checked by
+ * redirectProblem before connecting and again on every address DNS returns for it. undici's fetch would wait
+ * 10 s to connect and 300 s for headers, follow redirects anywhere, and its web streams cost ~2× curl (DESIGN §9).
+ * Resolves undefined for a 304.
+ */
+export async function openResponse(
   url: string,
   limits: FetchLimits,
-  init: {
-    headers?: Record<string, string>;
-    signal?: AbortSignal;
-    maxBytes?: number;
-    onResponse?: (r: Response) => void;
-  } = {},
-): AsyncGenerator<Uint8Array> {
-  const ctrl = new AbortController();
-  const onOuterAbort = () => ctrl.abort(init.signal?.reason);
-  init.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  let why: MirrorReason | undefined;
-  const arm = (ms: number, reason: MirrorReason) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      why = reason;
-      ctrl.abort();
-    }, ms);
-  };
-  const total = setTimeout(() => {
-    why = 'timeout';
-    ctrl.abort();
-  }, limits.totalTimeoutMs);
+  init: FetchInit = {},
+): Promise<OpenBody | undefined> {
+  const w = new Watchdog(limits, init.signal);
   try {
-    arm(limits.headersTimeoutMs, 'timeout');
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: init.headers, signal: ctrl.signal, redirect: 'follow' });
-    } catch (e) {
-      throw classifyNetworkError(e, why, 'connect');
-    }
-    init.onResponse?.(res);
-    if (res.status === 304) return;
-    if (!res.ok || !res.body) {
-      await res.body?.cancel().catch(() => {});
-      throw new FetchFailure(res.status >= 500 ? 'http 5xx' : 'http 4xx', `HTTP ${res.status} from ${url}`, res.status);
-    }
-    const declared = Number(res.headers.get('content-length') ?? Number.NaN);
-    if (init.maxBytes !== undefined && declared > init.maxBytes) {
-      await res.body.cancel().catch(() => {});
-      throw new FetchFailure('too large', `${url} is ${declared} bytes, over the ${init.maxBytes}-byte cap`);
-    }
-    arm(limits.stallTimeoutMs, 'timeout');
-    let received = 0;
-    const bodyStart = Date.now();
-    const reader = res.body.getReader();
-    try {
-      for (;;) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
+    const classify = init.net?.addressClass ?? ((a: string) => addressClass(a));
+    const headers: OutgoingHttpHeaders = { ...BASE_HEADERS };
+    for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = v;
+    let current = new URL(url);
+    let from: { url: URL; address?: string } | undefined;
+    for (let hop = 0; ; hop++) {
+      const res = await w.request(current, headers, init.net?.lookup, from && { from, classify });
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (REDIRECTS.has(status) && location !== undefined) {
+        const address = res.socket?.remoteAddress;
+        res.destroy(); // a redirect's body is never read, so none of it can reach a message
+        if (hop >= MAX_REDIRECTS) throw blocked(current, `it was redirected more than ${MAX_REDIRECTS} times`);
+        let next: URL;
         try {
-          chunk = await reader.read();
-        } catch (e) {
-          throw classifyNetworkError(e, why, 'body');
+          next = new URL(location, current);
+        } catch {
+          throw blocked(current, 'the reply named a Location that is not a valid URL');
         }
-        if (chunk.done) break;
-        received += chunk.value.byteLength;
-        if (init.maxBytes !== undefined && received > init.maxBytes) {
-          throw new FetchFailure('too large', `${url} sent more than the ${init.maxBytes}-byte cap`);
-        }
-        const elapsed = Date.now() - bodyStart;
-        if (elapsed > limits.stallTimeoutMs && (received * 1000) / elapsed < limits.minBytesPerSec) {
-          throw new FetchFailure('timeout', `${url} is too slow (${Math.round((received * 1000) / elapsed)} B/s)`);
-        }
-        arm(limits.stallTimeoutMs, 'timeout');
-        yield chunk.value;
+        const hopFrom = { url: current, address };
+        const why = redirectProblem(hopFrom, { url: next }, classify);
+        if (why) throw blocked(current, why);
+        if (next.origin !== current.origin) for (const h of ORIGIN_BOUND_HEADERS) delete headers[h];
+        from = hopFrom;
+        current = next;
+        continue;
       }
-    } finally {
-      reader.releaseLock();
-      if (ctrl.signal.aborted === false) ctrl.abort();
+      const info: ResponseInfo = {
+        status,
+        url: current.href,
+        redirected: hop > 0,
+        headers: { get: (n) => headerValue(res, n) },
+      };
+      init.onResponse?.(info);
+      if (status === 304) {
+        res.resume();
+        w.close();
+        return undefined;
+      }
+      if (status < 200 || status > 299) {
+        res.destroy();
+        throw new FetchFailure(status >= 500 ? 'http 5xx' : 'http 4xx', `HTTP ${status} from ${url}`, status);
+      }
+      const declared = Number(res.headers['content-length'] ?? Number.NaN);
+      if (init.maxBytes !== undefined && declared > init.maxBytes) {
+        res.destroy();
+        throw new FetchFailure('too large', `${url} is ${declared} bytes, over the ${init.maxBytes}-byte cap`);
+      }
+      w.body(res, url, init.maxBytes);
+      return {
+        res,
+        info,
+        chunk: (n) => w.chunk(n),
+        failure: (e) => w.classify(e, 'body'),
+        close: () => {
+          w.close();
+          res.destroy(); // after a complete body this keeps the kept-alive socket; otherwise it drops it
+        },
+      };
     }
-  } finally {
-    clearTimeout(timer);
-    clearTimeout(total);
-    init.signal?.removeEventListener('abort', onOuterAbort);
+  } catch (e) {
+    w.close();
+    throw w.classify(e, 'connect');
   }
 }
 
-function classifyNetworkError(e: unknown, why: MirrorReason | undefined, phase: 'connect' | 'body'): FetchFailure {
-  if (e instanceof FetchFailure) return e;
-  if (why) return new FetchFailure(why, 'no answer before the deadline');
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? '';
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
-    return new FetchFailure('refused', `connection failed (${code})`);
+/** openResponse as a stream of chunks. */
+export async function* fetchChunks(url: string, limits: FetchLimits, init: FetchInit = {}): AsyncGenerator<Uint8Array> {
+  const body = await openResponse(url, limits, init);
+  if (!body) return;
+  try {
+    for await (const chunk of body.res as AsyncIterable<Buffer>) {
+      body.chunk(chunk.byteLength);
+      yield chunk;
+    }
+  } catch (e) {
+    throw body.failure(e);
+  } finally {
+    body.close();
   }
-  // A kept-alive connection the server dropped before answering: the mirror went away, same as refusing.
-  if (phase === 'connect' && (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED')) {
-    return new FetchFailure('refused', `connection closed before any answer (${code})`);
-  }
-  if ((e as Error).name === 'AbortError') return new FetchFailure('timeout', 'aborted');
-  return new FetchFailure('error', cause?.message ?? (e as Error).message);
 }
 
 export async function fetchBytes(
@@ -156,4 +207,147 @@ export async function fetchBytes(
 
 export function timeoutError(what: string): WharfError {
   return new WharfError('E_TIMEOUT', `${what} did not answer in time.`);
+}
+
+function blocked(at: URL, why: string): WharfError {
+  return new WharfError(
+    'E_HTTP_REDIRECT_BLOCKED',
+    `The download from ${shownOrigin(at)} was redirected and Wharf did not follow: ${why}.`,
+    { from: shownOrigin(at) },
+  );
+}
+
+function headerValue(res: IncomingMessage, name: string): string | null {
+  const v = res.headers[name.toLowerCase()];
+  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+}
+
+/**
+ * A DNS lookup that refuses, before any socket connects, an address the redirect rules forbid for this hop.
+ * Node calls it with `all: true` for happy eyeballs (autoSelectFamily), so both callback shapes are handled.
+ */
+function guardedLookup(base: LookupFunction, check: (address: string) => string | undefined): LookupFunction {
+  return ((hostname: string, options: object, callback: (...a: unknown[]) => void) => {
+    base(hostname, options, ((err: NodeJS.ErrnoException | null, address: unknown, family?: number) => {
+      if (err) return callback(err, address, family);
+      const list = Array.isArray(address) ? (address as Array<{ address: string }>) : [{ address: String(address) }];
+      for (const a of list) {
+        const why = check(a.address);
+        if (why) return callback(Object.assign(new Error(why), { redirectRefusal: why }), address, family);
+      }
+      callback(null, address, family);
+    }) as never);
+  }) as LookupFunction;
+}
+
+/** The deadlines of one transfer: they destroy whatever is in flight with a FetchFailure naming the reason. */
+class Watchdog {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly total: NodeJS.Timeout;
+  private inFlight: { destroy(e: Error): unknown } | undefined;
+  private failed: FetchFailure | undefined;
+  private received = 0;
+  private bodyStart = 0;
+  private url = '';
+  private maxBytes: number | undefined;
+  private readonly onAbort = () => this.fail(new FetchFailure('timeout', 'aborted'));
+
+  constructor(
+    private readonly limits: FetchLimits,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.total = setTimeout(
+      () => this.fail(new FetchFailure('timeout', 'no complete answer before the deadline')),
+      limits.totalTimeoutMs,
+    );
+    if (signal?.aborted) this.onAbort();
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  private fail(e: FetchFailure): void {
+    this.failed ??= e;
+    this.inFlight?.destroy(this.failed);
+  }
+
+  private arm(ms: number, message: string): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.fail(new FetchFailure('timeout', message)), ms);
+  }
+
+  request(
+    u: URL,
+    headers: OutgoingHttpHeaders,
+    lookup: LookupFunction | undefined,
+    redirect: { from: { url: URL; address?: string }; classify: (a: string, host: string) => AddressClass } | undefined,
+  ): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      if (this.failed) return reject(this.failed);
+      const send = u.protocol === 'https:' ? httpsRequest : u.protocol === 'http:' ? httpRequest : undefined;
+      if (!send) return reject(new FetchFailure('error', `${u.protocol} URLs can't be fetched`));
+      let dns = lookup;
+      if (redirect) {
+        const { from, classify } = redirect;
+        dns = guardedLookup(lookup ?? (dnsLookup as LookupFunction), (address) =>
+          redirectProblem(from, { url: u, address }, classify),
+        );
+      }
+      // A redirect hop gets a socket of its own, so the address check can't be skipped by a pooled connection.
+      const options: RequestOptions & { highWaterMark: number } = {
+        headers,
+        // A deeper socket buffer means fewer pause/resume round trips on a fast body (Node ≥ 20.1; not in @types).
+        highWaterMark: SOCKET_BUFFER,
+        ...(dns ? { lookup: dns } : {}),
+        ...(redirect ? { agent: false } : {}),
+      };
+      const req: ClientRequest = send(u, options);
+      this.inFlight = req;
+      this.arm(this.limits.headersTimeoutMs, 'no answer before the deadline');
+      req.once('response', resolve);
+      req.once('error', (e) => {
+        const why = (e as { redirectRefusal?: string }).redirectRefusal;
+        reject(why && redirect ? blocked(redirect.from.url, why) : e);
+      });
+      req.end();
+    });
+  }
+
+  body(res: IncomingMessage, url: string, maxBytes: number | undefined): void {
+    this.inFlight = res;
+    this.url = url;
+    this.maxBytes = maxBytes;
+    this.bodyStart = Date.now();
+    this.arm(this.limits.stallTimeoutMs, 'the body stalled');
+  }
+
+  chunk(n: number): void {
+    this.received += n;
+    if (this.maxBytes !== undefined && this.received > this.maxBytes) {
+      throw new FetchFailure('too large', `${this.url} sent more than the ${this.maxBytes}-byte cap`);
+    }
+    const elapsed = Date.now() - this.bodyStart;
+    if (elapsed > this.limits.stallTimeoutMs && (this.received * 1000) / elapsed < this.limits.minBytesPerSec) {
+      const rate = Math.round((this.received * 1000) / elapsed);
+      throw new FetchFailure('timeout', `${this.url} is too slow (${rate} B/s)`);
+    }
+    this.timer?.refresh(); // the stall timer restarts on every chunk, without a new timer per chunk
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.total);
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  classify(e: unknown, phase: 'connect' | 'body'): FetchFailure | WharfError {
+    if (e instanceof FetchFailure || e instanceof WharfError) return e;
+    if (this.failed) return this.failed;
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (phase === 'connect' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/.test(code)) {
+      return new FetchFailure('refused', `connection failed (${code})`);
+    }
+    if (phase === 'body' && code === 'ECONNRESET') {
+      return new FetchFailure('error', 'the connection closed before the body was complete');
+    }
+    return new FetchFailure('error', (e as Error).message);
+  }
 }

@@ -220,7 +220,8 @@ export class MirrorFetcher extends BaseFetcher {
       try {
         JSON.parse(buf.toString('utf8'));
       } catch {
-        throw new FetchFailure('not JSON', `${url} is not JSON (starts "${buf.subarray(0, 24).toString('utf8')}")`);
+        // Never the reply's bytes in the message: a login page or a hostile mirror chooses them (terminal escapes).
+        throw new FetchFailure('not JSON', `${url} did not serve JSON (${buf.length} bytes)`);
       }
     }
     if (isTimestamp && etag) this.newEtags[mirror] = { etag, sha256: sha256(buf) };

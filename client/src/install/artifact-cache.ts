@@ -24,11 +24,11 @@ export class ArtifactCache {
     return homeFile(this.home.root, this.segments(sha256), { create });
   }
 
-  /** The cached file, if present and still the pinned bytes; a corrupt entry is removed. */
-  async get(
-    sha256: string,
-    size: number,
-  ): Promise<{ path: string; sha256: string; blake2b512: Uint8Array; size: number } | undefined> {
+  /**
+   * The cached file, if present and still the pinned bytes; a corrupt entry is removed. No BLAKE2b is computed
+   * (DESIGN §3): install checks the signed trusted comment's sha256 instead.
+   */
+  async get(sha256: string, size: number): Promise<{ path: string; sha256: string; size: number } | undefined> {
     const p = this.pathFor(sha256);
     if (!existsSync(p) || statSync(p).size !== size) return undefined;
     const h = new ArtifactHasher();

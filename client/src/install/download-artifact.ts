@@ -1,14 +1,15 @@
-import { open, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { type Artifact, WharfError } from '@wharf/schemas';
 import { tempPathFor } from '../fs/atomic-write.js';
-import { FetchFailure, type FetchLimits, fetchChunks } from '../index/http-fetch.js';
-import { ArtifactHasher } from './hash-stream.js';
+import { FetchFailure, type FetchLimits, type NetSeam, openResponse } from '../index/http-fetch.js';
+import { HashStream } from './hash-stream.js';
 
 export interface Downloaded {
   path: string;
   url: string;
   sha256: string;
-  blake2b512: Uint8Array;
   size: number;
 }
 
@@ -22,47 +23,43 @@ export const ARTIFACT_LIMITS: FetchLimits = {
   totalTimeoutMs: 60 * 60 * 1000,
 };
 
-// Large writes close most of the gap to curl: the hashing is nearly free, the syscalls are not (DESIGN §9).
-const WRITE_CHUNK = 1 << 20;
+// The write stream's buffer: while one write runs, arriving chunks queue up and go out as one writev.
+const WRITE_BUFFER = 1 << 20;
 
 /**
- * Stream the artifact to a temp file beside `targetDir`, hashing as it goes and capped at the pinned size.
+ * Stream the artifact to a temp file beside `targetDir`, hashing as it goes and capped at the pinned size:
+ * socket → sha256 → file in one pipeline, the way `http.get(...).pipe(file)` does it (DESIGN §9).
  * Each URL is tried in order until one yields the pinned sha256; the temp file never outlives a failure.
  */
 export async function downloadArtifact(
   artifact: Artifact,
   tmpDir: string,
-  opts: { limits?: FetchLimits; onProgress?: Progress } = {},
+  opts: { limits?: FetchLimits; onProgress?: Progress; net?: NetSeam } = {},
 ): Promise<Downloaded> {
   const failures: string[] = [];
   let sawHashMismatch = false;
+  let sawBlockedRedirect = false;
   for (const url of artifact.urls) {
     const tmp = tempPathFor(`${tmpDir}/artifact`);
-    const fh = await open(tmp, 'wx', 0o644);
-    const h = new ArtifactHasher();
     let ok = false;
-    let writing: Promise<unknown> = Promise.resolve();
     try {
-      let pending: Uint8Array[] = [];
-      let pendingBytes = 0;
-      // One writev per MB, left running while the next MB arrives: no concat copy, and reads overlap writes.
-      const flush = async () => {
-        await writing;
-        if (!pendingBytes) return;
-        writing = fh.writev(pending);
-        pending = [];
-        pendingBytes = 0;
-      };
-      for await (const chunk of fetchChunks(url, opts.limits ?? ARTIFACT_LIMITS, { maxBytes: artifact.size })) {
-        h.update(chunk);
-        pending.push(chunk);
-        pendingBytes += chunk.byteLength;
-        if (pendingBytes >= WRITE_CHUNK) await flush();
-        opts.onProgress?.(h.size, artifact.size);
+      const body = await openResponse(url, opts.limits ?? ARTIFACT_LIMITS, { maxBytes: artifact.size, net: opts.net });
+      if (!body) throw new FetchFailure('http 4xx', `${url} answered 304 to a plain GET`, 304);
+      const hash = new HashStream((bytes, received) => {
+        body.chunk(bytes);
+        opts.onProgress?.(received, artifact.size);
+      });
+      // No fsync here: the file only ever reaches a plugin dir as a hard link (same inode) that install fsyncs before
+      // renaming it into place, and the cache re-hashes what it returns. One flush of the bytes, not two.
+      const file = createWriteStream(tmp, { flags: 'wx', mode: 0o644, highWaterMark: WRITE_BUFFER });
+      try {
+        await pipeline(body.res, hash, file);
+      } catch (e) {
+        throw body.failure(e);
+      } finally {
+        body.close();
       }
-      await flush();
-      await writing;
-      const d = h.digest();
+      const d = hash.hasher.digest();
       if (d.size !== artifact.size || d.sha256 !== artifact.sha256) {
         sawHashMismatch = true;
         failures.push(
@@ -70,21 +67,24 @@ export async function downloadArtifact(
         );
         continue;
       }
-      await fh.sync();
       ok = true;
       return { path: tmp, url, ...d };
     } catch (e) {
       if (e instanceof FetchFailure && e.reason === 'too large') sawHashMismatch = true;
+      if (e instanceof WharfError && e.code === 'E_HTTP_REDIRECT_BLOCKED') sawBlockedRedirect = true;
       failures.push(`${url}: ${(e as Error).message}`);
     } finally {
-      await writing.catch(() => {});
-      await fh.close();
       if (!ok) await rm(tmp, { force: true });
     }
   }
   const list = failures.map((f) => `  ${f}`).join('\n');
   if (sawHashMismatch) {
     throw new WharfError('E_ARTIFACT_HASH', `No URL served the pinned bytes of ${artifact.name}:\n${list}`, {
+      failures,
+    });
+  }
+  if (sawBlockedRedirect) {
+    throw new WharfError('E_HTTP_REDIRECT_BLOCKED', `No URL of ${artifact.name} could be downloaded:\n${list}`, {
       failures,
     });
   }

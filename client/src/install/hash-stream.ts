@@ -1,20 +1,40 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
 
-/** sha256 pins the artifact; blake2b-512 is what a prehashed minisign signature covers. One pass feeds both. */
+/**
+ * sha256 of an artifact as it streams. sha256 pins the artifact in the index and the author's trusted comment
+ * binds that same sha256, so install needs no BLAKE2b pass (DESIGN §3); `wharf verify --full` does that one.
+ */
 export class ArtifactHasher {
   private readonly sha = createHash('sha256');
-  private readonly b2 = createHash('blake2b512');
   size = 0;
 
   update(chunk: Uint8Array): void {
     this.sha.update(chunk);
-    this.b2.update(chunk);
     this.size += chunk.byteLength;
   }
 
-  digest(): { sha256: string; blake2b512: Uint8Array; size: number } {
-    return { sha256: hex(this.sha), blake2b512: new Uint8Array(this.b2.digest()), size: this.size };
+  digest(): { sha256: string; size: number } {
+    return { sha256: this.sha.digest('hex'), size: this.size };
   }
 }
 
-const hex = (h: Hash) => h.digest('hex');
+/** A pass-through stage that hashes every chunk; `onChunk` may throw to stop the pipeline (cap, throughput). */
+export class HashStream extends Transform {
+  readonly hasher = new ArtifactHasher();
+
+  constructor(private readonly onChunk: (bytes: number, total: number) => void = () => {}) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.hasher.update(chunk);
+      this.onChunk(chunk.byteLength, this.hasher.size);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done(null, chunk);
+  }
+}

@@ -228,7 +228,6 @@ async function fetchAndPlace(
     }
     if (publicKey !== '')
       verifyArtifactSignature({
-        blake2b512: fetched.blake2b512,
         sha256: fetched.sha256,
         minisig: release.minisig,
         publicKey,

@@ -1,22 +1,15 @@
-// Nothing a legacy source serves is signed, so its transport is all the protection it has: a redirect that
-// leaves https (loopback aside, for local registries and tests) is refused like an http URL would be.
-import { urlProblem, WharfError } from '@wharf/schemas';
+// Nothing a legacy source serves is signed, so its transport is all the protection it has. fetchChunks already
+// follows only https redirects (http only from loopback to loopback, for local registries and tests) and never
+// from a public host to a private or loopback one (index/redirect-policy.ts), so legacy fetches are plain ones.
 import { type FetchLimits, fetchChunks } from '../index/http-fetch.js';
 
-export function refuseInsecureRedirect(res: Response): void {
-  const why = res.redirected ? urlProblem(res.url, { allowLoopback: true, field: 'redirect' }) : undefined;
-  if (why === undefined) return;
-  res.body?.cancel().catch(() => {});
-  throw new WharfError('E_URL_SCHEME', `Refused a redirect: ${why}.`, { url: res.url });
-}
-
-/** fetchChunks with the redirect check on every response. */
+/** fetchChunks for legacy sources; every redirect hop is checked by the shared redirect policy. */
 export function legacyChunks(
   url: string,
   limits: FetchLimits,
   init: { maxBytes: number; headers?: Record<string, string> },
 ): AsyncGenerator<Uint8Array> {
-  return fetchChunks(url, limits, { ...init, onResponse: refuseInsecureRedirect });
+  return fetchChunks(url, limits, init);
 }
 
 export async function fetchLegacyBytes(

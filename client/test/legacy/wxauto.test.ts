@@ -392,7 +392,7 @@ describe.skipIf(!HAVE_DATA)('legacy WXAUTO-MGT source (real fixture data)', () =
       const c = await client();
       await c.refresh();
       const before = userState(home.dir);
-      await refusal(c.install('advanced-dify-platform', { allowUnpinned: true }), 'E_URL_SCHEME');
+      await refusal(c.install('advanced-dify-platform', { allowUnpinned: true }), 'E_HTTP_REDIRECT_BLOCKED');
       expect(userState(home.dir)).toEqual(before);
       expect(leftovers(home.dir)).toEqual([]);
     } finally {

@@ -59,8 +59,9 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('verify')
     .description('re-hash every installed plugin against the lockfile')
-    .action(() => {
-      const r = ctx.client().verify();
+    .option('--full', 'also run the whole minisign -V check of every installed artifact')
+    .action((o: { full?: boolean }) => {
+      const r = ctx.client().verify({ full: o.full });
       ctx
         .out()
         .result(r, () =>
@@ -69,6 +70,6 @@ export function register(program: Command, ctx: CliContext): void {
             : r.map((x) => `${x.ok ? 'ok  ' : 'FAIL'} ${x.id}${x.problem ? `: ${x.problem}` : ''}`),
         );
       const bad = r.find((x) => !x.ok);
-      if (bad) throw new WharfError('E_LOCK_MISMATCH', `${bad.id}: ${bad.problem}`);
+      if (bad) throw new WharfError(bad.code ?? 'E_LOCK_MISMATCH', `${bad.id}: ${bad.problem}`);
     });
 }
