@@ -6,7 +6,9 @@ import type { Manifest, Registry, RegistryPlugin, Release, RepoRef } from '@whar
 import { forgeRepoRef, WharfError } from '@wharf/schemas';
 import { checkId, checkUrl, readManifest } from '../contract/schemas.js';
 import { parsePublicKey } from '../contract/signing.js';
+import { publishShardedPlugins, readHead } from '../tuf/sharded-publish.js';
 import { compareVersions, isPrerelease } from './semver-order.js';
+import { isShardedRegistry, readPluginFile, writePluginFile } from './sharded-store.js';
 import { readRegistry, writeRegistry } from './store.js';
 
 /** Everything `addRelease` needs, already verified by the caller (the CLI here, the review bot later). */
@@ -21,7 +23,10 @@ export interface AddReleaseInput {
 }
 
 export interface AddReleaseOutcome {
+  /** For a sharded registry: the head and this one plugin only. */
   registry: Registry;
+  /** Sharded registries sign at once: the plugin's bin, the snapshot and the timestamp (DESIGN §9 Scale). */
+  published?: { snapshotVersion: number; timestampVersion: number; bins: string[] };
   /** false when the same version with the same sha256 was already there: nothing to write. */
   changed: boolean;
   plugin: RegistryPlugin;
@@ -163,6 +168,8 @@ export interface AddFromFilesOptions {
   urls: string[];
   tag?: string;
   now?: Date;
+  /** Sharded registries only (they sign on add); default `<parent>/<basename>.keys/`. */
+  keysDir?: string;
 }
 
 async function readInput(path: string, what: string): Promise<Buffer> {
@@ -206,7 +213,13 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
     version: manifest.version,
   });
 
-  const { registry } = await readRegistry(registryDir);
+  const sharded = await isShardedRegistry(registryDir);
+  const registry: Registry = sharded
+    ? await (async () => {
+        const existing = await readPluginFile(registryDir, manifest.id);
+        return { ...(await readHead(registryDir)), plugins: existing ? [existing] : [] } as Registry;
+      })()
+    : (await readRegistry(registryDir)).registry;
   const outcome = addReleaseDetailed(registry, {
     manifest,
     artifact: { name: manifest.wasm || basename(opts.wasmPath), size: wasm.length, sha256, urls: opts.urls },
@@ -216,6 +229,18 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
     ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
   });
-  if (outcome.changed) await writeRegistry(registryDir, outcome.registry);
-  return outcome;
+  if (!outcome.changed) return outcome;
+  if (!sharded) {
+    await writeRegistry(registryDir, outcome.registry);
+    return outcome;
+  }
+  await writePluginFile(registryDir, outcome.plugin);
+  const r = await publishShardedPlugins(registryDir, [outcome.plugin.plugin_id], {
+    ...(opts.keysDir ? { keysDir: opts.keysDir } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return {
+    ...outcome,
+    published: { snapshotVersion: r.snapshotVersion, timestampVersion: r.timestampVersion, bins: r.bins },
+  };
 }

@@ -5,11 +5,34 @@ import { type RotationReason, rotateKey } from '../../publish-bot/key-rotation.j
 import { applyLifecycle, type LifecycleAction } from '../../publish-bot/lifecycle.js';
 import { mirrorSync } from '../../publish-bot/mirror-sync.js';
 import { exportWxauto, importWxauto } from '../../publish-bot/wxauto-format.js';
+import { migrateToSharded } from '../../registry/sharded-store.js';
 import { readRegistry, writeRegistry } from '../../registry/store.js';
+import { defaultKeysDir } from '../../tuf/keys.js';
 import type { AdminCommandContext } from './context.js';
 
-/** yank | deprecate | remove, mirror sync, and WXAUTO import/export. */
+/** yank | deprecate | remove, mirror sync, WXAUTO import/export, and the move to the sharded layout. */
 export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
+  ctx
+    .sub(ctx.program, 'shard')
+    .description('move a registry to the sharded layout: per-plugin targets under TUF hashed bins, same root')
+    .argument('<dir>', 'registry directory')
+    .option('--keys <dir>', 'private keys dir (default: <parent>/<basename>.keys/); a bins key is added there')
+    .option('--bits <n>', 'log2 of the bin count (default: about 100 plugins a bin)')
+    .action(async (dir: string, o: { keys?: string; bits?: string }, cmd: Command) => {
+      const bits = o.bits === undefined ? undefined : Number(o.bits);
+      if (bits !== undefined && !(Number.isInteger(bits) && bits >= 1 && bits <= 16))
+        throw new WharfError('E_USAGE', `--bits takes an integer from 1 to 16, got ${JSON.stringify(o.bits)}`);
+      const r = await migrateToSharded(dir, {
+        keysDir: o.keys ?? defaultKeysDir(dir),
+        ...(bits !== undefined ? { bitLength: bits } : {}),
+      });
+      ctx.out(
+        cmd,
+        `Sharded ${r.plugins} plugins into ${2 ** r.bitLength} bins: targets v${r.targetsVersion}, snapshot v${r.snapshotVersion}, timestamp v${r.timestampVersion}. Clients follow with their next refresh.`,
+        r,
+      );
+    });
+
   for (const action of ['yank', 'deprecate', 'remove'] as LifecycleAction[]) {
     ctx
       .sub(ctx.program, action)
