@@ -168,7 +168,7 @@ export class WharfClient {
         const snap =
           src.type === 'wxauto'
             ? await refreshWxautoSource(this.home, src, this.refreshOpts())
-            : await refreshSource(this.home, src, this.refreshOpts());
+            : await refreshSource(this.home, src, { ...this.refreshOpts(), plugins: this.installedIds(src.alias) });
         report.refreshed.push({
           alias: src.alias,
           mirror: snap.mirror,
@@ -197,6 +197,38 @@ export class WharfClient {
 
   private refreshOpts() {
     return { limits: this.opts.limits, hedgeDelayMs: this.opts.hedgeDelayMs };
+  }
+
+  /** Plugin ids installed from `alias`: a sharded source keeps their signed files fresh on every refresh. */
+  private installedIds(alias: string): string[] {
+    return Object.values(readLockfile(this.home.lockfile).plugins)
+      .filter((e) => e.source === alias)
+      .map((e) => e.id.slice(e.id.indexOf(':') + 1));
+  }
+
+  /**
+   * The catalog, with the plugin files `addrs` name fetched from sharded sources that have not fetched them yet
+   * (DESIGN §3 "At scale": a command fetches only the bins and plugin files it needs).
+   */
+  private async catalogFor(addrs: PluginAddress[]): Promise<Catalog> {
+    const catalog = await this.catalog();
+    if (this.opts.offline) return catalog;
+    const current = currentSource(catalog.sources)?.alias;
+    const missing = new Map<string, string[]>();
+    for (const a of addrs) {
+      const alias = a.alias ?? current;
+      const snap = catalog.snapshots.find((x) => x.alias === alias);
+      if (!alias || !snap?.sharded || a.legacyId || snap.registry.plugins.some((p) => p.plugin_id === a.id)) continue;
+      missing.set(alias, [...(missing.get(alias) ?? []), a.id]);
+    }
+    if (missing.size === 0) return catalog;
+    await this.locked(async () => {
+      for (const [alias, ids] of missing) {
+        const src = findSource(catalog.sources, alias);
+        await refreshSource(this.home, src, { ...this.refreshOpts(), plugins: [...this.installedIds(alias), ...ids] });
+      }
+    });
+    return this.catalog();
   }
 
   /** `wharf source test`: each mirror's latency and health, verified on its own; trusted state is untouched. */
@@ -259,7 +291,7 @@ export class WharfClient {
     legacy?: LegacyInfoView;
   }> {
     const addr = parseAddress(spec);
-    const e = (await this.catalog()).find(addr);
+    const e = (await this.catalogFor([addr])).find(addr);
     return {
       address: e.address,
       source: e.source,
@@ -279,8 +311,8 @@ export class WharfClient {
   }
 
   private async installManyLocked(specs: string[], opts: InstallOptions): Promise<InstallResult[]> {
-    const catalog = await this.catalog();
     const addrs = specs.map(parseAddress);
+    const catalog = await this.catalogFor(addrs);
     const results = await this.installAddresses(catalog, addrs, opts);
     const asked = addrs.map((a) => catalog.find(a).address);
     return [

@@ -23,6 +23,7 @@ export {
 export type { InitOptions, InitResult } from './registry/init.js';
 export { emptyRegistry, initRegistry } from './registry/init.js';
 export { compareVersions, isPrerelease } from './registry/semver-order.js';
+export { isShardedRegistry, migrateToSharded, readPluginFile, writePluginFile } from './registry/sharded-store.js';
 export { readRegistry, registryPath, serializeRegistry, writeRegistry } from './registry/store.js';
 export { renderMarkdown } from './review/render-report.js';
 export { reviewRelease } from './review/review-release.js';
@@ -48,6 +49,8 @@ export type { MetadataState } from './tuf/metadata-state.js';
 export { assertRootTrusts, readMetadataState, readTimestamp } from './tuf/metadata-state.js';
 export type { PublishOptions, PublishResult } from './tuf/publish.js';
 export { publishRegistry, resignTimestamp } from './tuf/publish.js';
+export { binOf, pluginTarget, readShardedState, SHARD_THRESHOLD } from './tuf/sharded-layout.js';
+export { publishShardedFull, publishShardedPlugins } from './tuf/sharded-publish.js';
 export {
   addDays,
   buildRoot,
