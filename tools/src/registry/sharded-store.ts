@@ -82,10 +82,19 @@ export async function writeSummary(
   plugins: RegistryPlugin[],
   binBits: number,
 ): Promise<void> {
+  await writeSummaryEntries(registryDir, head, plugins.map(summaryEntry), binBits);
+}
+
+export async function writeSummaryEntries(
+  registryDir: string,
+  head: RegistryHead,
+  entries: SummaryEntry[],
+  binBits: number,
+): Promise<void> {
   const summary: RegistrySummary = {
     ...head,
     layout: { kind: 'sharded', head: HEAD_TARGET, plugin_file: 'plugins/<id>.json', bin_bits: binBits },
-    plugins: plugins.map(summaryEntry),
+    plugins: entries,
   };
   // One entry a line: about 200 bytes a plugin, 20 MB at 100k, and a one-line diff per publish in Git.
   const body = summary.plugins.map((e) => `    ${JSON.stringify(e)}`).join(',\n');

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Metadata, MetadataKind, MetaFile, Snapshot, TargetFile, Targets } from '@tufjs/models';
@@ -56,14 +56,22 @@ async function loadShardedKeys(keysDir: string, createBins: boolean): Promise<Sh
   };
 }
 
-async function writeBlob(registryDir: string, target: string, bytes: Uint8Array): Promise<TargetFile> {
+async function writeBlob(registryDir: string, target: string, bytes: Uint8Array, bulk = false): Promise<TargetFile> {
   const sha = sha256Hex(bytes);
   const slash = target.lastIndexOf('/');
   const dir = join(targetsDir(registryDir), target.slice(0, Math.max(slash, 0)));
   await mkdir(dir, { recursive: true });
   // Consistent-snapshot name, as tuf-js asks for it: <dir>/<sha256>.<basename>. Blob before the metadata naming it.
   const path = join(dir, `${sha}.${target.slice(slash + 1)}`);
-  if (!existsSync(path)) await writeFileAtomic(path, bytes);
+  if (bulk) {
+    // Content-addressed and written before any metadata names it: at 100k plugins one fsync pair a blob would
+    // take minutes. A crash can leave a short blob; its size no longer matches, so the next publish rewrites it.
+    if (statSync(path, { throwIfNoEntry: false })?.size !== bytes.length) {
+      const tmp = `${path}.${process.pid}.bulk.tmp`;
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, path);
+    }
+  } else if (!existsSync(path)) await writeFileAtomic(path, bytes);
   return new TargetFile({ path: target, length: bytes.length, hashes: { sha256: sha } });
 }
 
@@ -118,8 +126,7 @@ export async function publishShardedFull(
   const headFile = await writeBlob(registryDir, HEAD_TARGET, Buffer.from(`${JSON.stringify(head)}\n`));
   const prevHead = previous?.targets.signed.targets[HEAD_TARGET];
   const sameTop =
-    previous &&
-    previous.roles.equals(roles) &&
+    previous?.roles.equals(roles) === true &&
     prevHead?.hashes.sha256 === headFile.hashes.sha256 &&
     previous.targets.signed.delegations?.keys[keys.bins.key.keyID] !== undefined;
   let targetsVersion = previous?.targetsVersion ?? state.targetsVersion;
@@ -141,7 +148,7 @@ export async function publishShardedFull(
   for (const name of roles.getRoles()) byBin.set(name, {});
   for (const id of ids) {
     const bytes = await readFile(join(registryDir, 'plugins', `${id}.json`));
-    const file = await writeBlob(registryDir, pluginTarget(id), bytes);
+    const file = await writeBlob(registryDir, pluginTarget(id), bytes, true);
     (byBin.get(binOf(roles, id)) as Record<string, TargetFile>)[file.path] = file;
   }
   const snapshot = await currentSnapshot(registryDir);
