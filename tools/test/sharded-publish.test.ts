@@ -184,9 +184,21 @@ describe('publishing one plugin in a sharded registry', () => {
         'metadata/N.BIN.json',
         'plugins/plugin-1.json',
         'targets/plugins/SHA.plugin-1.json',
+        // the unsigned summary: that plugin's line only
+        'registry.json',
       ].sort(),
     );
     expect(await tempFiles(reg)).toEqual([]);
+    const summary = JSON.parse(await readFile(join(reg, 'registry.json'), 'utf8')) as {
+      plugins: { plugin_id: string; latest: string }[];
+    };
+    expect(summary.plugins.map((p) => [p.plugin_id, p.latest])).toEqual([
+      ['plugin-0', '1.0.0'],
+      ['plugin-1', '1.1.0'],
+      ['plugin-2', '1.0.0'],
+      ['plugin-3', '1.0.0'],
+      ['plugin-4', '1.0.0'],
+    ]);
 
     c.seen.length = 0;
     const got = await fetchPlugin(c.updater(), 'plugin-1');
@@ -215,6 +227,32 @@ describe('publishing one plugin in a sharded registry', () => {
     // signedRelease wrote its own files before; everything else is as it was
     expect(snapshotDir(tmp.path)).toEqual(before);
     expect(await tempFiles(reg)).toEqual([]);
+  });
+});
+
+describe('maintenance on a sharded registry', () => {
+  it('wharf-admin yank signs at once; a new plugin joins the summary in id order', async () => {
+    await registryWith(3);
+    await migrateToSharded(reg, { bitLength: 2 });
+    const y = await runMain(['yank', 'plugin-1@1.0.0', '--reason', 'broken', '--registry', reg]);
+    expect(y.code, y.stderr).toBe(0);
+    expect(y.stdout).toMatch(/Signed: snapshot v\d+/);
+    server = await startStaticServer(reg);
+    const c = await newClient('y', server.url);
+    expect((await fetchPlugin(c.updater(), 'plugin-1'))?.releases[0]?.yanked).toBe(true);
+
+    const rel = await signedRelease(tmp.path, author, { manifest: { id: 'aaa-first', name: 'First' } });
+    await addReleaseFromFiles(reg, {
+      manifestPath: rel.manifestPath,
+      wasmPath: rel.wasmPath,
+      sigPath: rel.sigPath,
+      urls: ['https://example.org/first.wasm'],
+    });
+    const summary = JSON.parse(await readFile(join(reg, 'registry.json'), 'utf8')) as {
+      plugins: { plugin_id: string }[];
+    };
+    expect(summary.plugins.map((p) => p.plugin_id)).toEqual(['aaa-first', 'plugin-0', 'plugin-1', 'plugin-2']);
+    expect((await fetchPlugin(c.updater(), 'aaa-first'))?.name).toBe('First');
   });
 });
 

@@ -6,10 +6,8 @@ import type { Manifest, Registry, RegistryPlugin, Release, RepoRef } from '@whar
 import { forgeRepoRef, WharfError } from '@wharf/schemas';
 import { checkId, checkUrl, readManifest } from '../contract/schemas.js';
 import { parsePublicKey } from '../contract/signing.js';
-import { publishShardedPlugins, readHead } from '../tuf/sharded-publish.js';
+import { openRegistryEdit } from './registry-edit.js';
 import { compareVersions, isPrerelease } from './semver-order.js';
-import { isShardedRegistry, readPluginFile, writePluginFile } from './sharded-store.js';
-import { readRegistry, writeRegistry } from './store.js';
 
 /** Everything `addRelease` needs, already verified by the caller (the CLI here, the review bot later). */
 export interface AddReleaseInput {
@@ -182,7 +180,8 @@ async function readInput(path: string, what: string): Promise<Buffer> {
 
 /**
  * `wharf-admin add`: read and check everything, then edit `<dir>/registry.json` atomically. Every check runs
- * before the write, so a refusal leaves registry.json byte-identical. Does not re-sign; `publish` does.
+ * before the write, so a refusal leaves registry.json byte-identical. Does not re-sign; `publish` does. A sharded
+ * registry is edited and signed at once: the plugin's file, its bin, the snapshot and the timestamp.
  */
 export async function addReleaseFromFiles(registryDir: string, opts: AddFromFilesOptions): Promise<AddReleaseOutcome> {
   if (opts.urls.length === 0) throw new WharfError('E_USAGE', 'at least one --url is required');
@@ -213,14 +212,8 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
     version: manifest.version,
   });
 
-  const sharded = await isShardedRegistry(registryDir);
-  const registry: Registry = sharded
-    ? await (async () => {
-        const existing = await readPluginFile(registryDir, manifest.id);
-        return { ...(await readHead(registryDir)), plugins: existing ? [existing] : [] } as Registry;
-      })()
-    : (await readRegistry(registryDir)).registry;
-  const outcome = addReleaseDetailed(registry, {
+  const edit = await openRegistryEdit(registryDir, [manifest.id]);
+  const outcome = addReleaseDetailed(edit.registry, {
     manifest,
     artifact: { name: manifest.wasm || basename(opts.wasmPath), size: wasm.length, sha256, urls: opts.urls },
     minisig,
@@ -230,17 +223,10 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
     ...(opts.now !== undefined ? { now: opts.now } : {}),
   });
   if (!outcome.changed) return outcome;
-  if (!sharded) {
-    await writeRegistry(registryDir, outcome.registry);
-    return outcome;
-  }
-  await writePluginFile(registryDir, outcome.plugin);
-  const r = await publishShardedPlugins(registryDir, [outcome.plugin.plugin_id], {
+  // Monolithic: registry.json only, `publish` signs. Sharded: signed at once (only the touched bin re-signs).
+  const saved = await edit.save(outcome.registry, {
     ...(opts.keysDir ? { keysDir: opts.keysDir } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });
-  return {
-    ...outcome,
-    published: { snapshotVersion: r.snapshotVersion, timestampVersion: r.timestampVersion, bins: r.bins },
-  };
+  return saved.published ? { ...outcome, published: saved.published } : outcome;
 }

@@ -94,7 +94,8 @@ export async function writeSummaryEntries(
   const summary: RegistrySummary = {
     ...head,
     layout: { kind: 'sharded', head: HEAD_TARGET, plugin_file: 'plugins/<id>.json', bin_bits: binBits },
-    plugins: entries,
+    // Sorted by id (code-unit order, as listPluginIds): updateSummary finds a plugin's line by binary search.
+    plugins: [...entries].sort((a, b) => (a.plugin_id < b.plugin_id ? -1 : a.plugin_id > b.plugin_id ? 1 : 0)),
   };
   // One entry a line: about 200 bytes a plugin, 20 MB at 100k, and a one-line diff per publish in Git.
   const body = summary.plugins.map((e) => `    ${JSON.stringify(e)}`).join(',\n');
@@ -141,4 +142,15 @@ export async function publishShardedRegistry(registryDir: string, opts: ShardedO
     registryLength: bytes.length,
     sharded: { bitLength: r.bitLength, binsChanged: r.binsChanged, plugins: r.plugins },
   };
+}
+
+/** The whole catalog as one Registry, whichever the layout (WXAUTO export): at scale this reads every plugin file. */
+export async function readFullRegistry(registryDir: string): Promise<Registry> {
+  if (!(await isShardedRegistry(registryDir))) return (await readRegistry(registryDir)).registry;
+  const plugins: RegistryPlugin[] = [];
+  for (const id of await listPluginIds(registryDir)) {
+    const p = await readPluginFile(registryDir, id);
+    if (p) plugins.push(p);
+  }
+  return { ...(await readHead(registryDir)), plugins };
 }
