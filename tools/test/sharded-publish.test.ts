@@ -4,6 +4,8 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { LengthOrHashMismatchError } from '@tufjs/models/dist/error.js';
 import type { Registry, RegistryPlugin } from '@wharf/schemas';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { Updater } from 'tuf-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { snapshotDir } from '../../test/helpers/snapshot-dir.js';
@@ -35,6 +37,25 @@ afterEach(async () => {
   server = undefined;
   await tmp.cleanup();
 });
+
+/** The sharded registry.json against schemas/json/summary.schema.json, with the shared defs it references. */
+async function summaryProblems(file: string): Promise<unknown[]> {
+  const dir = join(import.meta.dirname, '..', '..', 'schemas', 'json');
+  const schemas = await Promise.all(
+    (await readdir(dir))
+      .filter((f) => f.endsWith('.schema.json'))
+      .map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8'))),
+  );
+  const ajv = new Ajv({ strict: true, allErrors: true, schemas });
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+    a: Ajv,
+  ) => Ajv;
+  addFormats(ajv);
+  const validate = ajv.getSchema('https://wharf.dev/schemas/summary.schema.json');
+  if (!validate) throw new Error('summary schema not registered');
+  validate(JSON.parse(await readFile(file, 'utf8')));
+  return validate.errors ?? [];
+}
 
 /** A tuf-js Updater whose fetcher records every URL it asked for. */
 function updaterFor(metadataDir: string, targetDir: string, url: string, seen: string[]): Updater {
@@ -135,6 +156,7 @@ describe('wharf-admin shard (migration)', () => {
     };
     expect(summary.layout.kind).toBe('sharded');
     expect(summary.plugins.map((p) => p.plugin_id)).toEqual(ids);
+    expect(await summaryProblems(join(reg, 'registry.json'))).toEqual([]);
     expect(summary.plugins[0]?.file).toBe('plugins/plugin-0.json');
   });
 
@@ -252,6 +274,7 @@ describe('maintenance on a sharded registry', () => {
       plugins: { plugin_id: string }[];
     };
     expect(summary.plugins.map((p) => p.plugin_id)).toEqual(['aaa-first', 'plugin-0', 'plugin-1', 'plugin-2']);
+    expect(await summaryProblems(join(reg, 'registry.json'))).toEqual([]);
     expect((await fetchPlugin(c.updater(), 'aaa-first'))?.name).toBe('First');
   });
 });
