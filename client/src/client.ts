@@ -15,17 +15,18 @@ import { type HomePaths, openHome } from './home.js';
 import { Catalog, type PluginAddress, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
 import { cacheFilesOf, type IndexSnapshot, markStale, readCachedIndex } from './index/index-cache.js';
-import { type MirrorFailure, type MirrorHealth, refreshSource, testMirrors } from './index/refresh.js';
+import type { MirrorFailure, MirrorHealth } from './index/refresh.js';
 import { guardStaleInstall } from './index/stale-guard.js';
 import { type InstallOptions, type InstallResult, installPlugins, removeVersionDir } from './install/install.js';
 import { findOutdated, type OutdatedEntry } from './install/outdated.js';
 import { installLegacyAware, isLegacyEntry, type LegacyInfoView, legacyInfo } from './legacy/wxauto-install.js';
 import { withLegacyHits } from './legacy/wxauto-search.js';
-import { addWxautoSource, isLegacySnapshot, readWxautoCache, refreshWxautoSource } from './legacy/wxauto-source.js';
+import { addWxautoSource, isLegacySnapshot } from './legacy/wxauto-source.js';
 import { readLockfile, versionDirOf, writeLockfile } from './lockfile.js';
 import { type LoadedPlugin, type LoadOptions, loadPlugin } from './run/load-plugin.js';
 import { type SearchFilters, type SearchHit, searchCatalog } from './search/search.js';
 import { obtainRoot, storeRoot, trustedMetadata } from './sources/root-trust.js';
+import { sourceKind } from './sources/source-kind.js';
 import {
   checkAlias,
   checkSourceUrl,
@@ -165,10 +166,10 @@ export class WharfClient {
     const report: RefreshReport = { refreshed: [], failed: [] };
     for (const src of targets) {
       try {
-        const snap =
-          src.type === 'wxauto'
-            ? await refreshWxautoSource(this.home, src, this.refreshOpts())
-            : await refreshSource(this.home, src, { ...this.refreshOpts(), plugins: this.installedIds(src.alias) });
+        const snap = await sourceKind(src).refresh(this.home, src, {
+          ...this.refreshOpts(),
+          plugins: this.installedIds(src.alias),
+        });
         report.refreshed.push({
           alias: src.alias,
           mirror: snap.mirror,
@@ -225,7 +226,10 @@ export class WharfClient {
     await this.locked(async () => {
       for (const [alias, ids] of missing) {
         const src = findSource(catalog.sources, alias);
-        await refreshSource(this.home, src, { ...this.refreshOpts(), plugins: [...this.installedIds(alias), ...ids] });
+        await sourceKind(src).refresh(this.home, src, {
+          ...this.refreshOpts(),
+          plugins: [...this.installedIds(alias), ...ids],
+        });
       }
     });
     return this.catalog();
@@ -234,10 +238,11 @@ export class WharfClient {
   /** `wharf source test`: each mirror's latency and health, verified on its own; trusted state is untouched. */
   async testSources(alias?: string): Promise<Array<{ alias: string; mirrors: MirrorHealth[] }>> {
     const cfg = this.sources();
-    const targets = (alias ? [findSource(cfg, alias)] : orderedSources(cfg)).filter((s) => s.type === 'tuf');
     const out: Array<{ alias: string; mirrors: MirrorHealth[] }> = [];
-    for (const src of targets)
-      out.push({ alias: src.alias, mirrors: await testMirrors(this.home, src, this.refreshOpts()) });
+    for (const src of alias ? [findSource(cfg, alias)] : orderedSources(cfg)) {
+      const test = sourceKind(src).test;
+      if (test) out.push({ alias: src.alias, mirrors: await test(this.home, src, this.refreshOpts()) });
+    }
     return out;
   }
 
@@ -254,19 +259,13 @@ export class WharfClient {
     const cfg = this.sources();
     const snaps: IndexSnapshot[] = [];
     for (const src of orderedSources(cfg)) {
-      const cached = () =>
-        src.type === 'wxauto' ? readWxautoCache(this.home, src.alias) : readCachedIndex(this.home, src.alias);
+      const kind = sourceKind(src);
+      const cached = () => kind.readCache(this.home, src.alias);
       let snap = cached();
       if (!snap && !this.opts.offline) {
         try {
           // Only a source never refreshed makes this reader a writer; another process may have done it meanwhile.
-          snap = await this.locked(
-            async () =>
-              cached() ??
-              (src.type === 'wxauto'
-                ? await refreshWxautoSource(this.home, src, this.refreshOpts())
-                : await refreshSource(this.home, src, this.refreshOpts())),
-          );
+          snap = await this.locked(async () => cached() ?? (await kind.refresh(this.home, src, this.refreshOpts())));
         } catch (e) {
           if (cfg.sources.length === 1 || (isWharfError(e) && ['E_PATH_ESCAPE', 'E_HOME_LOCKED'].includes(e.code)))
             throw e;
