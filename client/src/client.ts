@@ -15,7 +15,7 @@ import { type HomePaths, openHome } from './home.js';
 import { Catalog, type PluginAddress, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
 import { cacheFilesOf, type IndexSnapshot, markStale, readCachedIndex } from './index/index-cache.js';
-import type { MirrorFailure, MirrorHealth } from './index/refresh.js';
+import type { MirrorFailure, MirrorHealth, StagedRefresh } from './index/refresh.js';
 import { guardStaleInstall } from './index/stale-guard.js';
 import { type InstallOptions, type InstallResult, installPlugins, removeVersionDir } from './install/install.js';
 import { findOutdated, type OutdatedEntry } from './install/outdated.js';
@@ -209,11 +209,17 @@ export class WharfClient {
 
   /**
    * The catalog, with the plugin files `addrs` name fetched from sharded sources that have not fetched them yet
-   * (DESIGN §3 "At scale": a command fetches only the bins and plugin files it needs).
+   * (DESIGN §3 "At scale": a command fetches only the bins and plugin files it needs). With `commit: false` the
+   * fetched snapshots are verified but kept staged: `settle(true)` stores them once the command has succeeded,
+   * `settle(false)` drops them, so a refused install leaves the home byte-identical.
    */
-  private async catalogFor(addrs: PluginAddress[]): Promise<Catalog> {
+  private async catalogFor(
+    addrs: PluginAddress[],
+    opts: { commit?: boolean } = {},
+  ): Promise<{ catalog: Catalog; settle: (ok: boolean) => void }> {
     const catalog = await this.catalog();
-    if (this.opts.offline) return catalog;
+    const none = { catalog, settle: () => {} };
+    if (this.opts.offline) return none;
     const current = currentSource(catalog.sources)?.alias;
     const missing = new Map<string, string[]>();
     for (const a of addrs) {
@@ -222,17 +228,36 @@ export class WharfClient {
       if (!alias || !snap?.sharded || a.legacyId || snap.registry.plugins.some((p) => p.plugin_id === a.id)) continue;
       missing.set(alias, [...(missing.get(alias) ?? []), a.id]);
     }
-    if (missing.size === 0) return catalog;
-    await this.locked(async () => {
-      for (const [alias, ids] of missing) {
-        const src = findSource(catalog.sources, alias);
-        await sourceKind(src).refresh(this.home, src, {
-          ...this.refreshOpts(),
-          plugins: [...this.installedIds(alias), ...ids],
-        });
+    if (missing.size === 0) return none;
+    const staged: StagedRefresh[] = [];
+    const defer = opts.commit === false ? { deferCommit: (s: StagedRefresh) => staged.push(s) } : {};
+    const fresh = await this.locked(async () => {
+      const out = new Map<string, IndexSnapshot>();
+      try {
+        for (const [alias, ids] of missing) {
+          const src = findSource(catalog.sources, alias);
+          out.set(
+            alias,
+            await sourceKind(src).refresh(this.home, src, {
+              ...this.refreshOpts(),
+              plugins: [...this.installedIds(alias), ...ids],
+              ...defer,
+            }),
+          );
+        }
+      } catch (e) {
+        for (const s of staged) s.discard();
+        throw e;
       }
+      return out;
     });
-    return this.catalog();
+    const snapshots = catalog.snapshots.map((s) => fresh.get(s.alias) ?? s);
+    return {
+      catalog: new Catalog(catalog.sources, snapshots),
+      settle: (ok) => {
+        for (const s of staged) ok ? s.commit() : s.discard();
+      },
+    };
   }
 
   /** `wharf source test`: each mirror's latency and health, verified on its own; trusted state is untouched. */
@@ -290,7 +315,7 @@ export class WharfClient {
     legacy?: LegacyInfoView;
   }> {
     const addr = parseAddress(spec);
-    const e = (await this.catalogFor([addr])).find(addr);
+    const e = (await this.catalogFor([addr])).catalog.find(addr);
     return {
       address: e.address,
       source: e.source,
@@ -311,8 +336,15 @@ export class WharfClient {
 
   private async installManyLocked(specs: string[], opts: InstallOptions): Promise<InstallResult[]> {
     const addrs = specs.map(parseAddress);
-    const catalog = await this.catalogFor(addrs);
-    const results = await this.installAddresses(catalog, addrs, opts);
+    const { catalog, settle } = await this.catalogFor(addrs, { commit: false });
+    let results: InstallResult[];
+    try {
+      results = await this.installAddresses(catalog, addrs, opts);
+    } catch (e) {
+      settle(false);
+      throw e;
+    }
+    settle(true);
     const asked = addrs.map((a) => catalog.find(a).address);
     return [
       ...asked.map((id) => results.find((r) => r.id === id) as InstallResult),

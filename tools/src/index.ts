@@ -22,6 +22,7 @@ export {
 } from './registry/add-release.js';
 export type { InitOptions, InitResult } from './registry/init.js';
 export { emptyRegistry, initRegistry } from './registry/init.js';
+export { openRegistryEdit, type RegistryEdit, updateSummary } from './registry/registry-edit.js';
 export { compareVersions, isPrerelease } from './registry/semver-order.js';
 export {
   isShardedRegistry,
@@ -65,7 +66,7 @@ export {
   readShardedState,
   SHARD_THRESHOLD,
 } from './tuf/sharded-layout.js';
-export { pluginFileBytes, publishShardedFull, publishShardedPlugins } from './tuf/sharded-publish.js';
+export { listPluginIds, pluginFileBytes, publishShardedFull, publishShardedPlugins } from './tuf/sharded-publish.js';
 export {
   addDays,
   buildRoot,

@@ -32,6 +32,16 @@ export interface RefreshOptions {
   hedgeDelayMs?: number;
   /** Sharded sources: plugin ids to fetch besides those already cached (monolithic sources have them all). */
   plugins?: string[];
+  /**
+   * Verify and return the snapshot, but leave the trusted metadata and the cache as they were until the caller
+   * calls `commit` (or `discard`) on what this receives: a refused install then changes nothing.
+   */
+  deferCommit?: (staged: StagedRefresh) => void;
+}
+
+export interface StagedRefresh {
+  commit(): void;
+  discard(): void;
 }
 
 /** Mirrors in the order to try: the last one that served a verified index first, then as configured. */
@@ -170,6 +180,24 @@ async function attempt(
     trustedTimestamp: mode.useCache && existsSync(tsPath) ? readFileSync(tsPath) : undefined,
     tmpDir: stage,
   });
+  let kept = false;
+  const drop = () => rmSync(stage, { recursive: true, force: true });
+  // Commit now, or (opts.deferCommit) hand the verified stage to the caller to commit once its command succeeded.
+  const settle = (store: () => void) => {
+    if (mode.commit && opts.deferCommit) {
+      kept = true;
+      opts.deferCommit({
+        commit: () => {
+          try {
+            store();
+          } finally {
+            drop();
+          }
+        },
+        discard: drop,
+      });
+    } else if (mode.commit) store();
+  };
   try {
     const updater = new Updater({
       metadataDir: stageMeta,
@@ -213,7 +241,7 @@ async function attempt(
         stale: false,
         sharded: true,
       };
-      if (mode.commit)
+      settle(() =>
         commit(
           home,
           src.alias,
@@ -223,7 +251,8 @@ async function attempt(
           fetcher,
           snap,
           cached?.sha256 === snap.sha256 ? undefined : bytes,
-        );
+        ),
+      );
       return { snapshot: snap, fetcher };
     }
     const info = await updater.getTargetInfo('registry.json');
@@ -247,12 +276,12 @@ async function attempt(
       sha256: createHash('sha256').update(bytes).digest('hex'),
       stale: false,
     };
-    if (mode.commit) commit(home, src.alias, metaSegs, stageMeta, etags, fetcher, snap, reuse ? undefined : bytes);
+    settle(() => commit(home, src.alias, metaSegs, stageMeta, etags, fetcher, snap, reuse ? undefined : bytes));
     return { snapshot: snap, fetcher };
   } catch (error) {
     return { fetcher, error };
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    if (!kept) rmSync(stage, { recursive: true, force: true });
   }
 }
 
