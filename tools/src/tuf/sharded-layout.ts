@@ -21,10 +21,14 @@ export function pluginTarget(id: string): string {
   return `plugins/${id}.json`;
 }
 
-/** Enough bins that each holds about 100 plugins: a bin then stays near 15 KB and the snapshot near 30 KB at 100k. */
+/**
+ * Enough bins that each holds about 200 plugins: at 100k, 512 bins near 30 KB each and a 15 KB snapshot. More bins
+ * would shrink each bin but grow the snapshot every refresh downloads (and tuf-js parses snapshot meta in time
+ * quadratic in its entries).
+ */
 export function bitLengthFor(pluginCount: number): number {
   let bits = 4;
-  while (bits < 16 && 2 ** bits * 100 < pluginCount) bits += 1;
+  while (bits < 16 && 2 ** bits * 200 < pluginCount) bits += 1;
   return bits;
 }
 
