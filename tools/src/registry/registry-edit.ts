@@ -72,32 +72,53 @@ export async function openRegistryEdit(registryDir: string, ids: string[]): Prom
 
 /**
  * Replace (or add, in id order) the summary lines of `plugins` in the sharded registry.json. The summary holds
- * one entry a line (writeSummaryEntries), so this is a text edit: at 100k plugins, parsing and re-serializing
- * 28 MB would cost more than the whole signed publish.
+ * one entry a line (writeSummaryEntries), so this is an edit of bytes: at 100k plugins, decoding, parsing and
+ * re-serializing 28 MB would cost more than the whole signed publish. Lines are found with Buffer.indexOf and,
+ * for a new plugin, a binary search over the line starts (ids are sorted).
  */
 export async function updateSummary(registryDir: string, plugins: RegistryPlugin[]): Promise<void> {
-  const text = await readFile(registryPath(registryDir), 'utf8');
-  const start = text.indexOf('"plugins": [\n');
-  const end = text.lastIndexOf('\n  ]\n}');
-  if (start < 0 || end < start) return; // not a summary this code wrote: the next full publish rewrites it
-  const bodyStart = start + '"plugins": [\n'.length;
-  const lines = text
-    .slice(bodyStart, end)
-    .split(',\n')
-    .filter((l) => l.length > 0);
-  const idOf = (line: string) => /^ {4}\{"plugin_id":"([^"]+)"/.exec(line)?.[1] ?? '';
+  let buf = await readFile(registryPath(registryDir));
   for (const p of plugins) {
-    const line = `    ${JSON.stringify(summaryEntry(p))}`;
-    // Ids are sorted, as listPluginIds gives them: binary search for the place.
+    const open = Buffer.from('"plugins": [\n');
+    const start = buf.indexOf(open);
+    const end = buf.lastIndexOf(Buffer.from('\n  ]\n}'));
+    if (start < 0 || end < start) return; // not a summary this code wrote: the next full publish rewrites it
+    const body = start + open.length;
+    const line = Buffer.from(`    ${JSON.stringify(summaryEntry(p))}`);
+    const prefix = Buffer.from(`    {"plugin_id":${JSON.stringify(p.plugin_id)},`);
+    const at = buf.indexOf(prefix, body);
+    if (at >= 0 && at < end) {
+      const stop = buf.indexOf(0x0a, at);
+      const lineEnd = stop < 0 || stop > end ? end : buf[stop - 1] === 0x2c ? stop - 1 : stop;
+      buf = Buffer.concat([buf.subarray(0, at), line, buf.subarray(lineEnd)]);
+      continue;
+    }
+    // Line starts of the body, then the first line whose id sorts after this one.
+    const starts: number[] = [];
+    for (let i = body; i < end; ) {
+      starts.push(i);
+      const nl = buf.indexOf(0x0a, i);
+      if (nl < 0 || nl >= end) break;
+      i = nl + 1;
+    }
+    const idAt = (i: number) => {
+      const q = buf.indexOf(0x22, i + 18); // after `    {"plugin_id":"`
+      return buf.subarray(i + 18, q).toString();
+    };
     let lo = 0;
-    let hi = lines.length;
+    let hi = body < end ? starts.length : 0;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (idOf(lines[mid] as string) < p.plugin_id) lo = mid + 1;
+      if (idAt(starts[mid] as number) < p.plugin_id) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < lines.length && idOf(lines[lo] as string) === p.plugin_id) lines[lo] = line;
-    else lines.splice(lo, 0, line);
+    const parts =
+      body >= end
+        ? [buf.subarray(0, body), line, buf.subarray(end)]
+        : lo < starts.length
+          ? [buf.subarray(0, starts[lo]), line, Buffer.from(',\n'), buf.subarray(starts[lo])]
+          : [buf.subarray(0, end), Buffer.from(',\n'), line, buf.subarray(end)];
+    buf = Buffer.concat(parts);
   }
-  await writeFileAtomic(registryPath(registryDir), `${text.slice(0, bodyStart)}${lines.join(',\n')}${text.slice(end)}`);
+  await writeFileAtomic(registryPath(registryDir), buf);
 }
