@@ -16,24 +16,19 @@ import { type HomePaths, openHome } from './home.js';
 import { Catalog, type PluginAddress, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
 import { cacheFilesOf, type IndexSnapshot, markStale, readCachedIndex } from './index/index-cache.js';
-import type { MirrorFailure, MirrorHealth } from './index/refresh.js';
+import type { MirrorFailure, MirrorHealth, StagedRefresh } from './index/refresh.js';
 import { guardStaleInstall } from './index/stale-guard.js';
 import type { InstallOptions, InstallResult } from './install/install.js';
 import type { OutdatedEntry } from './install/outdated.js';
 import { verifyInstalledSignature } from './install/verify-installed.js';
 import { removeVersionDir } from './install/version-dir.js';
 import type { LegacyInfoView } from './legacy/wxauto-install.js';
-import {
-  addWxautoSource,
-  isLegacyEntry,
-  isLegacySnapshot,
-  readWxautoCache,
-  refreshWxautoSource,
-} from './legacy/wxauto-source.js';
+import { addWxautoSource, isLegacyEntry, isLegacySnapshot } from './legacy/wxauto-source.js';
 import { readLockfile, versionDirOf, writeLockfile } from './lockfile.js';
 import type { LoadedPlugin, LoadOptions } from './run/load-plugin.js';
 import type { SearchFilters, SearchHit } from './search/search.js';
 import { obtainRoot, storeRoot, trustedMetadata } from './sources/root-trust.js';
+import { sourceKind } from './sources/source-kind.js';
 import {
   checkAlias,
   checkSourceUrl,
@@ -44,9 +39,9 @@ import {
   writeSources,
 } from './sources/sources-config.js';
 
-// What only some commands need is imported by the methods that use it: tuf-js (refresh), the install pipeline
-// (semver, signing, WASM admission), Extism (run) and MiniSearch (search), so `wharf list` loads none of them.
-const refreshing = () => import('./index/refresh.js');
+// What only some commands need is imported by the methods that use it: tuf-js (refresh, through source-kind.ts),
+// the install pipeline (semver, signing, WASM admission), Extism (run) and MiniSearch (search), so `wharf list`
+// loads none of them.
 const installing = () => import('./install/install.js');
 const installingLegacy = () => import('./legacy/wxauto-install.js');
 
@@ -179,10 +174,10 @@ export class WharfClient {
     const report: RefreshReport = { refreshed: [], failed: [] };
     for (const src of targets) {
       try {
-        const snap =
-          src.type === 'wxauto'
-            ? await refreshWxautoSource(this.home, src, this.refreshOpts())
-            : await (await refreshing()).refreshSource(this.home, src, this.refreshOpts());
+        const snap = await sourceKind(src).refresh(this.home, src, {
+          ...this.refreshOpts(),
+          plugins: this.installedIds(src.alias),
+        });
         report.refreshed.push({
           alias: src.alias,
           mirror: snap.mirror,
@@ -213,14 +208,74 @@ export class WharfClient {
     return { limits: this.opts.limits, hedgeDelayMs: this.opts.hedgeDelayMs };
   }
 
+  /** Plugin ids installed from `alias`: a sharded source keeps their signed files fresh on every refresh. */
+  private installedIds(alias: string): string[] {
+    return Object.values(readLockfile(this.home.lockfile).plugins)
+      .filter((e) => e.source === alias)
+      .map((e) => e.id.slice(e.id.indexOf(':') + 1));
+  }
+
+  /**
+   * The catalog, with the plugin files `addrs` name fetched from sharded sources that have not fetched them yet
+   * (DESIGN §3 "At scale": a command fetches only the bins and plugin files it needs). With `commit: false` the
+   * fetched snapshots are verified but kept staged: `settle(true)` stores them once the command has succeeded,
+   * `settle(false)` drops them, so a refused install leaves the home byte-identical.
+   */
+  private async catalogFor(
+    addrs: PluginAddress[],
+    opts: { commit?: boolean } = {},
+  ): Promise<{ catalog: Catalog; settle: (ok: boolean) => void }> {
+    const catalog = await this.catalog();
+    const none = { catalog, settle: () => {} };
+    if (this.opts.offline) return none;
+    const current = currentSource(catalog.sources)?.alias;
+    const missing = new Map<string, string[]>();
+    for (const a of addrs) {
+      const alias = a.alias ?? current;
+      const snap = catalog.snapshots.find((x) => x.alias === alias);
+      if (!alias || !snap?.sharded || a.legacyId || snap.registry.plugins.some((p) => p.plugin_id === a.id)) continue;
+      missing.set(alias, [...(missing.get(alias) ?? []), a.id]);
+    }
+    if (missing.size === 0) return none;
+    const staged: StagedRefresh[] = [];
+    const defer = opts.commit === false ? { deferCommit: (s: StagedRefresh) => staged.push(s) } : {};
+    const fresh = await this.locked(async () => {
+      const out = new Map<string, IndexSnapshot>();
+      try {
+        for (const [alias, ids] of missing) {
+          const src = findSource(catalog.sources, alias);
+          out.set(
+            alias,
+            await sourceKind(src).refresh(this.home, src, {
+              ...this.refreshOpts(),
+              plugins: [...this.installedIds(alias), ...ids],
+              ...defer,
+            }),
+          );
+        }
+      } catch (e) {
+        for (const s of staged) s.discard();
+        throw e;
+      }
+      return out;
+    });
+    const snapshots = catalog.snapshots.map((s) => fresh.get(s.alias) ?? s);
+    return {
+      catalog: new Catalog(catalog.sources, snapshots),
+      settle: (ok) => {
+        for (const s of staged) ok ? s.commit() : s.discard();
+      },
+    };
+  }
+
   /** `wharf source test`: each mirror's latency and health, verified on its own; trusted state is untouched. */
   async testSources(alias?: string): Promise<Array<{ alias: string; mirrors: MirrorHealth[] }>> {
     const cfg = this.sources();
-    const targets = (alias ? [findSource(cfg, alias)] : orderedSources(cfg)).filter((s) => s.type === 'tuf');
     const out: Array<{ alias: string; mirrors: MirrorHealth[] }> = [];
-    const { testMirrors } = await refreshing();
-    for (const src of targets)
-      out.push({ alias: src.alias, mirrors: await testMirrors(this.home, src, this.refreshOpts()) });
+    for (const src of alias ? [findSource(cfg, alias)] : orderedSources(cfg)) {
+      const test = sourceKind(src).test;
+      if (test) out.push({ alias: src.alias, mirrors: await test(this.home, src, this.refreshOpts()) });
+    }
     return out;
   }
 
@@ -237,19 +292,13 @@ export class WharfClient {
     const cfg = this.sources();
     const snaps: IndexSnapshot[] = [];
     for (const src of orderedSources(cfg)) {
-      const cached = () =>
-        src.type === 'wxauto' ? readWxautoCache(this.home, src.alias) : readCachedIndex(this.home, src.alias);
+      const kind = sourceKind(src);
+      const cached = () => kind.readCache(this.home, src.alias);
       let snap = cached();
       if (!snap && !this.opts.offline) {
         try {
           // Only a source never refreshed makes this reader a writer; another process may have done it meanwhile.
-          snap = await this.locked(
-            async () =>
-              cached() ??
-              (src.type === 'wxauto'
-                ? await refreshWxautoSource(this.home, src, this.refreshOpts())
-                : await (await refreshing()).refreshSource(this.home, src, this.refreshOpts())),
-          );
+          snap = await this.locked(async () => cached() ?? (await kind.refresh(this.home, src, this.refreshOpts())));
         } catch (e) {
           if (cfg.sources.length === 1 || (isWharfError(e) && ['E_PATH_ESCAPE', 'E_HOME_LOCKED'].includes(e.code)))
             throw e;
@@ -278,7 +327,7 @@ export class WharfClient {
     legacy?: LegacyInfoView;
   }> {
     const addr = parseAddress(spec);
-    const e = (await this.catalog()).find(addr);
+    const e = (await this.catalogFor([addr])).catalog.find(addr);
     return {
       address: e.address,
       source: e.source,
@@ -298,9 +347,16 @@ export class WharfClient {
   }
 
   private async installManyLocked(specs: string[], opts: InstallOptions): Promise<InstallResult[]> {
-    const catalog = await this.catalog();
     const addrs = specs.map(parseAddress);
-    const results = await this.installAddresses(catalog, addrs, opts);
+    const { catalog, settle } = await this.catalogFor(addrs, { commit: false });
+    let results: InstallResult[];
+    try {
+      results = await this.installAddresses(catalog, addrs, opts);
+    } catch (e) {
+      settle(false);
+      throw e;
+    }
+    settle(true);
     const asked = addrs.map((a) => catalog.find(a).address);
     return [
       ...asked.map((id) => results.find((r) => r.id === id) as InstallResult),

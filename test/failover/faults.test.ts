@@ -4,7 +4,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FetchLimits, fetchChunks, isWharfError, WharfClient, type WharfError } from '@wharf/client';
-import { buildDemoRegistry, type DemoRegistry, publishRegistry, resignTimestamp } from '@wharf/tools';
+import { buildDemoRegistry, type DemoRegistry, migrateToSharded, publishRegistry, resignTimestamp } from '@wharf/tools';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EXAMPLES, runCli, tempDir, WHARF } from '../helpers/demo.js';
 import { type FaultKind, type FaultServer, startFaultServer } from '../helpers/fault-server.js';
@@ -22,6 +22,8 @@ const HEDGE_MS = 50;
 /** Longer than any deadline: the next mirror starts only when the current one has failed, never because it was slow. */
 const NO_HEDGE_MS = 600_000;
 const META = /^\/(metadata|targets)\//;
+/** test/sharded/faults-sharded.test.ts runs this file again against the sharded layout (DESIGN §3 "At scale"). */
+const SHARDED = process.env.WHARF_TEST_LAYOUT === 'sharded';
 
 let root: string;
 let reg: DemoRegistry;
@@ -68,13 +70,14 @@ beforeAll(async () => {
     artifactBaseUrl: `${mirror.url}/artifacts`,
     only: ['count-vowels', 'greet'],
   });
+  if (SHARDED) await migrateToSharded(reg.registryDir, { keysDir: reg.keysDir, bitLength: 2 });
   const snap = (name: keyof typeof tree) => {
     tree[name] = join(root, name);
     cpSync(reg.registryDir, tree[name], { recursive: true });
   };
   // Each publish changes registry.json, so each tree has its own signed target (not the cached one).
   const republish = async () => {
-    const file = join(reg.registryDir, 'registry.json');
+    const file = join(reg.registryDir, SHARDED ? 'registry-head.json' : 'registry.json');
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { name: string };
     writeFileSync(file, `${JSON.stringify({ ...doc, name: `${doc.name}.` }, null, 2)}\n`);
     return (await publishRegistry(reg.registryDir)).timestampVersion;
@@ -105,6 +108,8 @@ beforeAll(async () => {
   expect(r.failed).toEqual([]);
   expect(r.refreshed[0]?.mirror).toBe(primary.url);
   await c.install('count-vowels');
+  // A sharded home holds only the plugin files it fetched: fetch greet's too, so both layouts start alike.
+  if (SHARDED) await c.info('greet');
 });
 
 afterAll(async () => {

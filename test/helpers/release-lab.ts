@@ -6,6 +6,9 @@ import type { Manifest, Permissions, Registry } from '@wharf/schemas';
 import {
   addReleaseFromFiles,
   initRegistry,
+  listPluginIds,
+  migrateToSharded,
+  openRegistryEdit,
   publishRegistry,
   readRegistry,
   type StaticServer,
@@ -62,12 +65,16 @@ export function withCustomSection(wasm: Uint8Array, name: string, payload = ''):
   return Buffer.concat([wasm, Buffer.from([0]), leb(body.length), body]);
 }
 
+/** test/sharded/*-sharded.test.ts run threat files again with labs in the sharded layout (DESIGN §3 "At scale"). */
+const SHARDED = process.env.WHARF_TEST_LAYOUT === 'sharded';
+
 export async function createLab(): Promise<ReleaseLab> {
   const root = tempDir('lab');
   const registryDir = join(root, 'registry');
   const artifacts = join(root, 'artifacts');
   mkdirSync(artifacts);
   const init = await initRegistry(registryDir, { name: 'lab' });
+  if (SHARDED) await migrateToSharded(registryDir, { keysDir: init.keysDir, bitLength: 2 });
   const server = await startStaticServer(registryDir, { port: 0, mounts: { '/artifacts/': artifacts } });
   const clients: WharfClient[] = [];
   const lab: ReleaseLab = {
@@ -106,6 +113,12 @@ export async function createLab(): Promise<ReleaseLab> {
       });
     },
     async edit(fn) {
+      if (SHARDED) {
+        const edit = await openRegistryEdit(registryDir, await listPluginIds(registryDir));
+        fn(edit.registry);
+        await edit.save(edit.registry, { keysDir: init.keysDir });
+        return;
+      }
       const { registry } = await readRegistry(registryDir);
       fn(registry);
       await writeRegistry(registryDir, registry);

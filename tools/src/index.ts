@@ -22,7 +22,17 @@ export {
 } from './registry/add-release.js';
 export type { InitOptions, InitResult } from './registry/init.js';
 export { emptyRegistry, initRegistry } from './registry/init.js';
+export { openRegistryEdit, type RegistryEdit, updateSummary } from './registry/registry-edit.js';
 export { compareVersions, isPrerelease } from './registry/semver-order.js';
+export {
+  isShardedRegistry,
+  migrateToSharded,
+  readPluginFile,
+  summaryEntry,
+  writePluginFile,
+  writeSummary,
+  writeSummaryEntries,
+} from './registry/sharded-store.js';
 export { readRegistry, registryPath, serializeRegistry, writeRegistry } from './registry/store.js';
 export { renderMarkdown } from './review/render-report.js';
 export { reviewRelease } from './review/review-release.js';
@@ -48,6 +58,15 @@ export type { MetadataState } from './tuf/metadata-state.js';
 export { assertRootTrusts, readMetadataState, readTimestamp } from './tuf/metadata-state.js';
 export type { PublishOptions, PublishResult } from './tuf/publish.js';
 export { publishRegistry, resignTimestamp } from './tuf/publish.js';
+export {
+  binOf,
+  bitLengthFor,
+  HEAD_TARGET,
+  pluginTarget,
+  readShardedState,
+  SHARD_THRESHOLD,
+} from './tuf/sharded-layout.js';
+export { listPluginIds, pluginFileBytes, publishShardedFull, publishShardedPlugins } from './tuf/sharded-publish.js';
 export {
   addDays,
   buildRoot,

@@ -18,6 +18,8 @@ export interface IndexSnapshot {
   /** Set with `stale`: when the last refresh failed on every mirror, and why. */
   staleSince?: string;
   staleReason?: string;
+  /** A sharded index: `registry` holds only the plugins fetched so far (the head and their signed files). */
+  sharded?: true;
 }
 
 interface CacheMeta {
@@ -26,6 +28,7 @@ interface CacheMeta {
   mirror: string;
   fetchedAt: string;
   sha256: string;
+  sharded?: true;
 }
 
 /**
@@ -60,7 +63,8 @@ function validMeta(x: unknown, alias: string): x is CacheMeta {
     m.mirror.length <= 2048 &&
     isDate(m.fetchedAt) &&
     typeof m.sha256 === 'string' &&
-    SHA256.test(m.sha256)
+    SHA256.test(m.sha256) &&
+    (m.sharded === undefined || m.sharded === true)
   );
 }
 
@@ -80,6 +84,7 @@ export function writeCachedIndex(home: HomePaths, snap: IndexSnapshot, bytes?: U
     mirror: snap.mirror,
     fetchedAt: snap.fetchedAt,
     sha256: snap.sha256,
+    ...(snap.sharded ? { sharded: true as const } : {}),
   };
   writeFileAtomic(f.meta, `${JSON.stringify(meta, null, 2)}\n`);
   rmSync(f.stale, { force: true });

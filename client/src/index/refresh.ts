@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   isWharfError,
@@ -16,8 +16,16 @@ import type { HomePaths } from '../home.js';
 import { trustedMetadata, trustSegments } from '../sources/root-trust.js';
 import { classifyTufError, errorCodeFor } from './classify-tuf-error.js';
 import type { FetchLimits, MirrorReason } from './http-fetch.js';
-import { cachedIndexPath, type IndexSnapshot, readEtags, writeCachedIndex, writeEtags } from './index-cache.js';
-import { type MirrorFailure, MirrorFetcher } from './tuf-fetcher.js';
+import {
+  cachedIndexPath,
+  type IndexSnapshot,
+  readCachedIndex,
+  readEtags,
+  writeCachedIndex,
+  writeEtags,
+} from './index-cache.js';
+import { BIN_FILE, isShardedTargets, loadShardedRegistry } from './sharded-index.js';
+import { type EtagRecord, type MirrorFailure, MirrorFetcher } from './tuf-fetcher.js';
 
 /** The registry target's size cap: about 3.3 MB gzip at 10k plugins, far more uncompressed (DESIGN §9). */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
@@ -29,6 +37,18 @@ export interface RefreshOptions {
   limits?: FetchLimits;
   /** Silence on the current mirror before the next one is started (default DEFAULT_HEDGE_DELAY_MS). */
   hedgeDelayMs?: number;
+  /** Sharded sources: plugin ids to fetch besides those already cached (monolithic sources have them all). */
+  plugins?: string[];
+  /**
+   * Verify and return the snapshot, but leave the trusted metadata and the cache as they were until the caller
+   * calls `commit` (or `discard`) on what this receives: a refused install then changes nothing.
+   */
+  deferCommit?: (staged: StagedRefresh) => void;
+}
+
+export interface StagedRefresh {
+  commit(): void;
+  discard(): void;
 }
 
 /** Mirrors in the order to try: the last one that served a verified index first, then as configured. */
@@ -167,6 +187,24 @@ async function attempt(
     trustedTimestamp: mode.useCache && existsSync(tsPath) ? readFileSync(tsPath) : undefined,
     tmpDir: stage,
   });
+  let kept = false;
+  const drop = () => rmSync(stage, { recursive: true, force: true });
+  // Commit now, or (opts.deferCommit) hand the verified stage to the caller to commit once its command succeeded.
+  const settle = (store: () => void) => {
+    if (mode.commit && opts.deferCommit) {
+      kept = true;
+      opts.deferCommit({
+        commit: () => {
+          try {
+            store();
+          } finally {
+            drop();
+          }
+        },
+        discard: drop,
+      });
+    } else if (mode.commit) store();
+  };
   try {
     const updater = new Updater({
       metadataDir: stageMeta,
@@ -177,6 +215,53 @@ async function attempt(
       config: { targetsMaxLength: 4 * 1024 * 1024, fetchRetries: 0 },
     });
     await updater.refresh();
+    const mirror = () =>
+      fetcher.servedBy.get('metadata/timestamp.json') ?? fetcher.lastMirror ?? (mirrors[0] as string);
+    const targetsVersion = (
+      JSON.parse(readFileSync(join(stageMeta, 'targets.json'), 'utf8')) as { signed: { version: number } }
+    ).signed.version;
+    if (isShardedTargets(stageMeta)) {
+      // A cache from before the source was sharded holds every plugin: keep only what the caller asks for then.
+      const found = mode.useCache ? readCachedIndex(home, src.alias) : undefined;
+      const cached = found?.sharded ? found : undefined;
+      const wanted = [...(cached?.registry.plugins.map((p) => p.plugin_id) ?? []), ...(opts.plugins ?? [])];
+      const composed = await loadShardedRegistry(updater, stageTargets, wanted, cached?.registry, mirror());
+      const v = validateRegistry(composed);
+      if (!v.ok) {
+        const first = v.problems[0];
+        throw new WharfError(
+          'E_SCHEMA',
+          `The signed index from ${mirror()} is invalid: ${first?.path} ${first?.message}`,
+          {
+            reason: 'error',
+          },
+        );
+      }
+      const bytes = Buffer.from(`${JSON.stringify(composed)}\n`);
+      const snap: IndexSnapshot = {
+        alias: src.alias,
+        registry: v.value,
+        targetsVersion,
+        mirror: mirror(),
+        fetchedAt: new Date().toISOString(),
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        stale: false,
+        sharded: true,
+      };
+      settle(() =>
+        commit(
+          home,
+          src.alias,
+          metaSegs,
+          stageMeta,
+          etags,
+          fetcher,
+          snap,
+          cached?.sha256 === snap.sha256 ? undefined : bytes,
+        ),
+      );
+      return { snapshot: snap, fetcher };
+    }
     const info = await updater.getTargetInfo('registry.json');
     if (!info)
       throw new WharfError('E_NOT_FOUND', `${fetcher.base} signs no registry.json target.`, { reason: 'error' });
@@ -188,40 +273,51 @@ async function attempt(
       mode.useCache && existsSync(cachedPath) ? await updater.findCachedTarget(info, cachedPath) : undefined;
     const file = reuse ?? (await updater.downloadTarget(info, join(stageTargets, 'registry.json')));
     const bytes = readFileSync(file);
-    const mirror = fetcher.servedBy.get('metadata/timestamp.json') ?? fetcher.lastMirror ?? (mirrors[0] as string);
-    const registry = parseRegistry(bytes, mirror);
-    const targetsVersion = (
-      JSON.parse(readFileSync(join(stageMeta, 'targets.json'), 'utf8')) as { signed: { version: number } }
-    ).signed.version;
+    const registry = parseRegistry(bytes, mirror());
     const snap: IndexSnapshot = {
       alias: src.alias,
       registry,
       targetsVersion,
-      mirror,
+      mirror: mirror(),
       fetchedAt: new Date().toISOString(),
       sha256: createHash('sha256').update(bytes).digest('hex'),
       stale: false,
     };
-    if (mode.commit) {
-      // Commit: root first, so that a crash part-way leaves a set tuf-js can still load and heal from.
-      for (const f of TRUSTED_FILES) {
-        const p = join(stageMeta, f);
-        if (!existsSync(p)) continue;
-        const next = readFileSync(p);
-        const dest = homeFile(home.root, [...metaSegs, f]);
-        // An unchanged file (the usual 304 case) is left alone: no rewrite, no fsync.
-        if (!existsSync(dest) || !readFileSync(dest).equals(next)) writeFileAtomic(dest, next);
-      }
-      writeCachedIndex(home, snap, reuse ? undefined : bytes);
-      if (Object.entries(fetcher.newEtags).some(([m, e]) => etags[m]?.etag !== e.etag))
-        writeEtags(home, src.alias, { ...etags, ...fetcher.newEtags });
-    }
+    settle(() => commit(home, src.alias, metaSegs, stageMeta, etags, fetcher, snap, reuse ? undefined : bytes));
     return { snapshot: snap, fetcher };
   } catch (error) {
     return { fetcher, error };
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    if (!kept) rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/** Commit a verified refresh: trusted metadata (root first), then the cache body and the meta that vouches for it. */
+function commit(
+  home: HomePaths,
+  alias: string,
+  metaSegs: string[],
+  stageMeta: string,
+  etags: EtagRecord,
+  fetcher: MirrorFetcher,
+  snap: IndexSnapshot,
+  bytes: Uint8Array | undefined,
+): void {
+  // Root first, so that a crash part-way leaves a set tuf-js can still load and heal from. Bins after targets.
+  const bins = readdirSync(stageMeta)
+    .filter((f) => BIN_FILE.test(f))
+    .sort();
+  for (const f of [...TRUSTED_FILES, ...bins]) {
+    const p = join(stageMeta, f);
+    if (!existsSync(p)) continue;
+    const next = readFileSync(p);
+    const dest = homeFile(home.root, [...metaSegs, f]);
+    // An unchanged file (the usual 304 case) is left alone: no rewrite, no fsync.
+    if (!existsSync(dest) || !readFileSync(dest).equals(next)) writeFileAtomic(dest, next);
+  }
+  writeCachedIndex(home, snap, bytes);
+  if (Object.entries(fetcher.newEtags).some(([m, e]) => etags[m]?.etag !== e.etag))
+    writeEtags(home, alias, { ...etags, ...fetcher.newEtags });
 }
 
 function parseRegistry(bytes: Buffer, mirror: string): Registry {

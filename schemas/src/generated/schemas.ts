@@ -1302,4 +1302,133 @@ export const submissionSchema: Record<string, unknown> = {
   }
 };
 
-export const ALL_SCHEMAS: readonly Record<string, unknown>[] = [defsSchema, lockfileSchema, manifestSchema, registrySchema, reportSchema, sourcesSchema, submissionSchema];
+export const summarySchema: Record<string, unknown> = {
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "$id": "https://wharf.dev/schemas/summary.schema.json",
+  "title": "RegistrySummary",
+  "description": "registry/registry.json of a sharded registry (DESIGN §3 \"At scale\"): one line a plugin for people, the site and third-party tools. Not itself signed: the signed entries are the TUF targets plugins/<id>.json under the hashed bins, and registry-head.json.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "schema_version",
+    "name",
+    "last_updated",
+    "categories",
+    "layout",
+    "plugins"
+  ],
+  "properties": {
+    "schema_version": {
+      "const": 1
+    },
+    "name": {
+      "$ref": "defs.schema.json#/definitions/name"
+    },
+    "last_updated": {
+      "$ref": "defs.schema.json#/definitions/dateTime"
+    },
+    "categories": {
+      "description": "As in registry.json (registry.schema.json#/definitions/category).",
+      "type": "array",
+      "maxItems": 200,
+      "items": {
+        "type": "object",
+        "required": [
+          "id",
+          "name"
+        ],
+        "properties": {
+          "id": {
+            "$ref": "defs.schema.json#/definitions/categoryId"
+          },
+          "name": {
+            "$ref": "defs.schema.json#/definitions/name"
+          }
+        }
+      }
+    },
+    "layout": {
+      "title": "ShardedLayout",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "kind",
+        "head",
+        "plugin_file",
+        "bin_bits"
+      ],
+      "properties": {
+        "kind": {
+          "const": "sharded"
+        },
+        "head": {
+          "const": "registry-head.json"
+        },
+        "plugin_file": {
+          "const": "plugins/<id>.json"
+        },
+        "bin_bits": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 16
+        }
+      }
+    },
+    "plugins": {
+      "description": "Sorted by plugin_id (code-unit order).",
+      "type": "array",
+      "items": {
+        "$ref": "#/definitions/summaryEntry"
+      }
+    }
+  },
+  "definitions": {
+    "summaryEntry": {
+      "title": "SummaryEntry",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "plugin_id",
+        "name",
+        "short_description",
+        "category",
+        "latest",
+        "status",
+        "file"
+      ],
+      "properties": {
+        "plugin_id": {
+          "$ref": "defs.schema.json#/definitions/id"
+        },
+        "name": {
+          "$ref": "defs.schema.json#/definitions/name"
+        },
+        "short_description": {
+          "$ref": "defs.schema.json#/definitions/shortText"
+        },
+        "category": {
+          "$ref": "defs.schema.json#/definitions/categoryId"
+        },
+        "latest": {
+          "type": "string",
+          "maxLength": 256
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "active",
+            "deprecated",
+            "suspended",
+            "removed"
+          ]
+        },
+        "file": {
+          "type": "string",
+          "pattern": "^plugins/[a-z0-9-]+\\.json$"
+        }
+      }
+    }
+  }
+};
+
+export const ALL_SCHEMAS: readonly Record<string, unknown>[] = [defsSchema, lockfileSchema, manifestSchema, registrySchema, reportSchema, sourcesSchema, submissionSchema, summarySchema];

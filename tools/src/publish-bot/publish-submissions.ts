@@ -19,11 +19,10 @@ import { giteeMirrorUrl } from '../github/gitee.js';
 import { comment, type IssueRef, listComments, setLabels } from '../github/issues.js';
 import type { GitHub } from '../github/octokit.js';
 import { addReleaseDetailed } from '../registry/add-release.js';
-import { readRegistry, writeRegistry } from '../registry/store.js';
+import { openRegistryEdit } from '../registry/registry-edit.js';
 import { escapeMarkdown, LABELS } from '../review/render-report.js';
 import { reviewRelease } from '../review/review-release.js';
 import { parseSubmission } from '../submission/parse-submission.js';
-import { publishRegistry } from '../tuf/publish.js';
 import { findApproval, latestBotReport } from './approve.js';
 import { commitAndPush, type MirrorPush, pushMirror } from './git-publish.js';
 
@@ -126,7 +125,12 @@ export async function publishSubmissions(opts: PublishSubmissionsOptions): Promi
       landed = [];
       already = [];
       refusedNow = [];
-      let { registry } = await readRegistry(registryDir);
+      // Layout-aware: a sharded registry loads, rewrites and re-signs only these plugins' files and bins.
+      const edit = await openRegistryEdit(
+        registryDir,
+        prepared.map((p) => p.manifest.id),
+      );
+      let { registry } = edit;
       for (const p of prepared) {
         try {
           const existing = registry.plugins.find((x) => x.plugin_id === p.manifest.id);
@@ -192,8 +196,7 @@ export async function publishSubmissions(opts: PublishSubmissionsOptions): Promi
         }
       }
       if (landed.length === 0) return undefined;
-      await writeRegistry(registryDir, registry);
-      await publishRegistry(registryDir, { keysDir: opts.keysDir, ...(opts.now ? { now: opts.now } : {}) });
+      await edit.save(registry, { sign: true, keysDir: opts.keysDir, ...(opts.now ? { now: opts.now } : {}) });
       // Built only from validated fields (ids, SemVer versions, issue numbers).
       const items = landed.map((p) => `${p.manifest.id}@${p.manifest.version} (#${p.ref.issue})`);
       return `registry: publish ${items.join(', ')}`;

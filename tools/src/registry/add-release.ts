@@ -6,8 +6,8 @@ import type { Manifest, Registry, RegistryPlugin, Release, RepoRef } from '@whar
 import { forgeRepoRef, parseJson, WharfError } from '@wharf/schemas';
 import { checkId, checkUrl, readManifest } from '../contract/schemas.js';
 import { parsePublicKey } from '../contract/signing.js';
+import { openRegistryEdit } from './registry-edit.js';
 import { compareVersions, isPrerelease } from './semver-order.js';
-import { readRegistry, writeRegistry } from './store.js';
 
 /** Everything `addRelease` needs, already verified by the caller (the CLI here, the review bot later). */
 export interface AddReleaseInput {
@@ -21,7 +21,10 @@ export interface AddReleaseInput {
 }
 
 export interface AddReleaseOutcome {
+  /** For a sharded registry: the head and this one plugin only. */
   registry: Registry;
+  /** Sharded registries sign at once: the plugin's bin, the snapshot and the timestamp (DESIGN §9 Scale). */
+  published?: { snapshotVersion: number; timestampVersion: number; bins: string[] };
   /** false when the same version with the same sha256 was already there: nothing to write. */
   changed: boolean;
   plugin: RegistryPlugin;
@@ -163,6 +166,8 @@ export interface AddFromFilesOptions {
   urls: string[];
   tag?: string;
   now?: Date;
+  /** Sharded registries only (they sign on add); default `<parent>/<basename>.keys/`. */
+  keysDir?: string;
 }
 
 async function readInput(path: string, what: string): Promise<Buffer> {
@@ -175,7 +180,8 @@ async function readInput(path: string, what: string): Promise<Buffer> {
 
 /**
  * `wharf-admin add`: read and check everything, then edit `<dir>/registry.json` atomically. Every check runs
- * before the write, so a refusal leaves registry.json byte-identical. Does not re-sign; `publish` does.
+ * before the write, so a refusal leaves registry.json byte-identical. Does not re-sign; `publish` does. A sharded
+ * registry is edited and signed at once: the plugin's file, its bin, the snapshot and the timestamp.
  */
 export async function addReleaseFromFiles(registryDir: string, opts: AddFromFilesOptions): Promise<AddReleaseOutcome> {
   if (opts.urls.length === 0) throw new WharfError('E_USAGE', 'at least one --url is required');
@@ -199,8 +205,8 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
     version: manifest.version,
   });
 
-  const { registry } = await readRegistry(registryDir);
-  const outcome = addReleaseDetailed(registry, {
+  const edit = await openRegistryEdit(registryDir, [manifest.id]);
+  const outcome = addReleaseDetailed(edit.registry, {
     manifest,
     artifact: { name: manifest.wasm || basename(opts.wasmPath), size: wasm.length, sha256, urls: opts.urls },
     minisig,
@@ -209,6 +215,11 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
     ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
   });
-  if (outcome.changed) await writeRegistry(registryDir, outcome.registry);
-  return outcome;
+  if (!outcome.changed) return outcome;
+  // Monolithic: registry.json only, `publish` signs. Sharded: signed at once (only the touched bin re-signs).
+  const saved = await edit.save(outcome.registry, {
+    ...(opts.keysDir ? { keysDir: opts.keysDir } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return saved.published ? { ...outcome, published: saved.published } : outcome;
 }

@@ -10,7 +10,8 @@ export type TufRole = (typeof TUF_ROLES)[number];
 
 /** One role's ed25519 key: the public half as tuf-js wants it, the private half for signing. */
 export interface RoleKey {
-  role: TufRole;
+  /** `bins`: the key the top-level targets delegates the hashed bins to (sharded layout). */
+  role: TufRole | 'bins';
   key: Key;
   privateKey: KeyObject;
 }
@@ -37,7 +38,7 @@ export function tufKeyFromPublic(publicKey: KeyObject): Key {
   return new Key({ keyID, keyType: body.keytype, scheme: body.scheme, keyVal: body.keyval });
 }
 
-export function generateRoleKey(role: TufRole): RoleKey {
+export function generateRoleKey(role: TufRole | 'bins'): RoleKey {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   return { role, key: tufKeyFromPublic(publicKey), privateKey };
 }
@@ -57,20 +58,20 @@ export function signerFor(roleKey: RoleKey): (data: Buffer) => Signature {
     new Signature({ keyID: roleKey.key.keyID, sig: sign(null, data, roleKey.privateKey).toString('hex') });
 }
 
-function privatePath(keysDir: string, role: TufRole): string {
+function privatePath(keysDir: string, role: TufRole | 'bins'): string {
   return join(keysDir, `${role}.pem`);
 }
 
-function publicPath(keysDir: string, role: TufRole): string {
+function publicPath(keysDir: string, role: TufRole | 'bins'): string {
   return join(keysDir, `${role}.pub.json`);
 }
 
 /** Writes `<role>.pem` (PKCS#8, mode 0600) and `<role>.pub.json` (the TUF key with its keyid). Never overwrites. */
-export async function saveRoleKeys(keysDir: string, keys: RoleKeys): Promise<string[]> {
+export async function saveRoleKeys(keysDir: string, keys: RoleKeys | { bins: RoleKey }): Promise<string[]> {
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
   const written: string[] = [];
-  for (const role of TUF_ROLES) {
-    const rk = keys[role];
+  for (const rk of Object.values(keys) as RoleKey[]) {
+    const role = rk.role;
     const pem = rk.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const p = privatePath(keysDir, role);
     try {
@@ -90,7 +91,7 @@ export async function saveRoleKeys(keysDir: string, keys: RoleKeys): Promise<str
   return written;
 }
 
-export async function loadRoleKey(keysDir: string, role: TufRole): Promise<RoleKey> {
+export async function loadRoleKey(keysDir: string, role: TufRole | 'bins'): Promise<RoleKey> {
   const p = privatePath(keysDir, role);
   let pem: string;
   try {

@@ -61,7 +61,11 @@ export async function readTimestamp(registryDir: string): Promise<Metadata<Times
 }
 
 /** Refuses to sign with a key the current root does not list for that role: clients would reject it anyway. */
-export function assertRootTrusts(root: Metadata<Root>, roleKey: RoleKey, role: TufRole = roleKey.role): void {
+export function assertRootTrusts(
+  root: Metadata<Root>,
+  roleKey: RoleKey,
+  role: TufRole = roleKey.role as TufRole,
+): void {
   const trusted = root.signed.roles[role]?.keyIDs ?? [];
   if (!trusted.includes(roleKey.key.keyID)) {
     throw new WharfError(

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJson, WharfError } from '@wharf/schemas';
 import { validateDocument } from '../contract/schemas.js';
+import { isShardedRegistry, publishShardedRegistry } from '../registry/sharded-store.js';
 import { defaultKeysDir, loadRoleKey } from './keys.js';
 import { assertRootTrusts, readMetadataState, readTimestamp } from './metadata-state.js';
 import {
@@ -27,8 +28,10 @@ export interface PublishResult {
   targetsVersion: number;
   snapshotVersion: number;
   timestampVersion: number;
+  /** Sharded: of the summary registry.json (not itself signed; the plugin files are). */
   registrySha256: string;
   registryLength: number;
+  sharded?: { bitLength: number; binsChanged: number; plugins: number };
 }
 
 /**
@@ -37,6 +40,7 @@ export interface PublishResult {
  * file the metadata it already holds points at.
  */
 export async function publishRegistry(registryDir: string, opts: PublishOptions = {}): Promise<PublishResult> {
+  if (await isShardedRegistry(registryDir)) return publishShardedRegistry(registryDir, opts);
   const keysDir = opts.keysDir ?? defaultKeysDir(registryDir);
   const now = opts.now ?? new Date();
   const state = await readMetadataState(registryDir);

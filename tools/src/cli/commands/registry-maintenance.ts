@@ -1,15 +1,39 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseJson, WharfError } from '@wharf/schemas';
+import { isValidId, parseJson, WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
 import { type RotationReason, rotateKey } from '../../publish-bot/key-rotation.js';
 import { applyLifecycle, type LifecycleAction } from '../../publish-bot/lifecycle.js';
 import { mirrorSync } from '../../publish-bot/mirror-sync.js';
 import { exportWxauto, importWxauto } from '../../publish-bot/wxauto-format.js';
+import { openRegistryEdit } from '../../registry/registry-edit.js';
+import { isShardedRegistry, migrateToSharded, readFullRegistry } from '../../registry/sharded-store.js';
 import { readRegistry, writeRegistry } from '../../registry/store.js';
+import { defaultKeysDir } from '../../tuf/keys.js';
 import type { AdminCommandContext } from './context.js';
 
-/** yank | deprecate | remove, mirror sync, and WXAUTO import/export. */
+/** yank | deprecate | remove, mirror sync, WXAUTO import/export, and the move to the sharded layout. */
 export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
+  ctx
+    .sub(ctx.program, 'shard')
+    .description('move a registry to the sharded layout: per-plugin targets under TUF hashed bins, same root')
+    .argument('<dir>', 'registry directory')
+    .option('--keys <dir>', 'private keys dir (default: <parent>/<basename>.keys/); a bins key is added there')
+    .option('--bits <n>', 'log2 of the bin count (default: about 100 plugins a bin)')
+    .action(async (dir: string, o: { keys?: string; bits?: string }, cmd: Command) => {
+      const bits = o.bits === undefined ? undefined : Number(o.bits);
+      if (bits !== undefined && !(Number.isInteger(bits) && bits >= 1 && bits <= 16))
+        throw new WharfError('E_USAGE', `--bits takes an integer from 1 to 16, got ${JSON.stringify(o.bits)}`);
+      const r = await migrateToSharded(dir, {
+        keysDir: o.keys ?? defaultKeysDir(dir),
+        ...(bits !== undefined ? { bitLength: bits } : {}),
+      });
+      ctx.out(
+        cmd,
+        `Sharded ${r.plugins} plugins into ${2 ** r.bitLength} bins: targets v${r.targetsVersion}, snapshot v${r.snapshotVersion}, timestamp v${r.timestampVersion}. Clients follow with their next refresh.`,
+        r,
+      );
+    });
+
   for (const action of ['yank', 'deprecate', 'remove'] as LifecycleAction[]) {
     ctx
       .sub(ctx.program, action)
@@ -18,13 +42,13 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
       .requiredOption('--reason <text>', 'why (shown to users)')
       .option('--registry <dir>', 'registry directory', 'registry')
       .action(async (spec: string, o: { reason: string; registry: string }, cmd: Command) => {
-        const { registry } = await readRegistry(o.registry);
-        const next = applyLifecycle(registry, action, spec, o.reason);
-        await writeRegistry(o.registry, next);
-        ctx.out(cmd, `${action}: ${spec} (${o.reason}). Run \`wharf-admin publish ${o.registry}\` to sign it.`, {
-          action,
-          spec,
-        });
+        const edit = await openRegistryEdit(o.registry, [spec.split('@')[0] as string]);
+        const next = applyLifecycle(edit.registry, action, spec, o.reason);
+        const saved = await edit.save(next);
+        const tail = saved.published
+          ? `Signed: snapshot v${saved.published.snapshotVersion}.`
+          : `Run \`wharf-admin publish ${o.registry}\` to sign it.`;
+        ctx.out(cmd, `${action}: ${spec} (${o.reason}). ${tail}`, { action, spec });
       });
   }
 
@@ -36,14 +60,23 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
     .option('--reason <r>', 'routine | compromised (compromised revokes the old key)', 'routine')
     .option('--registry <dir>', 'registry directory', 'registry')
     .action(async (o: { statement: string; sig: string; reason: string; registry: string }, cmd: Command) => {
-      const { registry } = await readRegistry(o.registry);
-      const next = rotateKey(registry, {
-        statement: readFileSync(o.statement, 'utf8'),
+      const statement = readFileSync(o.statement, 'utf8');
+      // The statement names the plugin (rotateKey checks it in full); a sharded registry loads only that one.
+      const id = /(?:^|\s)id=(\S+)/.exec(statement)?.[1] ?? '';
+      const edit = await openRegistryEdit(o.registry, isValidId(id) ? [id] : []);
+      const next = rotateKey(edit.registry, {
+        statement,
         minisig: readFileSync(o.sig, 'utf8'),
         reason: o.reason as RotationReason,
       });
-      await writeRegistry(o.registry, next);
-      ctx.out(cmd, `Key rotated. Run \`wharf-admin publish ${o.registry}\` to sign it.`, { rotated: true });
+      const saved = await edit.save(next);
+      ctx.out(
+        cmd,
+        saved.published
+          ? 'Key rotated and signed.'
+          : `Key rotated. Run \`wharf-admin publish ${o.registry}\` to sign it.`,
+        { rotated: true },
+      );
     });
 
   const mirror = ctx.sub(ctx.program, 'mirror').description('mirror remotes');
@@ -83,7 +116,7 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
     .option('--out <file>', 'output file (default stdout)')
     .option('--registry-url <url>', 'registry_url to record')
     .action(async (o: { registry: string; out?: string; registryUrl?: string }) => {
-      const { registry } = await readRegistry(o.registry);
+      const registry = await readFullRegistry(o.registry);
       const text = `${JSON.stringify(exportWxauto(registry, o.registryUrl ? { registryUrl: o.registryUrl } : {}), null, 2)}\n`;
       if (o.out) writeFileSync(o.out, text);
       else ctx.io.stdout.write(text);
@@ -95,6 +128,8 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
     .argument('<file>', 'the registry.json to import')
     .option('--registry <dir>', 'registry directory', 'registry')
     .action(async (file: string, o: { registry: string }, cmd: Command) => {
+      if (await isShardedRegistry(o.registry))
+        throw new WharfError('E_USAGE', 'import into a sharded registry is not supported yet: import, then shard');
       const { registry } = await readRegistry(o.registry);
       const r = importWxauto(registry, parseJson(readFileSync(file), file));
       await writeRegistry(o.registry, r.registry);

@@ -1,0 +1,5 @@
+// test/threats/root-rotation.test.ts again, with its registries in the sharded layout (hashed bins, per-plugin files).
+process.env.WHARF_TEST_LAYOUT = 'sharded';
+await import('../threats/root-rotation.test.js');
+// The layout is read once when the files load; nothing else in this worker may see it.
+delete process.env.WHARF_TEST_LAYOUT;
