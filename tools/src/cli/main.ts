@@ -31,9 +31,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('wharf-admin')
     .description('Maintain a Wharf registry: edit the catalog, sign TUF metadata, validate documents, serve locally')
     .option('--json', 'machine-readable output; errors as {"error":{"code","message"}}')
-    .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput(output(io));
 
   const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
   const out = (cmd: Command, human: string, machine: unknown): void => {
@@ -41,11 +40,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   };
   // Every subcommand inherits the override and the output routing.
   const sub = (parent: Command, name: string): Command =>
-    parent
-      .command(name)
-      .exitOverride()
-      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-      .showHelpAfterError();
+    parent.command(name).exitOverride().configureOutput(output(io));
 
   const registry = sub(program, 'registry').description('create registries');
   sub(registry, 'init')
@@ -156,7 +151,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         .join('\n');
       out(cmd, table, { ...report, ...(refusal ? { error: { code: refusal.code, message: refusal.message } } : {}) });
       if (refusal) {
-        if (!json(cmd)) io.stderr.write(`${refusal.code}: ${refusal.message}\n`);
+        if (!json(cmd)) io.stderr.write(`error ${refusal.code}: ${refusal.message}\n`);
         setExit(EXIT.failed);
       }
     });
@@ -168,7 +163,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .action(async (dir: string, o: { port: number; host: string }, cmd: Command) => {
       const { startStaticServer } = await import('../serve/static-server.js');
-      const server = await startStaticServer(resolve(dir), { port: o.port, host: o.host });
+      const server = await startStaticServer(resolve(dir), { port: o.port, host: o.host }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        throw new WharfError(
+          'E_USAGE',
+          `port ${o.port} on ${o.host} is already in use; pick another with --port <n>, or --port 0 for any free one.`,
+        );
+      });
       out(cmd, `Serving ${resolve(dir)} at ${server.url}/  (source URL; Ctrl-C to stop)`, { url: server.url });
       await (io.untilStopped ?? waitForSignal)();
       await server.close();
@@ -194,6 +195,16 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerBotCommands({ program, io, sub, out, json, setExit });
   return program;
 }
+
+/**
+ * Commander's own messages are reported by report() as one `error E_USAGE: …` line, like every other failure,
+ * so it prints none itself; help and --version still go out.
+ */
+const output = (io: CliIo) => ({
+  writeOut: (s: string) => io.stdout.write(s),
+  writeErr: (s: string) => io.stderr.write(s),
+  outputError: () => {},
+});
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -229,9 +240,18 @@ export async function main(
 
 function report(e: unknown, io: CliIo, json: boolean): number {
   if (e instanceof CommanderError) {
-    // commander already printed its message; help and --version are successes.
+    // Help and --version are successes; a missing subcommand printed its command's help already.
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
-    if (json) io.stdout.write(`${JSON.stringify({ error: { code: 'E_USAGE', message: e.message } })}\n`);
+    if (e.code === 'commander.help' && !json) return EXIT.usage;
+    const message =
+      e.code === 'commander.help'
+        ? 'a command is needed; see `wharf-admin --help`.'
+        : `${e.message
+            .replace(/^error: /, '')
+            .replace(/\s*\n\(Did you mean (.+)\?\)\s*$/s, ' (did you mean $1?)')
+            .trim()}; see \`wharf-admin --help\`.`;
+    if (json) io.stdout.write(`${JSON.stringify({ error: { code: 'E_USAGE', message } })}\n`);
+    else io.stderr.write(`error E_USAGE: ${message}\n`);
     return EXIT.usage;
   }
   const err = isWharfError(e)
@@ -240,6 +260,6 @@ function report(e: unknown, io: CliIo, json: boolean): number {
         ...(e instanceof Error && 'code' in e ? { cause: String((e as NodeJS.ErrnoException).code) } : {}),
       });
   if (json) io.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
-  else io.stderr.write(`${err.code}: ${err.message}\n`);
+  else io.stderr.write(`error ${err.code}: ${err.message}\n`);
   return err.code === 'E_USAGE' ? EXIT.usage : EXIT.failed;
 }
