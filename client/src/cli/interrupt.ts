@@ -1,6 +1,13 @@
 import { WharfError } from '@wharf/schemas';
 
 let interrupted = false;
+let stopCurrent: (() => void) | undefined;
+
+/** Ctrl-C seen by a prompt on the terminal (readline takes it as a key, not a signal): the same as a SIGINT. */
+export function interrupt(): void {
+  interrupted = true;
+  stopCurrent?.();
+}
 
 /**
  * Ctrl-C during a download: the library takes no cancel signal, so for the command's duration every fetch of
@@ -19,9 +26,11 @@ export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
     ctrl.abort(new WharfError('E_INTERRUPTED', 'interrupted'));
   };
   process.on('SIGINT', onSigint);
+  stopCurrent = onSigint;
   try {
     return await work();
   } finally {
+    stopCurrent = undefined;
     process.off('SIGINT', onSigint);
     globalThis.fetch = net;
   }
