@@ -159,6 +159,10 @@ describe('wharf-admin messages', () => {
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/^error E_USAGE: unknown command 'publsh' \(did you mean publish\?\)/);
     expect(u.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const j = await runCli(WHARF_ADMIN, ['--json']);
+    expect(j.code).toBe(2);
+    expect(j.stderr).toBe('');
+    expect(jsonDoc(j.stdout).error?.code).toBe('E_USAGE');
   });
 
   it('a busy port says how to pick another', async () => {

@@ -27,12 +27,12 @@ function waitForSignal(): Promise<void> {
 
 // Each command imports what it runs (TUF signing, the static server, the validators) when it runs, so that
 // `--help` and the other commands don't load it.
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+function buildProgram(io: CliIo, setExit: (code: number) => void, wantsJson = false): Command {
   const program = new Command('wharf-admin')
     .description('Maintain a Wharf registry: edit the catalog, sign TUF metadata, validate documents, serve locally')
     .option('--json', 'machine-readable output; errors as {"error":{"code","message"}}')
     .exitOverride()
-    .configureOutput(output(io));
+    .configureOutput(output(io, wantsJson));
 
   const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
   const out = (cmd: Command, human: string, machine: unknown): void => {
@@ -40,7 +40,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   };
   // Every subcommand inherits the override and the output routing.
   const sub = (parent: Command, name: string): Command =>
-    parent.command(name).exitOverride().configureOutput(output(io));
+    parent.command(name).exitOverride().configureOutput(output(io, wantsJson));
 
   const registry = sub(program, 'registry').description('create registries');
   sub(registry, 'init')
@@ -200,9 +200,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
  * Commander's own messages are reported by report() as one `error E_USAGE: …` line, like every other failure,
  * so it prints none itself; help and --version still go out.
  */
-const output = (io: CliIo) => ({
+const output = (io: CliIo, json: boolean) => ({
   writeOut: (s: string) => io.stdout.write(s),
-  writeErr: (s: string) => io.stderr.write(s),
+  // Under --json the help printed for a missing command would come beside the error document.
+  writeErr: (s: string) => (json ? true : io.stderr.write(s)),
   outputError: () => {},
 });
 
@@ -223,9 +224,13 @@ export async function main(
   const stdout = new GuardedWriter(io.stdout);
   const stderr = new GuardedWriter(io.stderr);
   const guarded: CliIo = { ...io, stdout, stderr };
-  const program = buildProgram(guarded, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    guarded,
+    (c) => {
+      code = c;
+    },
+    wantsJson,
+  );
   try {
     await program.parseAsync(argv);
   } catch (e) {
