@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type ServedDemo, serveDemo, tempDir, WHARF, WHARF_ADMIN } from './helpers/demo.js';
 import { createLab, type ReleaseLab } from './helpers/release-lab.js';
-import { snapshotDir, tempLeftovers } from './helpers/snapshot-dir.js';
+import { snapshotDir, tempLeftovers, userState } from './helpers/snapshot-dir.js';
 
 // What a new user meets when something goes wrong, through the real `wharf` and `wharf-admin` processes: one
 // line with an E_ code (one JSON document under --json), a hint at what to do, and no Node internals.
@@ -217,6 +217,12 @@ describe('Ctrl-C during an install', () => {
     lab = await createLab();
     gate = await holdingServer(lab.artifacts);
     await lab.add({ id: 'gated', version: '1.0.0', urlBase: gate.url });
+    await lab.add({ id: 'net', version: '1.0.0' });
+    await lab.add({
+      id: 'net',
+      version: '1.1.0',
+      permissions: { allowed_hosts: ['api.example.com'], justifications: { allowed_hosts: 'fetches rates' } },
+    });
     await lab.publish();
   });
   afterAll(async () => {
@@ -247,4 +253,35 @@ describe('Ctrl-C during an install', () => {
     expect(tempLeftovers(home)).toEqual([]);
     expect(existsSync(join(home, 'home.lock'))).toBe(false);
   }, 60_000);
+
+  // On a terminal, readline reads Ctrl-C as a key: at the permission prompt it must end the update the same way.
+  it.runIf(existsSync('/usr/bin/script'))(
+    'at the consent prompt of an update, on a terminal, too',
+    async () => {
+      const c = await lab.client(join(lab.root, 'prompt-home'));
+      await c.install('net@1.0.0');
+      const home = c.home.root;
+      const before = userState(home);
+      // script(1) gives the CLI a pseudo-terminal, so it asks; what we write is typed on that terminal.
+      const cmd = [process.execPath, WHARF, '--home', home, 'update'].map((a) => `'${a}'`).join(' ');
+      const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      const asked = new Promise<void>((ok) =>
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (out.includes('Allow? [y/N]')) ok();
+        }),
+      );
+      const closed = new Promise<number | null>((ok) => child.on('close', ok));
+      await asked;
+      child.stdin.write('\x03');
+      const code = await closed;
+      expect(out).toMatch(/error E_INTERRUPTED: interrupted \(Ctrl-C\); nothing was changed/);
+      expect(code).toBe(130);
+      expect(userState(home)).toEqual(before);
+      expect(tempLeftovers(home)).toEqual([]);
+      expect(existsSync(join(home, 'home.lock'))).toBe(false);
+    },
+    60_000,
+  );
 });
