@@ -68,6 +68,7 @@ export const ERROR_CODES = [
   'E_IO',
   'E_SOURCE_UNKNOWN',
   'E_TEST_FAILED',
+  'E_INTERRUPTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

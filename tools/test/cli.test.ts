@@ -103,7 +103,7 @@ describe('wharf-admin via main()', () => {
     // without --keys the default (<parent>/reg.keys) does not exist here
     const noKeys = await runMain(['publish', reg]);
     expect(noKeys.code).toBe(1);
-    expect(noKeys.stderr).toMatch(/^E_IO: /);
+    expect(noKeys.stderr).toMatch(/^error E_IO: /);
     expect((await runMain(['resign-timestamp', reg, '--keys', keys])).stdout).toMatch(/Timestamp v3/);
 
     const before = await readFile(join(reg, 'registry.json'));
@@ -121,7 +121,7 @@ describe('wharf-admin via main()', () => {
       'https://example.com/a.wasm',
     ]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^E_VERSION_IMMUTABLE: /);
+    expect(refused.stderr).toMatch(/^error E_VERSION_IMMUTABLE: /);
     expect((await readFile(join(reg, 'registry.json'))).equals(before)).toBe(true);
     expect(await tempFiles(tmp.path)).toEqual([]);
 

@@ -31,7 +31,7 @@ describe('wharf-admin check-expiry', () => {
     const before = snapshotDir(reg);
     const human = await check(...args);
     expect(human.code).toBe(code === 'E_USAGE' ? 2 : 1);
-    expect(human.stderr).toMatch(new RegExp(`^${code}: `, 'm'));
+    expect(human.stderr).toMatch(new RegExp(`^error ${code}: `, 'm'));
     const json = await runMain(['--json', 'check-expiry', reg, ...args]);
     expect(JSON.parse(json.stdout).error.code).toBe(code);
     expect(snapshotDir(reg)).toEqual(before);

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { InstallOptions } from '../install/install.js';
 import type { CliContext } from './context.js';
+import { interrupt } from './interrupt.js';
 
 /**
  * Consent to permission widening: `--yes` gives it up front; on a terminal we ask; otherwise (CI, pipes,
@@ -12,9 +13,18 @@ export function consent(ctx: CliContext): Pick<InstallOptions, 'yes' | 'confirm'
   return {
     async confirm(question) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const ctrl = new AbortController();
+      // Ctrl-C at the prompt: no consent, and the install reports it was interrupted (it has changed nothing yet).
+      rl.on('SIGINT', () => {
+        interrupt();
+        ctrl.abort();
+      });
       try {
-        const a = await rl.question(`${question}\nAllow? [y/N] `);
+        const a = await rl.question(`${question}\nAllow? [y/N] `, { signal: ctrl.signal });
         return /^y(es)?$/i.test(a.trim());
+      } catch (e) {
+        if (ctrl.signal.aborted) return false;
+        throw e;
       } finally {
         rl.close();
       }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
 import type { WharfClient } from '../client.js';
@@ -14,6 +15,26 @@ export interface GlobalOpts {
 }
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Commands that read the catalog say so when there is nothing to read, instead of "no plugins found". */
+export function requireSource(c: WharfClient): void {
+  if (c.sources().sources.length === 0)
+    throw new WharfError(
+      'E_SOURCE_UNKNOWN',
+      `No source is configured in ${c.home.root}. Add one with \`wharf source add <alias> <url> --root-sha256 <hex>\` (the registry's maintainers publish the URL and fingerprint), then run \`wharf refresh\`.`,
+    );
+}
+
+/** `--input @file`: the file's bytes, or a refusal naming the option and the file. */
+export function readInputFile(spec: string): Buffer {
+  const file = spec.slice(1);
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (e as Error).message;
+    throw new WharfError('E_USAGE', `--input ${spec}: cannot read ${file}: ${why}.`);
+  }
+}
 
 /** What every command module gets: the parsed global options, a client built from them, and the output writer. */
 export interface CliContext {

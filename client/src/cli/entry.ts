@@ -2,6 +2,7 @@
 // The WASI warning filter goes in first; the CLI is imported after it, so nothing can load @extism/extism before.
 import '../quiet-wasi-warning.js';
 
-const { main } = await import('./main.js');
+const [{ main }, { quietOnClosedPipe }] = await Promise.all([import('./main.js'), import('./output.js')]);
+quietOnClosedPipe();
 
 await main(process.argv);

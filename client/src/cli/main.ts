@@ -1,3 +1,4 @@
+import { WharfError } from '@wharf/schemas';
 import { Command, CommanderError, Option } from 'commander';
 import { register as catalog } from './commands/catalog.js';
 import { register as install } from './commands/install.js';
@@ -8,7 +9,8 @@ import { register as run } from './commands/run.js';
 import { register as source } from './commands/source.js';
 import { register as stats } from './commands/stats.js';
 import { register as update } from './commands/update.js';
-import { collect, type GlobalOpts, makeContext } from './context.js';
+import { collect, makeContext } from './context.js';
+import { interruptedError } from './interrupt.js';
 import { Output } from './output.js';
 
 /** Command groups, one module each, so features land without editing this file's body. */
@@ -23,9 +25,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output on stdout; errors as {"error":{code,message}}')
     .option('--offline', 'use only the verified cache; never touch the network')
     .option('--yes', 'answer yes to consent prompts (permission changes)')
-    .option('--timeout <ms>', 'per-request deadline for index and artifact downloads')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (s, write) => write(s) });
+    .option('--timeout <ms>', 'per-request deadline for index and artifact downloads');
 
   const ctx = makeContext(program);
   for (const r of COMMANDS) r(program, ctx);
@@ -33,11 +33,50 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `--json` anywhere before `--`: known even when commander stops at a usage error before parsing it. */
+function jsonRequested(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).slice(2).includes('--json');
+}
+
+function eachCommand(c: Command, fn: (c: Command) => void): void {
+  fn(c);
+  for (const s of c.commands) eachCommand(s, fn);
+}
+
+const fullName = (c: Command): string => (c.parent ? `${fullName(c.parent)} ${c.name()}` : c.name());
+
+/**
+ * A usage error as one line with its E_ code: commander's message ("error: unknown command 'instal'\n(Did you
+ * mean install?)"), then where to look, instead of the whole help text.
+ */
+function usageError(e: CommanderError, cmd: Command): WharfError {
+  const text = e.message
+    .replace(/^error: /, '')
+    .replace(/\s*\n\(Did you mean (.+)\?\)\s*$/s, ' (did you mean $1?)')
+    .trim();
+  if (e.code === 'commander.help') return new WharfError('E_USAGE', 'a command is needed; see `wharf --help`.');
+  if (e.code === 'commander.unknownCommand')
+    return new WharfError('E_USAGE', `${text}; see \`${fullName(cmd)} --help\` for the commands.`);
+  return new WharfError('E_USAGE', `${text}; usage: ${fullName(cmd)} ${cmd.usage()}`);
+}
+
 /** The `wharf` entry point: exit 0 on success, 1 when a check failed (with an E_ code), 2 on usage errors. */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
-  for (const c of program.commands) c.exitOverride();
+  const json = jsonRequested(argv);
+  // The command whose parse failed: commander reports the error there, and names no command in the error.
+  let failedIn: Command = program;
+  eachCommand(program, (c) => {
+    c.exitOverride();
+    c.configureOutput({
+      outputError: () => {
+        failedIn = c;
+      },
+      // Under --json the help commander prints for a missing command would be a second document.
+      ...(json ? { writeErr: () => {} } : {}),
+    });
+  });
   try {
     // `wharf sign x.wasm --id a --version 1.2.3`: after the subcommand, --version is that command's option
     // (DESIGN §6); commander would take it as the program's version flag, print 0.1.0 and exit without signing.
@@ -50,10 +89,16 @@ export async function main(argv: string[]): Promise<void> {
     }
     await program.parseAsync(args);
   } catch (e) {
-    if (e instanceof CommanderError) {
-      process.exitCode = e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CommanderError && e.exitCode === 0) {
+      process.exitCode = 0;
       return;
     }
-    process.exitCode = new Output(Boolean(program.opts<GlobalOpts>().json)).error(e);
+    // `wharf`, `wharf source`: commander printed that command's help (on stderr); as a usage error under --json.
+    if (e instanceof CommanderError && e.code === 'commander.help' && !json) {
+      process.exitCode = 2;
+      return;
+    }
+    const err = e instanceof CommanderError ? usageError(e, failedIn) : (interruptedError() ?? e);
+    process.exitCode = new Output(json).error(err);
   }
 }

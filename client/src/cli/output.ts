@@ -24,8 +24,23 @@ export class Output {
     const w = isWharfError(e) ? e : new WharfError('E_IO', e instanceof Error ? e.message : String(e));
     if (this.json) process.stdout.write(`${JSON.stringify({ error: w.toJSON() }, null, 2)}\n`);
     else process.stderr.write(`error ${w.code}: ${w.message}\n`);
-    return w.code === 'E_USAGE' ? 2 : 1;
+    return w.code === 'E_USAGE' ? 2 : w.code === 'E_INTERRUPTED' ? 130 : 1;
   }
+}
+
+/** "1 plugin", "3 plugins". */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Output into a closed pipe (`wharf search x | head -2`) ends the process quietly, as Unix tools do; Node ignores
+ * SIGPIPE, so the write fails with EPIPE instead, which would otherwise surface as an unhandled error.
+ */
+export function quietOnClosedPipe(): void {
+  for (const s of [process.stdout, process.stderr])
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
 }
 
 /** A one-line progress bar on stderr, only on a TTY and never with --json. */

@@ -7,6 +7,7 @@ import {
   WharfError,
 } from '@wharf/schemas';
 import { currentSource, orderedSources } from '../sources/sources-config.js';
+import { closestIds } from './closest-ids.js';
 import type { IndexSnapshot } from './index-cache.js';
 
 /** One plugin as the user addresses it: bare id in the current source, `<alias>:<id>` elsewhere. */
@@ -98,7 +99,15 @@ export class Catalog {
     }
     const e = this.byAddress.get(key);
     if (!e) {
-      const hint = this.snapshots.length === 0 ? ' No index is loaded: add a source and run `wharf refresh`.' : '';
+      // `local:count-vowels` only when its bare id isn't suggested too.
+      const close = closestIds(key, this.byAddress.keys(), 6);
+      const near = close.filter((k) => !(k.includes(':') && close.includes(k.slice(k.indexOf(':') + 1)))).slice(0, 3);
+      const hint =
+        this.snapshots.length === 0
+          ? ' No index is loaded: add a source and run `wharf refresh`.'
+          : near.length
+            ? ` Did you mean ${near.join(', ')}?`
+            : ' Try `wharf search <words>`.';
       throw new WharfError('E_NOT_FOUND', `No plugin "${key}" in the configured sources.${hint}`);
     }
     return e;

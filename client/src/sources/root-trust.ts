@@ -4,7 +4,7 @@ import { WharfError } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { homeDir, homeFile } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
-import { DEFAULT_LIMITS, fetchBytes } from '../index/http-fetch.js';
+import { DEFAULT_LIMITS, FetchFailure, fetchBytes } from '../index/http-fetch.js';
 
 export interface RootInput {
   rootFile?: string;
@@ -36,9 +36,11 @@ export async function obtainRoot(mirrors: string[], input: RootInput): Promise<{
   }
   const want = input.rootSha256.toLowerCase();
   const problems: string[] = [];
+  let answered = false;
   for (const m of mirrors) {
     try {
       const bytes = await fetchBytes(`${m}/metadata/1.root.json`, DEFAULT_LIMITS, 1024 * 1024);
+      answered = true;
       const got = sha(bytes);
       if (got !== want) {
         problems.push(`${m}: its 1.root.json has sha256 ${got}`);
@@ -47,9 +49,17 @@ export async function obtainRoot(mirrors: string[], input: RootInput): Promise<{
       checkRootShape(bytes, m);
       return { bytes, sha256: got };
     } catch (e) {
+      // A server that answered (an HTTP status, an oversized file) is there; refusals and timeouts are not.
+      if (!(e instanceof FetchFailure) || !['refused', 'timeout', 'error'].includes(e.reason)) answered = true;
       problems.push(`${m}: ${(e as Error).message}`);
     }
   }
+  // No mirror answered at all: nothing was compared, so it is not a fingerprint mismatch.
+  if (!answered)
+    throw new WharfError(
+      'E_SOURCE_UNREACHABLE',
+      `No mirror could be reached to fetch the root metadata:\n  ${problems.join('\n  ')}`,
+    );
   throw new WharfError(
     'E_ROOT_FINGERPRINT',
     `No mirror served a root with sha256 ${want}:\n  ${problems.join('\n  ')}`,

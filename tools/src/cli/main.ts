@@ -27,13 +27,12 @@ function waitForSignal(): Promise<void> {
 
 // Each command imports what it runs (TUF signing, the static server, the validators) when it runs, so that
 // `--help` and the other commands don't load it.
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+function buildProgram(io: CliIo, setExit: (code: number) => void, wantsJson = false): Command {
   const program = new Command('wharf-admin')
     .description('Maintain a Wharf registry: edit the catalog, sign TUF metadata, validate documents, serve locally')
     .option('--json', 'machine-readable output; errors as {"error":{"code","message"}}')
-    .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput(output(io, wantsJson));
 
   const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
   const out = (cmd: Command, human: string, machine: unknown): void => {
@@ -41,11 +40,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   };
   // Every subcommand inherits the override and the output routing.
   const sub = (parent: Command, name: string): Command =>
-    parent
-      .command(name)
-      .exitOverride()
-      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-      .showHelpAfterError();
+    parent.command(name).exitOverride().configureOutput(output(io, wantsJson));
 
   const registry = sub(program, 'registry').description('create registries');
   sub(registry, 'init')
@@ -156,7 +151,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         .join('\n');
       out(cmd, table, { ...report, ...(refusal ? { error: { code: refusal.code, message: refusal.message } } : {}) });
       if (refusal) {
-        if (!json(cmd)) io.stderr.write(`${refusal.code}: ${refusal.message}\n`);
+        if (!json(cmd)) io.stderr.write(`error ${refusal.code}: ${refusal.message}\n`);
         setExit(EXIT.failed);
       }
     });
@@ -168,7 +163,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .action(async (dir: string, o: { port: number; host: string }, cmd: Command) => {
       const { startStaticServer } = await import('../serve/static-server.js');
-      const server = await startStaticServer(resolve(dir), { port: o.port, host: o.host });
+      const server = await startStaticServer(resolve(dir), { port: o.port, host: o.host }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        throw new WharfError(
+          'E_USAGE',
+          `port ${o.port} on ${o.host} is already in use; pick another with --port <n>, or --port 0 for any free one.`,
+        );
+      });
       out(cmd, `Serving ${resolve(dir)} at ${server.url}/  (source URL; Ctrl-C to stop)`, { url: server.url });
       await (io.untilStopped ?? waitForSignal)();
       await server.close();
@@ -195,6 +196,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * Commander's own messages are reported by report() as one `error E_USAGE: …` line, like every other failure,
+ * so it prints none itself; help and --version still go out.
+ */
+const output = (io: CliIo, json: boolean) => ({
+  writeOut: (s: string) => io.stdout.write(s),
+  // Under --json the help printed for a missing command would come beside the error document.
+  writeErr: (s: string) => (json ? true : io.stderr.write(s)),
+  outputError: () => {},
+});
+
 function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new WharfError('E_USAGE', `invalid port ${JSON.stringify(v)}`);
@@ -212,9 +224,13 @@ export async function main(
   const stdout = new GuardedWriter(io.stdout);
   const stderr = new GuardedWriter(io.stderr);
   const guarded: CliIo = { ...io, stdout, stderr };
-  const program = buildProgram(guarded, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    guarded,
+    (c) => {
+      code = c;
+    },
+    wantsJson,
+  );
   try {
     await program.parseAsync(argv);
   } catch (e) {
@@ -229,9 +245,18 @@ export async function main(
 
 function report(e: unknown, io: CliIo, json: boolean): number {
   if (e instanceof CommanderError) {
-    // commander already printed its message; help and --version are successes.
+    // Help and --version are successes; a missing subcommand printed its command's help already.
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
-    if (json) io.stdout.write(`${JSON.stringify({ error: { code: 'E_USAGE', message: e.message } })}\n`);
+    if (e.code === 'commander.help' && !json) return EXIT.usage;
+    const message =
+      e.code === 'commander.help'
+        ? 'a command is needed; see `wharf-admin --help`.'
+        : `${e.message
+            .replace(/^error: /, '')
+            .replace(/\s*\n\(Did you mean (.+)\?\)\s*$/s, ' (did you mean $1?)')
+            .trim()}; see \`wharf-admin --help\`.`;
+    if (json) io.stdout.write(`${JSON.stringify({ error: { code: 'E_USAGE', message } })}\n`);
+    else io.stderr.write(`error E_USAGE: ${message}\n`);
     return EXIT.usage;
   }
   const err = isWharfError(e)
@@ -240,6 +265,6 @@ function report(e: unknown, io: CliIo, json: boolean): number {
         ...(e instanceof Error && 'code' in e ? { cause: String((e as NodeJS.ErrnoException).code) } : {}),
       });
   if (json) io.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
-  else io.stderr.write(`${err.code}: ${err.message}\n`);
+  else io.stderr.write(`error ${err.code}: ${err.message}\n`);
   return err.code === 'E_USAGE' ? EXIT.usage : EXIT.failed;
 }

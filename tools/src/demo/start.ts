@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStaticServer } from '../serve/static-server.js';
+import { claimDemoDir } from './demo-lock.js';
 import { buildDemoRegistry } from './demo-registry.js';
 import { buildDemoSite } from './demo-site.js';
 
@@ -27,8 +28,17 @@ async function listen() {
 }
 
 mkdirSync(join(demo, 'registry'), { recursive: true });
+const claim = claimDemoDir(demo);
+if ('running' in claim) {
+  const { pid, url } = claim.running;
+  console.error(
+    `error E_HOME_LOCKED: npm start is already running in ${demo} (pid ${pid}${url ? `, serving ${url}` : ''}); use that one, or stop it first (Ctrl-C in its terminal). To run a second demo beside it, give it its own state: WHARF_DEMO_DIR=/tmp/wharf-demo-2 npm start`,
+  );
+  process.exit(1);
+}
 // Serve first: artifact URLs carry the port, and files are read per request, so later writes are picked up.
 const server = await listen();
+claim.note(server.url);
 const reg = await buildDemoRegistry({
   dir: join(demo, 'registry'),
   examplesDir,
@@ -37,7 +47,11 @@ const reg = await buildDemoRegistry({
 });
 // The catalog, built from this very registry so that every install command on it works against this server; its
 // build (seconds) runs while the home is set up, and is skipped when nothing it reads changed since the last start.
-const siteBuild = buildDemoSite(join(reg.registryDir, 'registry.json'), join(demo, 'site'));
+// WHARF_SITE=off: the marketplace alone, without the catalog site's build (tens of seconds on a first start).
+const siteBuild =
+  process.env.WHARF_SITE === 'off'
+    ? Promise.resolve({ ok: false as const, reason: 'WHARF_SITE=off' })
+    : buildDemoSite(join(reg.registryDir, 'registry.json'), join(demo, 'site'));
 const home = join(demo, 'home');
 const client = new WharfClient({ home });
 // The demo home follows the server: the root is kept across starts, but the port may change.
@@ -80,6 +94,7 @@ Press Ctrl-C to stop.`);
 const stop = async () => {
   await server.close();
   await siteServer?.close();
+  claim.release();
   process.exit(0);
 };
 process.on('SIGINT', stop);

@@ -71,7 +71,7 @@ describe('yank / deprecate / remove, export / import wxauto, scan and review thr
     const before = readFileSync(join(reg, 'registry.json'));
     const bad = await runMain(['yank', 'nope-plugin@1.0.0', '--reason', 'x', '--registry', reg]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^E_NOT_FOUND/);
+    expect(bad.stderr).toMatch(/^error E_NOT_FOUND/);
     expect(readFileSync(join(reg, 'registry.json'))).toEqual(before);
     const ok = await runMain(['yank', 'greet@0.1.0', '--reason', 'bad', '--registry', reg]);
     expect(ok.code).toBe(0);

@@ -216,6 +216,17 @@ describe('workflow set', () => {
       expect(files).toContain(f);
   });
 
+  it('release publishes the npm packages with provenance: an OIDC token only in its publish job, no install there', () => {
+    const wf = load('release.yml');
+    const jobs = Object.entries(wf.jobs);
+    const minting = jobs.filter(([, j]) => JSON.stringify(j.permissions ?? {}).includes('id-token'));
+    expect(minting.map(([n]) => n)).toEqual(['publish']);
+    const publish = wf.jobs.publish;
+    expect(publish?.environment).toBe('npm-publish');
+    expect(publish?.steps?.some((s) => /npm publish .*--provenance/.test(s.run ?? ''))).toBe(true);
+    expect(publish?.steps?.some((s) => /\bnpm (ci|install|i)\b/.test(s.run ?? ''))).toBe(false);
+  });
+
   it('publish runs one at a time and never cancels a run in progress, gated by the registry-publish environment', () => {
     const wf = load('publish.yml');
     expect(wf.concurrency?.group).toBeTruthy();

@@ -1,7 +1,7 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
-import { formatAge } from '../output.js';
+import { type CliContext, requireSource } from '../context.js';
+import { formatAge, plural } from '../output.js';
 
 /**
  * Say which sources answered from a stale copy (the last verified index, after every mirror failed). On stderr
@@ -21,7 +21,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('fetch and verify the signed index of every source')
     .argument('[alias]', 'only this source')
     .action(async (alias?: string) => {
-      const r = await ctx.client().refresh(alias);
+      const c = ctx.client();
+      requireSource(c);
+      const r = await c.refresh(alias);
       const first = r.refreshed.length === 0 ? r.failed[0] : undefined;
       if (first) {
         // A total failure is reported once, as the error (with --json its details carry the report).
@@ -34,7 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
         .result(r, () => [
           ...r.refreshed.map(
             (x) =>
-              `${x.alias}: ${x.plugins} plugins, ${x.unverified ? 'legacy WXAUTO-MGT index, UNVERIFIED' : `targets v${x.targetsVersion}`}, from ${x.mirror}`,
+              `${x.alias}: ${plural(x.plugins, 'plugin')}, ${x.unverified ? 'legacy WXAUTO-MGT index, UNVERIFIED' : `targets v${x.targetsVersion}`}, from ${x.mirror}`,
           ),
           ...r.failed.map(
             (f) =>
@@ -52,6 +54,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--verified', 'only verified plugins')
     .action(async (words: string[], o: { category?: string; tag?: string; verified?: boolean }) => {
       const c = ctx.client();
+      requireSource(c);
       const hits = await c.search(words.join(' '), o);
       const { staleStatus } = await import('../../index/index-cache.js');
       noteStale(c.sources().sources.flatMap((s) => staleStatus(c.home, s.alias) ?? []));

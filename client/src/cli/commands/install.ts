@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { InstallResult } from '../../install/install.js';
 import { consent } from '../consent.js';
 import type { CliContext } from '../context.js';
+import { interruptible } from '../interrupt.js';
 import { progressBar } from '../output.js';
 
 /** `wharf install|list|uninstall|verify`. */
@@ -14,12 +15,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--allow-unpinned', 'allow installs from legacy sources whose index pins no hash')
     .action(async (spec: string, o: { allowDowngrade?: boolean; allowUnpinned?: boolean }) => {
       const bar = progressBar(spec, Boolean(process.stderr.isTTY) && !ctx.g().json);
-      const [r, ...deps] = await ctx.client().installMany([spec], {
-        allowDowngrade: o.allowDowngrade,
-        allowUnpinned: o.allowUnpinned,
-        onProgress: bar,
-        ...consent(ctx),
-      });
+      const [r, ...deps] = await interruptible(() =>
+        ctx.client().installMany([spec], {
+          allowDowngrade: o.allowDowngrade,
+          allowUnpinned: o.allowUnpinned,
+          onProgress: bar,
+          ...consent(ctx),
+        }),
+      );
       bar.done();
       const res = r as InstallResult;
       for (const w of [res, ...deps].flatMap((x) => x.warnings ?? []))
@@ -62,6 +65,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--full', 'also run the whole minisign -V check of every installed artifact')
     .action((o: { full?: boolean }) => {
       const r = ctx.client().verify({ full: o.full });
+      const bad = r.find((x) => !x.ok);
+      // One document under --json: the refusal, carrying the per-plugin results.
+      if (bad && ctx.g().json)
+        throw new WharfError(bad.code ?? 'E_LOCK_MISMATCH', `${bad.id}: ${bad.problem}`, { results: r });
       ctx
         .out()
         .result(r, () =>
@@ -69,7 +76,6 @@ export function register(program: Command, ctx: CliContext): void {
             ? 'no plugins installed'
             : r.map((x) => `${x.ok ? 'ok  ' : 'FAIL'} ${x.id}${x.problem ? `: ${x.problem}` : ''}`),
         );
-      const bad = r.find((x) => !x.ok);
       if (bad) throw new WharfError(bad.code ?? 'E_LOCK_MISMATCH', `${bad.id}: ${bad.problem}`);
     });
 }

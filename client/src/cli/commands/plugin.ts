@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
 import type { PluginTestReport } from '../../author/test-project.js';
 import type { PluginLang } from '../../author/toolchain.js';
 import { defaultHome, homePaths } from '../../home.js';
-import { type CliContext, clientFor } from '../context.js';
+import { type CliContext, clientFor, readInputFile } from '../context.js';
 
 /** `wharf plugin init|build|test|submit`: the author's path from nothing to a submitted release. */
 export function register(program: Command, ctx: CliContext): void {
@@ -114,7 +114,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--export <name>', 'run only this export')
     .action(async (dir: string | undefined, o: { input?: string; expect?: string; export?: string }) => {
       const { testProject } = await import('../../author/test-project.js');
-      const input = o.input?.startsWith('@') ? new Uint8Array(readFileSync(o.input.slice(1))) : o.input;
+      const input = o.input?.startsWith('@') ? new Uint8Array(readInputFile(o.input)) : o.input;
       const r = await testProject(dir ?? '.', { input, expect: o.expect, exportName: o.export });
       const failure = r.passed ? undefined : firstFailure(r);
       ctx.out().result(failure ? { ...r, error: failure.toJSON() } : r, () => renderTest(r));

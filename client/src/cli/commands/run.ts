@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { type CliContext, collect } from '../context.js';
+import { type CliContext, collect, readInputFile } from '../context.js';
 
 /** `wharf run`. */
 export function register(program: Command, ctx: CliContext): void {
@@ -11,7 +10,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--input <text>', 'input text, or @file to read a file')
     .option('--config <k=v>', 'a config value the plugin declared (repeatable)', collect)
     .action(async (id: string, exp: string, o: { input?: string; config?: string[] }) => {
-      const input = o.input?.startsWith('@') ? readFileSync(o.input.slice(1)) : (o.input ?? '');
+      const input = o.input?.startsWith('@') ? readInputFile(o.input) : (o.input ?? '');
       const config: Record<string, string> = {};
       for (const kv of o.config ?? []) {
         const eq = kv.indexOf('=');

@@ -1,6 +1,6 @@
 import { WharfError } from '@wharf/schemas';
 import { type Command, Option } from 'commander';
-import { type CliContext, collect } from '../context.js';
+import { type CliContext, collect, requireSource } from '../context.js';
 
 /** `wharf source add|list|remove|use|test`. */
 export function register(program: Command, ctx: CliContext): void {
@@ -93,7 +93,9 @@ export function register(program: Command, ctx: CliContext): void {
     .command('test [alias]')
     .description('verify each mirror on its own and report its latency and health (trusted state is untouched)')
     .action(async (alias?: string) => {
-      const r = await ctx.client().testSources(alias);
+      const c = ctx.client();
+      requireSource(c);
+      const r = await c.testSources(alias);
       ctx
         .out()
         .result(r, () =>

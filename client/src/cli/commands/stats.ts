@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { plural } from '../output.js';
 
 /** `wharf stats [alias]`: WXAUTO-MGT's marketplace statistics, for signed and legacy sources alike. */
 export function register(program: Command, ctx: CliContext): void {
@@ -25,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...Object.entries(s.category_stats).map(([k, v]) => `  ${k.padEnd(16)} ${v}`),
           ...s.sources.map(
             (x) =>
-              `source ${x.alias} (${x.type}${x.unverified ? ', unverified' : ''}${x.stale ? ', stale' : ''}): ${x.plugins} plugins, fetched ${x.fetched_at}`,
+              `source ${x.alias} (${x.type}${x.unverified ? ', unverified' : ''}${x.stale ? ', stale' : ''}): ${plural(x.plugins, 'plugin')}, fetched ${x.fetched_at}`,
           ),
         ]);
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { consent } from '../consent.js';
 import type { CliContext } from '../context.js';
+import { interruptible } from '../interrupt.js';
 import { progressBar } from '../output.js';
 
 /** `wharf outdated|update`: each change labelled patch, minor, major or downgrade. */
@@ -30,7 +31,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--allow-downgrade', 'also move to a lower version when the index only has lower ones')
     .action(async (ids: string[], o: { allowDowngrade?: boolean }) => {
       const bar = progressBar('update', Boolean(process.stderr.isTTY) && !ctx.g().json);
-      const r = await ctx.client().update(ids, { allowDowngrade: o.allowDowngrade, onProgress: bar, ...consent(ctx) });
+      const r = await interruptible(() =>
+        ctx.client().update(ids, { allowDowngrade: o.allowDowngrade, onProgress: bar, ...consent(ctx) }),
+      );
       bar.done();
       ctx
         .out()
