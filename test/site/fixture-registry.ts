@@ -12,6 +12,29 @@ export const XSS_CTRL_ID = 'xss-control';
 export const XSS_DESCRIPTION = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> plain tail';
 export const XSS_NAME = '<img src=x onerror="window.__xss=3">Evil';
 
+/** The marketplace repository the fixture's sources.json points at, and what the footer must link. */
+export const FIXTURE_REPO = 'https://github.com/acme-fixture/catalog';
+export const FIXTURE_ROOT = '{"signed":{"_type":"root","version":1},"signatures":[]}\n';
+
+/** registry/sources.json of the fixture tree: the official mirrors `wharf source add --official` reads. */
+export function fixtureSources(): unknown {
+  return {
+    sources_version: 1,
+    current: 'acme',
+    sources: [
+      {
+        alias: 'acme',
+        type: 'tuf',
+        mirrors: [
+          'https://raw.githubusercontent.com/acme-fixture/catalog/main/registry',
+          'https://gitee.com/acme-fixture/catalog/raw/main/registry',
+        ],
+        priority: 10,
+      },
+    ],
+  };
+}
+
 export function fixtureRegistry(repo: string): Registry {
   const registry = JSON.parse(readFileSync(join(repo, 'registry', 'registry.json'), 'utf8')) as Registry;
   const base = registry.plugins.find((p) => p.plugin_id === 'count-vowels') as RegistryPlugin;

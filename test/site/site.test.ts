@@ -4,10 +4,21 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { startStaticServer } from '@wharf/tools';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SiteServer, serveSite } from '../../site/scripts/serve-site.mjs';
-import { fixtureRegistry, RICH_ID, XSS_CTRL_ID, XSS_DESCRIPTION, XSS_ID, XSS_NAME } from './fixture-registry.js';
+import {
+  FIXTURE_REPO,
+  FIXTURE_ROOT,
+  fixtureRegistry,
+  fixtureSources,
+  RICH_ID,
+  XSS_CTRL_ID,
+  XSS_DESCRIPTION,
+  XSS_ID,
+  XSS_NAME,
+} from './fixture-registry.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const BUILDS = join(REPO, 'site', 'node_modules', '.wharf-builds');
@@ -52,6 +63,9 @@ beforeAll(async () => {
   out = join(tmp, 'out');
   const registryFile = join(tmp, 'registry.json');
   writeFileSync(registryFile, JSON.stringify(fixtureRegistry(REPO)));
+  writeFileSync(join(tmp, 'sources.json'), JSON.stringify(fixtureSources()));
+  mkdirSync(join(tmp, 'metadata'));
+  writeFileSync(join(tmp, 'metadata', '1.root.json'), FIXTURE_ROOT);
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
     [join(REPO, 'node_modules', 'astro', 'astro.js'), 'build', '--silent'],
@@ -72,6 +86,67 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const LIGHT_BG = 'rgb(255, 255, 255)';
+const DARK_BG = 'rgb(13, 17, 23)';
+
+describe('hygiene', () => {
+  it('an unknown path gets the styled 404 page, from the site server and from the npm start server', async () => {
+    const demo = await startStaticServer(out);
+    try {
+      for (const base of [server.url, `${demo.url}/`]) {
+        for (const path of ['plugins/no-such-plugin/', 'zh/nothing', '..%2f..%2fetc/passwd']) {
+          const res = await fetch(new URL(path, base));
+          expect(res.status, `${base}${path}`).toBe(404);
+          expect(res.headers.get('content-type')).toContain('text/html');
+          const html = await res.text();
+          expect(html).toContain('Page not found');
+          expect(html).toMatch(/<link rel="stylesheet" href="\/_astro\/[^"]+\.css"/);
+        }
+      }
+      // And as a visitor sees it: the site's layout, not a bare line of text.
+      const page = await context.newPage();
+      await page.goto(`${demo.url}/plugins/no-such-plugin/`);
+      expect(await page.textContent('h1')).toBe('Page not found');
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(LIGHT_BG);
+      await page.close();
+    } finally {
+      await demo.close();
+    }
+  });
+
+  it('dist holds the site only: no content-layer modules or collection schemas', () => {
+    const files = readdirSync(out, { recursive: true, encoding: 'utf8' });
+    const internals = files.filter((f) => /^(content-modules\.mjs|content-assets\.mjs|collections[\\/]?)/.test(f));
+    expect(internals).toEqual([]);
+    expect(files).toContain('404.html');
+  });
+
+  it("links to the marketplace repository come from the registry tree's sources.json", async () => {
+    const page = await open('');
+    expect(await page.getAttribute('#footer-repo', 'href')).toBe(FIXTURE_REPO);
+    expect(await page.getAttribute('#footer-submit', 'href')).toBe(
+      `${FIXTURE_REPO}/issues/new?template=plugin-submission.yml`,
+    );
+    await page.close();
+  });
+
+  it('the site package reads registry data only: it depends on neither @wharf/tools nor @wharf/client', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'site', 'package.json'), 'utf8'));
+    const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+    expect(deps).not.toContain('@wharf/tools');
+    expect(deps).not.toContain('@wharf/client');
+    const sources = ['src', 'scripts'].flatMap((d) =>
+      readdirSync(join(REPO, 'site', d), { recursive: true, encoding: 'utf8' })
+        .filter((f) => /\.(m?[jt]s|astro)$/.test(f))
+        .map((f) => join(d, f)),
+    );
+    sources.push('astro.config.mjs');
+    for (const f of sources) {
+      expect(readFileSync(join(REPO, 'site', f), 'utf8'), f).not.toMatch(/['"]@wharf\/(tools|client)['"]/);
+    }
+  });
 });
 
 describe('search', () => {
@@ -145,13 +220,17 @@ describe('languages and themes', () => {
     const dark = await browser.newContext({ colorScheme: 'dark' });
     const page = await dark.newPage();
     await page.goto(server.url);
-    expect(await bg(page)).toBe('rgb(13, 17, 23)');
-    expect(await page.getAttribute('#theme-toggle', 'aria-pressed')).toBe('true');
+    expect(await bg(page)).toBe(DARK_BG);
+    expect(await page.getAttribute('#theme-toggle', 'aria-pressed')).toBeNull();
+    expect(await page.textContent('#theme-toggle')).toBe('Switch to light theme');
     await page.click('#theme-toggle');
-    expect(await bg(page)).toBe('rgb(255, 255, 255)');
-    await page.goto(new URL('search/', server.url).toString());
-    expect(await bg(page)).toBe('rgb(255, 255, 255)');
-    expect(await page.getAttribute('#theme-toggle', 'aria-pressed')).toBe('false');
+    expect(await bg(page)).toBe(LIGHT_BG);
+    expect(await page.textContent('#theme-toggle')).toBe('Switch to dark theme');
+    await page.goto(new URL('zh/search/', server.url).toString());
+    expect(await bg(page)).toBe(LIGHT_BG);
+    expect(await page.textContent('#theme-toggle')).toBe('切换到深色主题');
+    await page.click('#theme-toggle');
+    expect(await page.textContent('#theme-toggle')).toBe('切换到浅色主题');
     await dark.close();
   });
 });

@@ -14,7 +14,8 @@ const en = {
   'nav.main': 'Main',
   'lang.switch': '中文',
   'lang.switchLabel': 'Switch language to Chinese',
-  'theme.toggle': 'Dark mode',
+  'theme.toDark': 'Switch to dark theme',
+  'theme.toLight': 'Switch to light theme',
   'home.featured': 'Featured',
   'home.recent': 'Recently updated',
   'home.popular': 'Most downloaded',
@@ -119,6 +120,8 @@ const en = {
   'notFound.body': 'There is nothing at this address. Try the search, or start from the home page.',
   'footer.text': 'Wharf: a decentralized, Git-backed marketplace for Extism plugins. Registry updated {date}.',
   'footer.registry': 'registry.json',
+  'footer.repository': 'The marketplace repository',
+  'footer.submit': 'Submit a plugin',
 } as const;
 
 export type Key = keyof typeof en;
@@ -134,7 +137,8 @@ const zh: Record<Key, string> = {
   'nav.main': '主导航',
   'lang.switch': 'English',
   'lang.switchLabel': '切换到英文',
-  'theme.toggle': '深色模式',
+  'theme.toDark': '切换到深色主题',
+  'theme.toLight': '切换到浅色主题',
   'home.featured': '精选',
   'home.recent': '最近更新',
   'home.popular': '下载最多',
@@ -239,6 +243,8 @@ const zh: Record<Key, string> = {
   'notFound.body': '这个地址没有内容。试试搜索，或从首页开始。',
   'footer.text': 'Wharf：去中心化、基于 Git 的 Extism 插件市场。注册表更新于 {date}。',
   'footer.registry': 'registry.json',
+  'footer.repository': '插件市场仓库',
+  'footer.submit': '提交插件',
 };
 
 const TABLE: Record<Lang, Record<Key, string>> = { en, zh };
