@@ -1,6 +1,7 @@
 // The catalog in real Chromium: builds the site once from a fixture registry (the committed one plus a rich
 // plugin and hostile metadata), serves it on 127.0.0.1 and drives it with playwright-core (issue 5 "Done when").
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +14,7 @@ import {
   FIXTURE_ROOT,
   fixtureRegistry,
   fixtureSources,
+  HOSTILE_README,
   RICH_ID,
   XSS_CTRL_ID,
   XSS_DESCRIPTION,
@@ -189,7 +191,7 @@ describe('search', () => {
 describe('plugin page', () => {
   it('shows the install command, permissions with justifications, versions and the review', async () => {
     const page = await open(`plugins/${RICH_ID}/`);
-    expect(await page.textContent('#install-cmd')).toBe(`wharf install ${RICH_ID}`);
+    expect(await page.textContent('#install-cmd')).toBe(`wharf install acme:${RICH_ID}`);
     const perms = await page.textContent('.perms');
     expect(perms).toContain('api.example.com');
     expect(perms).toContain('Fetches exchange rates from the example API.');
@@ -198,6 +200,122 @@ describe('plugin page', () => {
     expect(rows.find((r) => r.includes('1.0.0'))).toContain('Yanked: leaked a token in logs');
     expect(rows.find((r) => r.includes('1.1.0'))).toContain('Deprecated: use 1.2.0');
     expect(await page.textContent('#h-review + .scores')).toMatch(/92.*81/s);
+    await page.close();
+  });
+});
+
+describe('a first-time visitor', () => {
+  it('gets every step from nothing to a call: CLI, source with root fingerprint, install, run, MCP', async () => {
+    const page = await open(`plugins/${RICH_ID}/`);
+    const root = createHash('sha256').update(FIXTURE_ROOT).digest('hex');
+    expect(await page.textContent('#cmd-cli')).toBe('npm install -g @wharf/client');
+    expect(await page.textContent('#cmd-source')).toBe(
+      [
+        'wharf source add acme https://raw.githubusercontent.com/acme-fixture/catalog/main/registry \\',
+        '  --mirror https://gitee.com/acme-fixture/catalog/raw/main/registry \\',
+        `  --root-sha256 ${root}`,
+        'wharf refresh',
+      ].join('\n'),
+    );
+    // sample_input is shell-quoted: the quote and $HOME reach the plugin as typed.
+    expect(await page.textContent('#cmd-run')).toBe(
+      `wharf run acme:${RICH_ID} fetch_rate --input 'EUR it'\\''s $HOME'`,
+    );
+    const mcp = JSON.parse((await page.textContent('#cmd-mcp')) ?? '');
+    expect(mcp).toEqual({
+      mcpServers: { [`wharf-${RICH_ID}`]: { command: 'wharf', args: ['mcp', '--plugin', `acme:${RICH_ID}`] } },
+    });
+    const mastra = (await page.textContent('#cmd-mastra')) ?? '';
+    expect(mastra).toContain("import { MCPClient } from '@mastra/mcp';");
+    expect(mastra).toContain(`args: ['mcp', '--plugin', "acme:${RICH_ID}"]`);
+    expect(mastra).toContain('tools: await mcp.getTools()');
+    expect(await page.textContent('#h-start + .steps')).toContain('http-fetcher__fetch_rate');
+    await page.close();
+  });
+
+  it('export descriptions are translated on the Chinese page when the release has them', async () => {
+    const zh = await open(`zh/plugins/${RICH_ID}/`);
+    expect(await zh.textContent('.export')).toContain('获取一个汇率。');
+    expect(await zh.textContent('.export')).not.toContain('Fetch one exchange rate.');
+    await zh.close();
+    const en = await open(`plugins/${RICH_ID}/`);
+    expect(await en.textContent('.export')).toContain('Fetch one exchange rate.');
+    await en.close();
+  });
+
+  it('tables at 360 px break no word: every word of every cell sits on one line', async () => {
+    for (const path of [`plugins/${RICH_ID}/`, `zh/plugins/${RICH_ID}/`]) {
+      const page = await open(path, { width: 360 });
+      const broken = await page.evaluate(() => {
+        const out: string[] = [];
+        for (const cell of document.querySelectorAll('table th, table td')) {
+          const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            // A sha256 is one long token; it may break anywhere by design.
+            if ((n.parentElement as HTMLElement).closest('.hash')) continue;
+            const text = n.textContent ?? '';
+            for (const m of text.matchAll(/\S+/g)) {
+              const r = document.createRange();
+              r.setStart(n, m.index);
+              r.setEnd(n, m.index + m[0].length);
+              const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+              if (tops.size > 1) out.push(m[0]);
+            }
+          }
+        }
+        return out;
+      });
+      expect(broken, path).toEqual([]);
+      await page.close();
+    }
+  });
+});
+
+describe('README', () => {
+  it('renders the README as the main body, with links and images resolved to the repository at the tag', async () => {
+    const page = await open(`plugins/${RICH_ID}/`);
+    const readme = page.locator('#readme');
+    expect(await readme.locator('h2').first().textContent()).toBe('HTTP Fetcher');
+    expect(await readme.locator('strong').first().textContent()).toBe('exchange rates');
+    const hrefs = await readme.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toContain('https://github.com/wharf-plugins/wharf/blob/v1.2.0/docs/guide.md');
+    expect(hrefs).toContain('https://example.org/x');
+    expect(hrefs).toContain('https://raw.githubusercontent.com/wharf-plugins/wharf/v1.2.0/img/flow.png');
+    // Code is highlighted at build time, with classes only.
+    expect(await readme.locator('pre code.language-ts .hljs-keyword').count()).toBeGreaterThan(0);
+    expect(await readme.locator('table td').count()).toBe(2);
+    await page.close();
+  });
+
+  it('a hostile README runs nothing: no script, handler, style, frame, form or dangerous link survives', async () => {
+    const errors: string[] = [];
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(new URL(`plugins/${RICH_ID}/`, server.url).toString());
+    // Click everything the README offers that is not a plain https/fragment link.
+    for (const el of await page.locator('#readme *').all()) {
+      const href = await el.getAttribute('href');
+      if (href === null || href.startsWith('#')) await el.click({ force: true, noWaitAfter: true, timeout: 2000 });
+    }
+    const state = await page.evaluate(() => {
+      const r = document.getElementById('readme') as HTMLElement;
+      return {
+        xss: (window as unknown as { __xss?: number }).__xss,
+        scripts: r.querySelectorAll('script').length,
+        frames: r.querySelectorAll('iframe, object, embed, form, input, svg, img').length,
+        styled: r.querySelectorAll('[style]').length,
+        handlers: [...r.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on')))
+          .length,
+        hrefs: [...r.querySelectorAll('[href]')].map((a) => a.getAttribute('href') ?? ''),
+      };
+    });
+    expect(state.xss).toBeUndefined();
+    expect(state).toMatchObject({ scripts: 0, frames: 0, styled: 0, handlers: 0 });
+    for (const h of state.hrefs) expect(h.startsWith('https://') || h.startsWith('#'), h).toBe(true);
+    expect(errors.filter((e) => /Content Security Policy/.test(e))).toEqual([]);
+    expect(HOSTILE_README).toContain('<script>');
     await page.close();
   });
 });
@@ -238,13 +356,14 @@ describe('languages and themes', () => {
 describe('accessibility and layout', () => {
   const pages = ['', `plugins/${RICH_ID}/`, 'search/?q=text', 'docs/', 'plugins/count-vowels/'];
 
-  it('axe-core (WCAG 2.1 A/AA rules) finds no serious or critical violations on home, plugin, search, docs', async () => {
+  it('axe-core (WCAG 2.1 A/AA rules) finds no serious or critical violations on every page type, language and theme', async () => {
     const found: string[] = [];
-    // Both languages in light; dark colours do not depend on the language, so dark is checked in English.
+    // Every page type: home, plugin (rich with README, plain, hostile), search, docs index and page, category, 404.
+    const all = [...pages, `plugins/${XSS_ID}/`, 'docs/getting-started/', 'categories/utility/', 'no-such-page/'];
     for (const scheme of ['light', 'dark'] as const) {
       const ctx = await browser.newContext({ colorScheme: scheme });
-      for (const lang of scheme === 'light' ? ['', 'zh/'] : ['']) {
-        for (const path of pages.slice(0, scheme === 'light' ? 4 : 3)) {
+      for (const lang of ['', 'zh/']) {
+        for (const path of all) {
           const page = await ctx.newPage();
           await page.goto(new URL(`${lang}${path}`, server.url).toString());
           if (path.startsWith('search')) await page.waitForSelector('#results li');
@@ -260,7 +379,7 @@ describe('accessibility and layout', () => {
       await ctx.close();
     }
     expect(found).toEqual([]);
-  });
+  }, 240_000);
 
   it('nothing overflows horizontally at 360 px', async () => {
     const wide: string[] = [];
