@@ -73,7 +73,13 @@ beforeAll(async () => {
     [join(REPO, 'node_modules', 'astro', 'astro.js'), 'build', '--silent'],
     {
       cwd: join(REPO, 'site'),
-      env: { ...process.env, WHARF_REGISTRY: registryFile, WHARF_SITE_OUT: out, ASTRO_TELEMETRY_DISABLED: '1' },
+      env: {
+        ...process.env,
+        WHARF_REGISTRY: registryFile,
+        WHARF_SITE_OUT: out,
+        WHARF_SITE_URL: SITE_URL,
+        ASTRO_TELEMETRY_DISABLED: '1',
+      },
       maxBuffer: 64 << 20,
     },
   );
@@ -90,6 +96,7 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+const SITE_URL = 'https://plugins.example.test';
 const LIGHT_BG = 'rgb(255, 255, 255)';
 const DARK_BG = 'rgb(13, 17, 23)';
 
@@ -317,6 +324,119 @@ describe('README', () => {
     expect(errors.filter((e) => /Content Security Policy/.test(e))).toEqual([]);
     expect(HOSTILE_README).toContain('<script>');
     await page.close();
+  });
+});
+
+describe('feeds and static API', () => {
+  /** Fetches an XML file in the browser and parses it with its DOMParser, as a feed reader would. */
+  async function parsed(path: string) {
+    const page = await open('');
+    const r = await page.evaluate(async (url) => {
+      const res = await fetch(url);
+      const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
+      const ns = doc.documentElement.namespaceURI;
+      const entries = [...doc.getElementsByTagNameNS(ns, 'entry')].map((e) => ({
+        id: e.getElementsByTagNameNS(ns, 'id')[0]?.textContent ?? '',
+        title: e.getElementsByTagNameNS(ns, 'title')[0]?.textContent ?? '',
+        updated: e.getElementsByTagNameNS(ns, 'updated')[0]?.textContent ?? '',
+        link: e.getElementsByTagNameNS(ns, 'link')[0]?.getAttribute('href') ?? '',
+      }));
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        error: doc.getElementsByTagName('parsererror').length,
+        root: doc.documentElement.localName,
+        ns,
+        entries,
+        locs: [...doc.getElementsByTagNameNS(ns, 'loc')].map((l) => l.textContent ?? ''),
+        self: [...doc.getElementsByTagNameNS(ns, 'link')]
+          .find((l) => l.getAttribute('rel') === 'self')
+          ?.getAttribute('href'),
+      };
+    }, new URL(path, server.url).toString());
+    await page.close();
+    return r;
+  }
+
+  it('the Atom feeds parse, name every release with an id, date and link, and keep hostile names as text', async () => {
+    const all = await parsed('feed.xml');
+    expect(all).toMatchObject({ status: 200, error: 0, root: 'feed', ns: 'http://www.w3.org/2005/Atom' });
+    expect(all.self).toBe(`${SITE_URL}/feed.xml`);
+    expect(all.entries.length).toBeGreaterThan(5);
+    for (const e of all.entries) {
+      expect(e.id).toMatch(/^urn:wharf:release:[a-z0-9-]+:\d+\.\d+\.\d+/);
+      expect(Number.isNaN(Date.parse(e.updated))).toBe(false);
+      expect(e.link).toMatch(new RegExp(`^${SITE_URL}/plugins/[a-z0-9-]+/$`));
+    }
+    const dates = all.entries.map((e) => e.updated);
+    expect(dates).toEqual([...dates].sort().reverse());
+    const rich = await parsed(`plugins/${RICH_ID}/feed.xml`);
+    expect(rich.error).toBe(0);
+    expect(rich.entries.map((e) => e.title)).toEqual([
+      'HTTP Fetcher 1.2.0',
+      'HTTP Fetcher 1.1.0 (deprecated)',
+      'HTTP Fetcher 1.0.0 (yanked)',
+    ]);
+    const xss = await parsed(`plugins/${XSS_ID}/feed.xml`);
+    expect(xss.error).toBe(0);
+    expect(xss.entries[0]?.title).toBe(`${XSS_NAME} 0.1.0`);
+  });
+
+  it('/api/index.json lists every listed plugin and /api/plugins/<id>.json is its registry entry', async () => {
+    const registry = fixtureRegistry(REPO);
+    const listed = registry.plugins.filter((p) => p.status !== 'removed');
+    const index = await (await fetch(new URL('api/index.json', server.url))).json();
+    expect(index.api_version).toBe(1);
+    expect(index.plugins.map((p: { plugin_id: string }) => p.plugin_id).sort()).toEqual(
+      listed.map((p) => p.plugin_id).sort(),
+    );
+    const summary = index.plugins.find((p: { plugin_id: string }) => p.plugin_id === RICH_ID);
+    expect(summary).toMatchObject({
+      latest: '1.2.0',
+      verified: true,
+      downloads: 5,
+      api: `/api/plugins/${RICH_ID}.json`,
+    });
+    const res = await fetch(new URL(summary.api.slice(1), server.url));
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const one = await res.json();
+    expect(one.plugin).toEqual(listed.find((p) => p.plugin_id === RICH_ID));
+    // Documented in both languages.
+    for (const lang of ['', 'zh/']) {
+      const doc = await (await fetch(new URL(`${lang}docs/api/`, server.url))).text();
+      expect(doc).toContain('/api/index.json');
+      expect(doc).toMatch(/\/api\/plugins\/(&lt;|&#x3C;)id(&gt;|>)\.json/);
+      expect(doc).toContain('/feed.xml');
+    }
+  });
+
+  it('plugin pages carry OpenGraph cards and feed links; sitemap.xml and robots.txt cover the site', async () => {
+    const page = await open(`zh/plugins/${RICH_ID}/`);
+    const meta = (p: string) => page.getAttribute(`meta[property="${p}"]`, 'content');
+    expect(await meta('og:title')).toBe('网络抓取');
+    expect(await meta('og:description')).toBe('通过 HTTP 从声明的主机获取汇率。');
+    expect(await meta('og:type')).toBe('article');
+    expect(await meta('og:url')).toBe(`${SITE_URL}/zh/plugins/${RICH_ID}/`);
+    expect(await meta('og:locale')).toBe('zh_CN');
+    const feeds = await page.$$eval('link[rel=alternate][type="application/atom+xml"]', (ls) =>
+      ls.map((l) => l.getAttribute('href')),
+    );
+    expect(feeds).toEqual(['/feed.xml', `/plugins/${RICH_ID}/feed.xml`]);
+    await page.close();
+
+    const map = await parsed('sitemap.xml');
+    expect(map).toMatchObject({ error: 0, root: 'urlset', ns: 'http://www.sitemaps.org/schemas/sitemap/0.9' });
+    for (const path of ['', 'zh/', `plugins/${RICH_ID}/`, `zh/plugins/${RICH_ID}/`, 'categories/utility/', 'docs/api/'])
+      expect(map.locs).toContain(`${SITE_URL}/${path}`);
+    expect(new Set(map.locs).size).toBe(map.locs.length);
+    // Every listed page exists.
+    for (const loc of map.locs) {
+      const local = new URL(new URL(loc).pathname.slice(1), server.url);
+      expect((await fetch(local, { method: 'HEAD' })).status, loc).toBe(200);
+    }
+    const robots = await (await fetch(new URL('robots.txt', server.url))).text();
+    expect(robots).toContain('User-agent: *');
+    expect(robots).toContain(`Sitemap: ${SITE_URL}/sitemap.xml`);
   });
 });
 

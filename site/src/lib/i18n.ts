@@ -136,6 +136,12 @@ const en = {
   'footer.text': 'Wharf: a decentralized, Git-backed marketplace for Extism plugins. Registry updated {date}.',
   'footer.registry': 'registry.json',
   'footer.repository': 'The marketplace repository',
+  'footer.feed': 'New releases (Atom feed)',
+  'footer.api': 'JSON API',
+  'feed.title': 'Wharf plugins: new releases',
+  'feed.pluginTitle': '{name}: releases',
+  'plugin.feed': 'Release feed (Atom)',
+  'plugin.api': 'JSON',
   'footer.submit': 'Submit a plugin',
 } as const;
 
@@ -272,6 +278,12 @@ const zh: Record<Key, string> = {
   'footer.text': 'Wharf：去中心化、基于 Git 的 Extism 插件市场。注册表更新于 {date}。',
   'footer.registry': 'registry.json',
   'footer.repository': '插件市场仓库',
+  'footer.feed': '新版本（Atom 订阅）',
+  'footer.api': 'JSON 接口',
+  'feed.title': 'Wharf 插件：新版本',
+  'feed.pluginTitle': '{name}：版本',
+  'plugin.feed': '版本订阅（Atom）',
+  'plugin.api': 'JSON',
   'footer.submit': '提交插件',
 };
 
