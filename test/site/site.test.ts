@@ -440,6 +440,97 @@ describe('feeds and static API', () => {
   });
 });
 
+describe('cards and counts', () => {
+  it('counts are words with the right plural, in both languages, on the home page, categories and search', async () => {
+    const count = (page: Page, id: string) => page.textContent(`.categories a[href$="/categories/${id}/"] .cat-count`);
+    const en = await open('');
+    expect(await count(en, 'integration')).toBe('1 plugin');
+    expect(await count(en, 'utility')).toMatch(/^\d+ plugins$/);
+    await en.close();
+    const zh = await open('zh/');
+    expect(await count(zh, 'integration')).toBe('1 个插件');
+    await zh.close();
+    const cat = await open('categories/integration/');
+    expect(await cat.textContent('main > p')).toContain('· 1 plugin');
+    await cat.close();
+    const search1 = await open('search/');
+    await search(search1, 'exchange rates');
+    expect(await search1.textContent('#search-status')).toBe('1 result');
+    await search1.close();
+    const searchZh = await open('zh/search/');
+    await search(searchZh, '春节快乐');
+    expect(await searchZh.textContent('#search-status')).toBe('1 个结果');
+    await searchZh.close();
+  });
+
+  it('cards cut descriptions at a word, render `backticks` as code, and show author, version, date, downloads, badges', async () => {
+    const registry = fixtureRegistry(REPO);
+    for (const path of ['', 'zh/', 'categories/utility/', 'search/']) {
+      const page = await open(path);
+      if (path === 'search/') await search(page, 'example');
+      const cards = await page.$$eval('.cards .card', (lis) =>
+        lis.map((li) => ({
+          href: (li.querySelector('a.card-title') as HTMLAnchorElement).pathname,
+          desc: li.querySelector('.card-desc')?.textContent ?? '',
+          codes: [...li.querySelectorAll('.card-desc code')].map((c) => c.textContent),
+        })),
+      );
+      expect(cards.length, path).toBeGreaterThan(0);
+      for (const c of cards) {
+        const id = c.href.split('/').filter(Boolean).at(-1);
+        const p = registry.plugins.find((x) => x.plugin_id === id);
+        if (!p) throw new Error(`no plugin ${id}`);
+        const full =
+          (path.startsWith('zh') && p.description_zh ? p.description_zh.split('\n')[0] : p.short_description) ?? '';
+        const plain = full.replace(/`([^`\n]+)`/g, '$1');
+        if (!plain.includes('`')) expect(c.desc, `${path} ${id}: raw backtick`).not.toContain('`');
+        if (c.desc.endsWith('…')) {
+          const head = c.desc.slice(0, -1);
+          expect(plain.startsWith(head), `${path} ${id}: "${c.desc}"`).toBe(true);
+          // Cut between words: what follows the kept text in the original starts with a space or punctuation.
+          if (/[A-Za-z]$/.test(head)) expect(plain.slice(head.length), `${path} ${id}`).toMatch(/^[\s,.;:!?)]/);
+        } else expect(c.desc).toBe(plain);
+      }
+      await page.close();
+    }
+    const home = await open('');
+    const greet = home.locator('.card', { has: home.locator('a[href="/plugins/greet/"]') }).first();
+    expect(await greet.locator('.card-desc code').allTextContents()).toContain('greeting');
+    const rich = home.locator('.card', { has: home.locator(`a[href="/plugins/count-vowels/"]`) }).first();
+    const meta = (await rich.locator('.card-meta').textContent()) ?? '';
+    expect(meta).toContain('Wharf Examples');
+    expect(meta).toContain('0.1.0');
+    expect(meta).toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(meta).toContain('1.5K');
+    expect(await rich.locator('.badge-verified').count()).toBe(1);
+    await home.close();
+    const cat = await open('categories/integration/');
+    expect((await cat.textContent('.card .badge-score'))?.trim()).toBe('Security 92 · Quality 81');
+    await cat.close();
+  });
+});
+
+describe('plugin page layout', () => {
+  it('the README is the main body; install, versions, links, permissions and the signing key sit beside it', async () => {
+    const page = await open(`plugins/${RICH_ID}/`, { width: 1280 });
+    const main = await page.locator('.plugin-main').boundingBox();
+    const side = await page.locator('aside.plugin-side').boundingBox();
+    expect(main && side && side.x > main.x + main.width - 1).toBe(true);
+    // The README comes before the step-by-step section in the main column.
+    const order = await page.$$eval('.plugin-main > *', (els) => els.map((e) => e.className || e.tagName));
+    expect(order.indexOf('readme-section')).toBeLessThan(order.findIndex((c) => c === 'SECTION'));
+    const aside = page.locator('aside.plugin-side');
+    for (const id of ['h-install', 'h-side-versions', 'h-details', 'h-perms', 'h-key'])
+      expect(await aside.locator(`#${id}`).count(), id).toBe(1);
+    expect(await aside.locator('.side-versions li').count()).toBe(3);
+    expect(await aside.textContent('.perms')).toContain('May make HTTP requests to: api.example.com');
+    expect((await aside.locator('.links a').allTextContents()).map((x) => x.trim())).toEqual(
+      expect.arrayContaining(['Source on GitHub', 'Release feed (Atom)']),
+    );
+    await page.close();
+  });
+});
+
 describe('languages and themes', () => {
   it('the language switch goes to the same page in the other language', async () => {
     const page = await open(`plugins/count-vowels/`);

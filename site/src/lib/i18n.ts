@@ -1,5 +1,7 @@
 // Every UI string, in every language. Pages and scripts look strings up here; none is written in a template.
 // English is served at the site root, Chinese under /zh/.
+import { pluralForm } from './text';
+
 export const LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof LANGS)[number];
 
@@ -21,6 +23,7 @@ const en = {
   'home.popular': 'Most downloaded',
   'home.categories': 'Categories',
   'home.all': 'All {n} plugins, by category',
+  'home.all.one': 'The {n} plugin, by category',
   'search.label': 'Search plugins',
   'search.placeholder': 'Search by name, description or tag',
   'search.submit': 'Search',
@@ -31,6 +34,7 @@ const en = {
   'search.tag': 'Tag',
   'search.verifiedOnly': 'Verified only',
   'search.results': '{n} results',
+  'search.results.one': '{n} result',
   'search.resultsMore': '{n} results, showing the first {shown}',
   'search.none': 'No plugins match.',
   'search.loading': 'Loading the search index…',
@@ -41,6 +45,13 @@ const en = {
   'plugin.install': 'Install',
   'plugin.copy': 'Copy',
   'plugin.readme': 'README',
+  'plugin.allVersions': 'All {n} versions, with hashes',
+  'plugin.allVersions.one': 'The {n} version, with its hash',
+  'card.author': 'Author',
+  'card.version': 'Latest',
+  'card.updated': 'Updated',
+  'card.downloads': 'Downloads',
+  'card.score': 'Security {s} · Quality {q}',
   'plugin.sidebar': 'Install and details',
   'plugin.signingKey': 'Signing key',
   'start.title': 'Get started',
@@ -125,6 +136,7 @@ const en = {
   'plugin.abi': 'Extism ABI',
   'category.title': '{name}',
   'category.count': '{n} plugins',
+  'category.count.one': '{n} plugin',
   'category.page': 'Page {page} of {pages}',
   'category.prev': 'Previous page',
   'category.next': 'Next page',
@@ -165,6 +177,7 @@ const zh: Record<Key, string> = {
   'home.popular': '下载最多',
   'home.categories': '分类',
   'home.all': '全部 {n} 个插件（按分类）',
+  'home.all.one': '全部 {n} 个插件（按分类）',
   'search.label': '搜索插件',
   'search.placeholder': '按名称、描述或标签搜索',
   'search.submit': '搜索',
@@ -175,6 +188,7 @@ const zh: Record<Key, string> = {
   'search.tag': '标签',
   'search.verifiedOnly': '仅显示已验证',
   'search.results': '{n} 个结果',
+  'search.results.one': '{n} 个结果',
   'search.resultsMore': '{n} 个结果，显示前 {shown} 个',
   'search.none': '没有匹配的插件。',
   'search.loading': '正在加载搜索索引…',
@@ -185,6 +199,13 @@ const zh: Record<Key, string> = {
   'plugin.install': '安装',
   'plugin.copy': '复制',
   'plugin.readme': '说明文档',
+  'plugin.allVersions': '全部 {n} 个版本及哈希',
+  'plugin.allVersions.one': '全部 {n} 个版本及哈希',
+  'card.author': '作者',
+  'card.version': '最新版本',
+  'card.updated': '更新',
+  'card.downloads': '下载',
+  'card.score': '安全 {s} · 质量 {q}',
   'plugin.sidebar': '安装与详情',
   'plugin.signingKey': '签名密钥',
   'start.title': '快速上手',
@@ -267,6 +288,7 @@ const zh: Record<Key, string> = {
   'plugin.abi': 'Extism ABI',
   'category.title': '{name}',
   'category.count': '{n} 个插件',
+  'category.count.one': '{n} 个插件',
   'category.page': '第 {page} 页，共 {pages} 页',
   'category.prev': '上一页',
   'category.next': '下一页',
@@ -289,16 +311,27 @@ const zh: Record<Key, string> = {
 
 const TABLE: Record<Lang, Record<Key, string>> = { en, zh };
 
-/** A translator for one language; `{name}` placeholders are filled from `vars`. */
+/**
+ * A translator for one language; `{name}` placeholders are filled from `vars`. A numeric `n` picks the key's
+ * plural form when it has one ("category.count.one": "1 plugin"), by Intl.PluralRules.
+ */
 export function translator(lang: Lang) {
-  return (key: Key, vars: Record<string, string | number> = {}): string =>
-    TABLE[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+  return (key: Key, vars: Record<string, string | number> = {}): string => {
+    const n = vars.n;
+    const form = typeof n === 'number' && pluralForm(TABLE[lang]['html.lang'], n) === 'one' ? `${key}.one` : key;
+    const text = TABLE[lang][(form in TABLE[lang] ? form : key) as Key];
+    return text.replace(/\{(\w+)\}/g, (_, k: string) => {
+      const v = vars[k];
+      return v === undefined ? `{${k}}` : typeof v === 'number' ? formatNumber(lang, v) : v;
+    });
+  };
 }
 
 /** The strings the browser scripts need, embedded as data-* JSON (not an inline script). */
 export function clientStrings(lang: Lang): Record<string, string> {
   const keys: Key[] = [
     'search.results',
+    'search.results.one',
     'search.resultsMore',
     'search.none',
     'search.loading',
@@ -337,6 +370,14 @@ export function pick(lang: Lang, en: string, zh: string | undefined): string {
 export function formatDate(_lang: Lang, iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 10);
+}
+
+/** 1520 → "1.5K" (en), "1520" (zh: 万 starts at 10 000). */
+export function formatCompact(lang: Lang, n: number): string {
+  return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', {
+    notation: 'compact',
+    maximumFractionDigits: 1,
+  }).format(n);
 }
 
 export function formatNumber(lang: Lang, n: number): string {
