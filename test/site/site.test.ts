@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startStaticServer } from '@wharf/tools';
@@ -125,12 +126,36 @@ describe('hygiene', () => {
     }
   });
 
-  it('dist holds the site only: no content-layer modules or collection schemas', () => {
-    const files = readdirSync(out, { recursive: true, encoding: 'utf8' });
-    const internals = files.filter((f) => /^(content-modules\.mjs|content-assets\.mjs|collections[\\/]?)/.test(f));
-    expect(internals).toEqual([]);
-    expect(files).toContain('404.html');
-  });
+  it('dist holds the site only: no content-layer modules or collection schemas', async () => {
+    // Astro leaves them when outDir is outside site/ — as npm start's .wharf-demo/site is — so build there too.
+    const outside = mkdtempSync(join(tmpdir(), 'wharf-site-outside-'));
+    try {
+      await promisify(execFile)(
+        process.execPath,
+        [join(REPO, 'node_modules', 'astro', 'astro.js'), 'build', '--silent'],
+        {
+          cwd: join(REPO, 'site'),
+          env: {
+            ...process.env,
+            WHARF_REGISTRY: join(tmp, 'registry.json'),
+            WHARF_SITE_OUT: join(outside, 'out'),
+            ASTRO_TELEMETRY_DISABLED: '1',
+          },
+          maxBuffer: 64 << 20,
+        },
+      );
+      for (const dir of [out, join(outside, 'out')]) {
+        const files = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+        const internals = files.filter((f) =>
+          /^(content-modules\.mjs|content-assets\.mjs|collections([\\/]|$))/.test(f),
+        );
+        expect(internals, dir).toEqual([]);
+        expect(files).toContain('404.html');
+      }
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("links to the marketplace repository come from the registry tree's sources.json", async () => {
     const page = await open('');
