@@ -56,6 +56,8 @@ try {
       wasmPath: join(examples, folder, 'plugin.wasm'),
       sigPath: join(examples, folder, 'plugin.wasm.minisig'),
       urls: [`${releases}/${m.id}-v${m.version}/plugin.wasm`],
+      // The README the review bot would keep from the repository at the tag (wharf-admin add --readme).
+      readmePath: join(examples, folder, 'README.md'),
       now: when,
     });
   }
