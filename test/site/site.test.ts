@@ -443,6 +443,8 @@ describe('feeds and static API', () => {
     expect(await meta('og:type')).toBe('article');
     expect(await meta('og:url')).toBe(`${SITE_URL}/zh/plugins/${RICH_ID}/`);
     expect(await meta('og:locale')).toBe('zh_CN');
+    expect(await meta('og:image')).toBe(`${SITE_URL}/og-card.png`);
+    expect((await fetch(new URL('og-card.png', server.url))).headers.get('content-type')).toBe('image/png');
     const feeds = await page.$$eval('link[rel=alternate][type="application/atom+xml"]', (ls) =>
       ls.map((l) => l.getAttribute('href')),
     );
