@@ -28,14 +28,15 @@ export function firstRun(p: RegistryPlugin, exports: ExportSpec[], cfg: SiteConf
   const official = cfg.alias === 'wharf';
   const ref = official ? p.plugin_id : `${cfg.alias}:${p.plugin_id}`;
   const [primary, ...more] = cfg.mirrors;
-  const sourceAdd =
-    primary && cfg.rootSha256
-      ? [
-          `wharf source add ${shellQuote(cfg.alias)} ${shellQuote(primary)}`,
-          ...more.map((m) => `  --mirror ${shellQuote(m)}`),
-          `  --root-sha256 ${cfg.rootSha256}`,
-        ].join(' \\\n') + '\nwharf refresh'
-      : undefined;
+  // Without a published mirror list (a local or private registry) the fingerprint is still worth printing:
+  // the visitor fills in the URL they were given.
+  const sourceAdd = cfg.rootSha256
+    ? [
+        `wharf source add ${shellQuote(cfg.alias)} ${primary ? shellQuote(primary) : '<registry-url>'}`,
+        ...more.map((m) => `  --mirror ${shellQuote(m)}`),
+        `  --root-sha256 ${cfg.rootSha256}`,
+      ].join(' \\\n') + '\nwharf refresh'
+    : undefined;
   const sample = exports.find((e) => e.sample_input !== undefined) ?? exports[0];
   const run = sample
     ? `wharf run ${ref} ${shellQuote(sample.name)}${sample.sample_input !== undefined ? ` --input ${shellQuote(sample.sample_input)}` : ''}`

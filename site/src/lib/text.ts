@@ -1,15 +1,18 @@
 // Display helpers shared by the pages and the browser scripts (pure, no DOM).
 
 /**
- * `s` shortened to at most `max` characters, cut at the last space so no word is split, with "…". Text without
- * spaces near the cut (Chinese) is cut between characters (code points, never inside a surrogate pair).
+ * `s` shortened to at most `max` characters, cut at the last space so no word is split, with "…". Where the cut
+ * falls after a CJK character (or the text has no space) it is cut between characters (code points, never
+ * inside a surrogate pair).
  */
 export function cutAtWord(s: string, max: number): string {
   const chars = Array.from(s.trim());
   if (chars.length <= max) return chars.join('');
   const head = chars.slice(0, max - 1).join('');
+  // Between two CJK characters any place is a word boundary; elsewhere only a space is.
+  const cjk = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]$/u;
   const space = head.search(/\s\S*$/);
-  const cut = space >= head.length * 0.6 ? head.slice(0, space) : head;
+  const cut = cjk.test(head) || space <= 0 ? head : head.slice(0, space);
   return `${cut.replace(/[\s,.;:，。；：、]+$/u, '')}…`;
 }
 
