@@ -141,6 +141,7 @@ export const MULTILINE_FIELDS: ReadonlySet<string> = new Set([
   'justification',
   'message',
   'minisig',
+  'readme',
   'sample_input',
   'score_formula',
   'yanked_reason',

@@ -25,6 +25,7 @@ export interface Permissions {
 export interface ExportSpec {
   name: string;
   description?: string;
+  description_zh?: string; // shown on the catalog's Chinese pages
   input_schema?: Record<string, unknown>;
   output_schema?: Record<string, unknown>;
   sample_input?: string; // used by smoke runs and `wharf plugin test`
@@ -121,6 +122,7 @@ export interface Release {
   yanked_reason?: string;
   deprecated?: string; // reason; present means deprecated
   review?: ReleaseReview;
+  readme?: string; // README.md at the tag, at most 65536 characters
 }
 
 export type PluginStatus = 'active' | 'deprecated' | 'suspended' | 'removed';

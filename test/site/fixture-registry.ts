@@ -12,6 +12,57 @@ export const XSS_CTRL_ID = 'xss-control';
 export const XSS_DESCRIPTION = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> plain tail';
 export const XSS_NAME = '<img src=x onerror="window.__xss=3">Evil';
 
+/** The marketplace repository the fixture's sources.json points at, and what the footer must link. */
+export const FIXTURE_REPO = 'https://github.com/acme-fixture/catalog';
+export const FIXTURE_ROOT = '{"signed":{"_type":"root","version":1},"signatures":[]}\n';
+
+/** registry/sources.json of the fixture tree: the official mirrors `wharf source add --official` reads. */
+export function fixtureSources(): unknown {
+  return {
+    sources_version: 1,
+    current: 'acme',
+    sources: [
+      {
+        alias: 'acme',
+        type: 'tuf',
+        mirrors: [
+          'https://raw.githubusercontent.com/acme-fixture/catalog/main/registry',
+          'https://gitee.com/acme-fixture/catalog/raw/main/registry',
+        ],
+        priority: 10,
+      },
+    ],
+  };
+}
+
+/** A README that tries everything a README must not do on our page, around content it must render. */
+export const HOSTILE_README = [
+  '# HTTP Fetcher',
+  '',
+  'Fetches **exchange rates**. See [the guide](docs/guide.md) and [home](https://example.org/x).',
+  '',
+  '![diagram](img/flow.png)',
+  '',
+  '<script>window.__xss = 10</script>',
+  '<img src="x" onerror="window.__xss = 11">',
+  '<a href="javascript:window.__xss = 12">click</a>',
+  '<iframe src="https://example.org"></iframe>',
+  '<div style="position:fixed;inset:0" onclick="window.__xss = 13">styled</div>',
+  '<form action="https://example.org"><button>go</button></form>',
+  '<svg><script>window.__xss = 14</script></svg>',
+  '[data](data:text/html;base64,PHNjcmlwdD4=)',
+  '',
+  '```ts',
+  "const rate: number = await fetchRate('EUR');",
+  '```',
+  '',
+  '- [x] done task',
+  '',
+  '| Column | Value |',
+  '| --- | --- |',
+  '| a | b |',
+].join('\n');
+
 export function fixtureRegistry(repo: string): Registry {
   const registry = JSON.parse(readFileSync(join(repo, 'registry', 'registry.json'), 'utf8')) as Registry;
   const base = registry.plugins.find((p) => p.plugin_id === 'count-vowels') as RegistryPlugin;
@@ -53,6 +104,16 @@ export function fixtureRegistry(repo: string): Registry {
       rel('1.1.0', { permissions, deprecated: 'use 1.2.0' }),
       rel('1.2.0', {
         permissions,
+        readme: HOSTILE_README,
+        exports: [
+          {
+            name: 'fetch_rate',
+            description: 'Fetch one exchange rate.',
+            description_zh: '获取一个汇率。',
+            input_schema: { type: 'string' },
+            sample_input: "EUR it's $HOME",
+          },
+        ],
         review: {
           issue: 42,
           security_score: 92,

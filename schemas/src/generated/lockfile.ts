@@ -90,6 +90,10 @@ export interface Permissions {
 export interface ExportSpec {
   name: string;
   description?: string;
+  /**
+   * The description in Chinese, shown on the catalog's Chinese pages.
+   */
+  description_zh?: string;
   input_schema?: JsonSchemaObject;
   output_schema?: JsonSchemaObject;
   /**

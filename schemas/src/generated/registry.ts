@@ -147,6 +147,10 @@ export interface Release {
    */
   deprecated?: string;
   review?: ReleaseReview;
+  /**
+   * README.md of the repository at the release's tag (Markdown), rendered sanitized by the catalog.
+   */
+  readme?: string;
 }
 export interface Artifact {
   name: string;
@@ -161,6 +165,10 @@ export interface Artifact {
 export interface ExportSpec {
   name: string;
   description?: string;
+  /**
+   * The description in Chinese, shown on the catalog's Chinese pages.
+   */
+  description_zh?: string;
   input_schema?: JsonSchemaObject;
   output_schema?: JsonSchemaObject;
   /**

@@ -230,6 +230,11 @@ export const defsSchema: Record<string, unknown> = {
           "type": "string",
           "maxLength": 2000
         },
+        "description_zh": {
+          "description": "The description in Chinese, shown on the catalog's Chinese pages.",
+          "type": "string",
+          "maxLength": 2000
+        },
         "input_schema": {
           "$ref": "#/definitions/jsonSchemaObject"
         },
@@ -741,6 +746,11 @@ export const registrySchema: Record<string, unknown> = {
         },
         "review": {
           "$ref": "#/definitions/releaseReview"
+        },
+        "readme": {
+          "description": "README.md of the repository at the release's tag (Markdown), rendered sanitized by the catalog.",
+          "type": "string",
+          "maxLength": 65536
         }
       }
     },

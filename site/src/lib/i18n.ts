@@ -1,5 +1,7 @@
 // Every UI string, in every language. Pages and scripts look strings up here; none is written in a template.
 // English is served at the site root, Chinese under /zh/.
+import { pluralForm } from './text';
+
 export const LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof LANGS)[number];
 
@@ -14,12 +16,14 @@ const en = {
   'nav.main': 'Main',
   'lang.switch': '中文',
   'lang.switchLabel': 'Switch language to Chinese',
-  'theme.toggle': 'Dark mode',
+  'theme.toDark': 'Switch to dark theme',
+  'theme.toLight': 'Switch to light theme',
   'home.featured': 'Featured',
   'home.recent': 'Recently updated',
   'home.popular': 'Most downloaded',
   'home.categories': 'Categories',
   'home.all': 'All {n} plugins, by category',
+  'home.all.one': 'The {n} plugin, by category',
   'search.label': 'Search plugins',
   'search.placeholder': 'Search by name, description or tag',
   'search.submit': 'Search',
@@ -30,6 +34,7 @@ const en = {
   'search.tag': 'Tag',
   'search.verifiedOnly': 'Verified only',
   'search.results': '{n} results',
+  'search.results.one': '{n} result',
   'search.resultsMore': '{n} results, showing the first {shown}',
   'search.none': 'No plugins match.',
   'search.loading': 'Loading the search index…',
@@ -39,6 +44,28 @@ const en = {
   'plugin.by': 'by {author}',
   'plugin.install': 'Install',
   'plugin.copy': 'Copy',
+  'plugin.readme': 'README',
+  'plugin.allVersions': 'All {n} versions, with hashes',
+  'plugin.allVersions.one': 'The {n} version, with its hash',
+  'card.author': 'Author',
+  'card.version': 'Latest',
+  'card.updated': 'Updated',
+  'card.downloads': 'Downloads',
+  'card.score': 'Security {s} · Quality {q}',
+  'plugin.sidebar': 'Install and details',
+  'plugin.signingKey': 'Signing key',
+  'start.title': 'Get started',
+  'start.cli': 'Get the wharf command (Node.js 20.19 or newer):',
+  'start.source':
+    'Add this registry as the source "{alias}", pinned by its root fingerprint, and fetch its signed index:',
+  'start.noRoot':
+    'This registry publishes no root fingerprint; ask its operator for one before you add it as a source.',
+  'start.install': 'Install the plugin (its sha256 and signature are checked):',
+  'start.run': 'Run it on the sample input:',
+  'start.mcp': 'Use it as a tool in an agent: wharf mcp serves it over stdio (tool {tool}).',
+  'start.mcpGeneric': 'Any MCP client (Claude Desktop, Cursor, …)',
+  'start.mastra': 'Mastra',
+  'start.link': 'First time? Step by step',
   'plugin.copied': 'Copied',
   'plugin.links': 'Links',
   'plugin.homepage': 'Homepage',
@@ -109,6 +136,7 @@ const en = {
   'plugin.abi': 'Extism ABI',
   'category.title': '{name}',
   'category.count': '{n} plugins',
+  'category.count.one': '{n} plugin',
   'category.page': 'Page {page} of {pages}',
   'category.prev': 'Previous page',
   'category.next': 'Next page',
@@ -119,6 +147,14 @@ const en = {
   'notFound.body': 'There is nothing at this address. Try the search, or start from the home page.',
   'footer.text': 'Wharf: a decentralized, Git-backed marketplace for Extism plugins. Registry updated {date}.',
   'footer.registry': 'registry.json',
+  'footer.repository': 'The marketplace repository',
+  'footer.feed': 'New releases (Atom feed)',
+  'footer.api': 'JSON API',
+  'feed.title': 'Wharf plugins: new releases',
+  'feed.pluginTitle': '{name}: releases',
+  'plugin.feed': 'Release feed (Atom)',
+  'plugin.api': 'JSON',
+  'footer.submit': 'Submit a plugin',
 } as const;
 
 export type Key = keyof typeof en;
@@ -134,12 +170,14 @@ const zh: Record<Key, string> = {
   'nav.main': '主导航',
   'lang.switch': 'English',
   'lang.switchLabel': '切换到英文',
-  'theme.toggle': '深色模式',
+  'theme.toDark': '切换到深色主题',
+  'theme.toLight': '切换到浅色主题',
   'home.featured': '精选',
   'home.recent': '最近更新',
   'home.popular': '下载最多',
   'home.categories': '分类',
   'home.all': '全部 {n} 个插件（按分类）',
+  'home.all.one': '全部 {n} 个插件（按分类）',
   'search.label': '搜索插件',
   'search.placeholder': '按名称、描述或标签搜索',
   'search.submit': '搜索',
@@ -150,6 +188,7 @@ const zh: Record<Key, string> = {
   'search.tag': '标签',
   'search.verifiedOnly': '仅显示已验证',
   'search.results': '{n} 个结果',
+  'search.results.one': '{n} 个结果',
   'search.resultsMore': '{n} 个结果，显示前 {shown} 个',
   'search.none': '没有匹配的插件。',
   'search.loading': '正在加载搜索索引…',
@@ -159,6 +198,26 @@ const zh: Record<Key, string> = {
   'plugin.by': '作者：{author}',
   'plugin.install': '安装',
   'plugin.copy': '复制',
+  'plugin.readme': '说明文档',
+  'plugin.allVersions': '全部 {n} 个版本及哈希',
+  'plugin.allVersions.one': '全部 {n} 个版本及哈希',
+  'card.author': '作者',
+  'card.version': '最新版本',
+  'card.updated': '更新',
+  'card.downloads': '下载',
+  'card.score': '安全 {s} · 质量 {q}',
+  'plugin.sidebar': '安装与详情',
+  'plugin.signingKey': '签名密钥',
+  'start.title': '快速上手',
+  'start.cli': '安装 wharf 命令（需要 Node.js 20.19 或更高版本）：',
+  'start.source': '添加此注册表为源「{alias}」，以根密钥指纹固定信任，并获取签名索引：',
+  'start.noRoot': '此注册表未公布根密钥指纹；添加为源之前，请向其维护者索取。',
+  'start.install': '安装插件（会校验 sha256 与签名）：',
+  'start.run': '用示例输入运行：',
+  'start.mcp': '在智能体中作为工具使用：wharf mcp 通过 stdio 提供（工具名 {tool}）。',
+  'start.mcpGeneric': '任意 MCP 客户端（Claude Desktop、Cursor 等）',
+  'start.mastra': 'Mastra',
+  'start.link': '第一次使用？分步说明',
   'plugin.copied': '已复制',
   'plugin.links': '链接',
   'plugin.homepage': '主页',
@@ -229,6 +288,7 @@ const zh: Record<Key, string> = {
   'plugin.abi': 'Extism ABI',
   'category.title': '{name}',
   'category.count': '{n} 个插件',
+  'category.count.one': '{n} 个插件',
   'category.page': '第 {page} 页，共 {pages} 页',
   'category.prev': '上一页',
   'category.next': '下一页',
@@ -239,20 +299,39 @@ const zh: Record<Key, string> = {
   'notFound.body': '这个地址没有内容。试试搜索，或从首页开始。',
   'footer.text': 'Wharf：去中心化、基于 Git 的 Extism 插件市场。注册表更新于 {date}。',
   'footer.registry': 'registry.json',
+  'footer.repository': '插件市场仓库',
+  'footer.feed': '新版本（Atom 订阅）',
+  'footer.api': 'JSON 接口',
+  'feed.title': 'Wharf 插件：新版本',
+  'feed.pluginTitle': '{name}：版本',
+  'plugin.feed': '版本订阅（Atom）',
+  'plugin.api': 'JSON',
+  'footer.submit': '提交插件',
 };
 
 const TABLE: Record<Lang, Record<Key, string>> = { en, zh };
 
-/** A translator for one language; `{name}` placeholders are filled from `vars`. */
+/**
+ * A translator for one language; `{name}` placeholders are filled from `vars`. A numeric `n` picks the key's
+ * plural form when it has one ("category.count.one": "1 plugin"), by Intl.PluralRules.
+ */
 export function translator(lang: Lang) {
-  return (key: Key, vars: Record<string, string | number> = {}): string =>
-    TABLE[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+  return (key: Key, vars: Record<string, string | number> = {}): string => {
+    const n = vars.n;
+    const form = typeof n === 'number' && pluralForm(TABLE[lang]['html.lang'], n) === 'one' ? `${key}.one` : key;
+    const text = TABLE[lang][(form in TABLE[lang] ? form : key) as Key];
+    return text.replace(/\{(\w+)\}/g, (_, k: string) => {
+      const v = vars[k];
+      return v === undefined ? `{${k}}` : typeof v === 'number' ? formatNumber(lang, v) : v;
+    });
+  };
 }
 
 /** The strings the browser scripts need, embedded as data-* JSON (not an inline script). */
 export function clientStrings(lang: Lang): Record<string, string> {
   const keys: Key[] = [
     'search.results',
+    'search.results.one',
     'search.resultsMore',
     'search.none',
     'search.loading',
@@ -291,6 +370,14 @@ export function pick(lang: Lang, en: string, zh: string | undefined): string {
 export function formatDate(_lang: Lang, iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 10);
+}
+
+/** 1520 → "1.5K" (en), "1520" (zh: 万 starts at 10 000). */
+export function formatCompact(lang: Lang, n: number): string {
+  return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', {
+    notation: 'compact',
+    maximumFractionDigits: 1,
+  }).format(n);
 }
 
 export function formatNumber(lang: Lang, n: number): string {

@@ -9,7 +9,11 @@ function isDark(): boolean {
 
 const toggle = document.getElementById('theme-toggle');
 if (toggle) {
-  const sync = () => toggle.setAttribute('aria-pressed', String(isDark()));
+  // The label names what a click does ("Switch to light theme" while dark); a changing label and aria-pressed together
+  // would contradict each other, so the button carries no pressed state.
+  const sync = () => {
+    toggle.textContent = (isDark() ? toggle.dataset.toLight : toggle.dataset.toDark) ?? '';
+  };
   toggle.hidden = false; // useless without JS, so it ships hidden
   sync();
   dark.addEventListener('change', sync);

@@ -1,12 +1,15 @@
 // The live search on /search/: URL query ⇄ form state, results as you type, keyboard navigation.
 // It talks to the engine only through postMessage, so the engine (or a sharded index) can change behind it.
 import type { DocRow, Filters } from '../lib/search-core.js';
+import { codeSpans, cutAtWord, pluralForm } from '../lib/text';
 
 type Reply = { seq: number; total: number; rows: DocRow[]; ms: number } | { seq: number; error: string };
 
 const form = document.querySelector<HTMLFormElement>('form[data-search="live"]');
 const list = document.getElementById('results') as HTMLUListElement | null;
 const status = document.getElementById('search-status');
+
+const CARD_TEXT_MAX = 120; // as PluginCard.astro
 
 if (form && list && status) {
   const input = form.elements.namedItem('q') as HTMLInputElement;
@@ -16,8 +19,12 @@ if (form && list && status) {
   const strings = JSON.parse(form.dataset.strings ?? '{}') as Record<string, string>;
   const lang = form.dataset.lang ?? 'en';
   const pluginBase = form.dataset.pluginBase ?? '/plugins/';
-  const fill = (key: string, vars: Record<string, number>) =>
-    (strings[key] ?? key).replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  const fill = (key: string, vars: Record<string, number>) => {
+    const one = vars.n !== undefined && pluralForm(lang, vars.n) === 'one' && strings[`${key}.one`];
+    return (one || strings[key] || key).replace(/\{(\w+)\}/g, (_, k: string) =>
+      vars[k] === undefined ? '' : (vars[k] as number).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US'),
+    );
+  };
 
   // Form state from the URL, so a shared or reloaded link shows the same results.
   const params = new URLSearchParams(window.location.search);
@@ -98,7 +105,15 @@ if (form && list && status) {
       }
       const p = document.createElement('p');
       p.className = 'card-desc';
-      p.textContent = lang === 'zh' && textZh ? textZh : text;
+      // Backtick spans become <code> elements, still through textContent.
+      for (const span of codeSpans(cutAtWord(lang === 'zh' && textZh ? textZh : text, CARD_TEXT_MAX))) {
+        if (!span.code) p.append(span.text);
+        else {
+          const code = document.createElement('code');
+          code.textContent = span.text;
+          p.append(code);
+        }
+      }
       li.append(p);
       return li;
     });

@@ -73,10 +73,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, wantsJson = fa
     .requiredOption('--sig <file>', 'its minisign signature (.minisig)')
     .requiredOption('--url <artifact-url>', 'where clients download the wasm (repeatable, tried in order)', collect, [])
     .option('--tag <tag>', 'release tag (default v<version>)')
+    .option('--readme <file>', 'README.md to keep with the release (UTF-8, at most 65536 characters)')
     .action(
       async (
         dir: string,
-        o: { manifest: string; wasm: string; sig: string; url: string[]; tag?: string },
+        o: { manifest: string; wasm: string; sig: string; url: string[]; tag?: string; readme?: string },
         cmd: Command,
       ) => {
         const { addReleaseFromFiles } = await import('../registry/add-release.js');
@@ -86,6 +87,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, wantsJson = fa
           sigPath: o.sig,
           urls: o.url,
           ...(o.tag ? { tag: o.tag } : {}),
+          ...(o.readme ? { readmePath: o.readme } : {}),
         });
         const release = r.plugin.releases.at(-1);
         out(

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inputStamp, readStamp, writeStamp } from './input-stamp.js';
@@ -39,18 +39,31 @@ export function buildDemoSite(
     if (readStamp(stampFile) === stamp && existsSync(join(outDir, 'index.html')))
       return done({ ok: true, dir: outDir, reused: true });
     rmSync(stampFile, { force: true }); // a build that fails half-way must not be taken for the last good one
+    // Astro writes its prerender chunks into outDir only when outDir is under its cwd, else into the shared
+    // site/.astro, where two builds at once (two demos, parallel tests) delete each other's chunks. So each build
+    // goes to its own dir under site/node_modules (the chunks resolve packages from there) and is copied over.
+    const buildsDir = join(siteDir, 'node_modules', '.wharf-builds');
+    mkdirSync(buildsDir, { recursive: true });
+    const work = mkdtempSync(join(buildsDir, 'demo-'));
+    const built = join(work, 'out');
+    const finish = (r: { ok: true; dir: string; reused: boolean } | { ok: false; reason: string }) => {
+      rmSync(work, { recursive: true, force: true });
+      done(r);
+    };
     const child = spawn(process.execPath, [astro, 'build', '--silent'], {
       cwd: siteDir,
-      env: { ...process.env, WHARF_REGISTRY: registryJson, WHARF_SITE_OUT: outDir },
+      env: { ...process.env, WHARF_REGISTRY: registryJson, WHARF_SITE_OUT: built },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    child.on('error', (e) => done({ ok: false, reason: e.message }));
+    child.on('error', (e) => finish({ ok: false, reason: e.message }));
     child.on('close', (code) => {
-      if (code !== 0) return done({ ok: false, reason: err.trim().split('\n').at(-1) ?? `exit ${code}` });
+      if (code !== 0) return finish({ ok: false, reason: err.trim().split('\n').at(-1) ?? `exit ${code}` });
+      rmSync(outDir, { recursive: true, force: true });
+      cpSync(built, outDir, { recursive: true });
       writeStamp(stampFile, stamp);
-      done({ ok: true, dir: outDir, reused: false });
+      finish({ ok: true, dir: outDir, reused: false });
     });
   });
 }

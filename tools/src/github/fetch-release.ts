@@ -9,6 +9,8 @@ export interface DownloadCaps {
   minisig: number;
   manifest: number;
   keyFile: number;
+  /** README.md kept with the release for the catalog; a bigger one is left out, not refused. */
+  readme?: number;
 }
 
 export const DEFAULT_CAPS: DownloadCaps = {
@@ -16,6 +18,7 @@ export const DEFAULT_CAPS: DownloadCaps = {
   minisig: 8 * 1024,
   manifest: 256 * 1024,
   keyFile: 4 * 1024,
+  readme: 256 * 1024, // bytes; the registry then keeps at most README_MAX characters
 };
 
 export const ASSET_NAMES = { wasm: 'plugin.wasm', minisig: 'plugin.wasm.minisig', manifest: 'plugin.json' } as const;
@@ -32,6 +35,8 @@ export interface FetchedRelease {
   };
   keyFile?: string;
   hasReadme: boolean;
+  /** README.md at the tag, when within caps.readme. */
+  readme?: Uint8Array;
 }
 
 export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -119,9 +124,13 @@ export async function fetchRelease(
     if (!isStatus(e, 404)) throw e;
   }
   let hasReadme = false;
+  let readme: Uint8Array | undefined;
   try {
-    await gh.rest.repos.getReadme({ owner, repo, ref: rel.tag_name });
+    const r = await gh.rest.repos.getReadme({ owner, repo, ref: rel.tag_name });
     hasReadme = true;
+    const d = r.data as { type?: string; content?: string; size?: number };
+    if (d.type === 'file' && typeof d.content === 'string' && (d.size ?? Infinity) <= (caps.readme ?? 0))
+      readme = Buffer.from(d.content, 'base64');
   } catch (e) {
     if (!isStatus(e, 404)) throw e;
   }
@@ -139,6 +148,7 @@ export async function fetchRelease(
     assets: { wasm, minisig, manifest },
     ...(keyFile !== undefined ? { keyFile } : {}),
     hasReadme,
+    ...(readme ? { readme } : {}),
   };
 }
 

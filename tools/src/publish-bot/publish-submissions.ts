@@ -18,7 +18,7 @@ import {
 import { giteeMirrorUrl } from '../github/gitee.js';
 import { comment, type IssueRef, listComments, setLabels } from '../github/issues.js';
 import type { GitHub } from '../github/octokit.js';
-import { addReleaseDetailed } from '../registry/add-release.js';
+import { addReleaseDetailed, keptReadme } from '../registry/add-release.js';
 import { openRegistryEdit } from '../registry/registry-edit.js';
 import { escapeMarkdown, LABELS } from '../review/render-report.js';
 import { reviewRelease } from '../review/review-release.js';
@@ -141,6 +141,7 @@ export async function publishSubmissions(opts: PublishSubmissionsOptions): Promi
             );
           }
           const minisig = Buffer.from(p.fetched.assets.minisig.bytes).toString('utf8');
+          const readme = keptReadme(p.fetched.readme);
           const outcome = addReleaseDetailed(registry, {
             manifest: p.manifest,
             artifact: {
@@ -153,6 +154,7 @@ export async function publishSubmissions(opts: PublishSubmissionsOptions): Promi
             keyid: parseSignature(minisig).keyid,
             publicKey: p.submission.public_key,
             tag: p.fetched.release.tag,
+            ...(readme ? { readme } : {}),
             ...(opts.now ? { now: opts.now } : {}),
           });
           if (!outcome.changed) {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { verifyReleaseSignature } from '@wharf/client/signing';
 import type { Manifest, Registry, RegistryPlugin, Release, RepoRef } from '@wharf/schemas';
-import { forgeRepoRef, parseJson, WharfError } from '@wharf/schemas';
+import { forgeRepoRef, normalizeText, parseJson, WharfError } from '@wharf/schemas';
 import { checkId, checkUrl, readManifest } from '../contract/schemas.js';
 import { parsePublicKey } from '../contract/signing.js';
 import { openRegistryEdit } from './registry-edit.js';
@@ -17,7 +17,46 @@ export interface AddReleaseInput {
   keyid: string; // minisign key id of the signature
   publicKey: string; // minisign public key base64 line ("RW…")
   tag?: string; // default v<version>
+  /** README.md at the tag, already through readmeText. */
+  readme?: string;
   now?: Date;
+}
+
+/** registry.schema.json's cap on a release's README (characters). */
+export const README_MAX = 65536;
+
+/**
+ * A README as the registry keeps it: UTF-8, NFC, LF, no control or bidi characters (E_TEXT_CONTROL_CHARS), at
+ * most README_MAX characters (E_TOO_LARGE). `wharf-admin add --readme` and the review bot both go through it.
+ */
+export function readmeText(bytes: Uint8Array, what = 'README'): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    throw new WharfError('E_SCHEMA', `${what} is not valid UTF-8`, { field: 'readme' });
+  }
+  const out = normalizeText(text, 'readme');
+  if (out.length > README_MAX)
+    throw new WharfError(
+      'E_TOO_LARGE',
+      `${what} has ${out.length} characters; the registry keeps at most ${README_MAX}`,
+      {
+        field: 'readme',
+        limit: README_MAX,
+      },
+    );
+  return out;
+}
+
+/** The review bot's README: kept when readmeText accepts it, else left out (a README never blocks a release). */
+export function keptReadme(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return undefined;
+  try {
+    return readmeText(bytes) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface AddReleaseOutcome {
@@ -67,6 +106,7 @@ function newRelease(input: AddReleaseInput, now: string): Release {
   };
   if (m.compatibility) release.compatibility = m.compatibility;
   if (m.dependencies) release.dependencies = m.dependencies;
+  if (input.readme) release.readme = input.readme;
   return release;
 }
 
@@ -165,6 +205,8 @@ export interface AddFromFilesOptions {
   sigPath: string;
   urls: string[];
   tag?: string;
+  /** README.md to keep with the release (the catalog renders it). */
+  readmePath?: string;
   now?: Date;
   /** Sharded registries only (they sign on add); default `<parent>/<basename>.keys/`. */
   keysDir?: string;
@@ -189,6 +231,8 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
   const wasm = await readInput(opts.wasmPath, 'wasm');
   const minisig = (await readInput(opts.sigPath, 'signature')).toString('utf8');
   for (const url of opts.urls) checkUrl(url, { allowLoopback: true });
+  const readme =
+    opts.readmePath === undefined ? undefined : readmeText(await readInput(opts.readmePath, 'README'), opts.readmePath);
   if (!manifest.signing_key) {
     throw new WharfError('E_SIG_INVALID', `${opts.manifestPath} has no signing_key; releases must be signed`);
   }
@@ -213,6 +257,7 @@ export async function addReleaseFromFiles(registryDir: string, opts: AddFromFile
     keyid: sig.keyid,
     publicKey: pk.base64,
     ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
+    ...(readme ? { readme } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
   });
   if (!outcome.changed) return outcome;

@@ -1,6 +1,6 @@
 // A read-only static server on node:http. About 60 lines is cheaper to audit than a dependency, and we need
 // exactly: GET/HEAD, content types for a registry and the static catalog, directory index.html, strong ETags
-// with 304s, and no path traversal.
+// with 304s, no path traversal, and a site's own 404.html for what is not there (as static hosts serve it).
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -69,6 +69,8 @@ export async function startStaticServer(dir: string, opts: StaticServerOptions =
   }
   roots.sort((a, b) => b[0].length - a[0].length);
   roots.push(['/', await realpath(resolve(dir))]);
+  // A built site has one at its root; a registry tree has none and keeps the plain-text 404.
+  const notFoundPage = join((roots.at(-1) as [string, string])[1], '404.html');
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -79,7 +81,17 @@ export async function startStaticServer(dir: string, opts: StaticServerOptions =
     const rawPath = (req.url ?? '/').split(/[?#]/)[0] ?? '/';
     const file = await resolveFile(roots, rawPath);
     if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+      const page = await readFile(notFoundPage).catch(() => undefined);
+      if (!page) {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+        return;
+      }
+      res.writeHead(404, {
+        'Content-Type': TYPES['.html'],
+        'Content-Length': page.length,
+        'Cache-Control': 'no-cache',
+      });
+      res.end(req.method === 'HEAD' ? undefined : page);
       return;
     }
     const body = await readFile(file);

@@ -1,7 +1,8 @@
 // Writes registry/registry.json: the three example plugins plus two catalog fixtures whose primary text is
 // Chinese. Every entry is real and self-consistent: the fixtures reuse an example's wasm under their own id,
 // signed with the public example key with their own binding, so `wharf install` could verify them.
-// Run after `npx tsc -b && npm run build -w examples`:  node site/scripts/seed-registry.mjs
+// Run after `npx tsc -b && npm run build -w examples`:  node tools/scripts/seed-registry.mjs
+// (It lives with tools, not the site: the catalog only reads registry data and depends on neither tools nor client.)
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -55,6 +56,8 @@ try {
       wasmPath: join(examples, folder, 'plugin.wasm'),
       sigPath: join(examples, folder, 'plugin.wasm.minisig'),
       urls: [`${releases}/${m.id}-v${m.version}/plugin.wasm`],
+      // The README the review bot would keep from the repository at the tag (wharf-admin add --readme).
+      readmePath: join(examples, folder, 'README.md'),
       now: when,
     });
   }

@@ -1,0 +1,36 @@
+// /sitemap.xml: every page in both languages. Sitemaps need absolute URLs, so it lists the site's address
+// (WHARF_SITE_URL); without one it is an empty, valid urlset.
+import { getCollection } from 'astro:content';
+import type { APIContext } from 'astro';
+import { CATEGORY_PAGE_SIZE, catalog } from '../lib/catalog';
+import { docSlug } from '../lib/docs';
+import { xml } from '../lib/feeds';
+import { LANGS, localePath } from '../lib/i18n';
+import { loadRegistry } from '../lib/registry-source';
+
+export async function GET({ site }: APIContext): Promise<Response> {
+  const { plugins, byCategory } = catalog();
+  const docs = await getCollection('docs');
+  const paths = LANGS.flatMap((lang) => [
+    localePath(lang),
+    localePath(lang, 'search/'),
+    localePath(lang, 'docs/'),
+    ...docs.filter((d) => d.id.startsWith(`${lang}/`)).map((d) => localePath(lang, `docs/${docSlug(d.id)}/`)),
+    ...loadRegistry().registry.categories.flatMap((c) => {
+      const pages = Math.max(1, Math.ceil((byCategory.get(c.id)?.length ?? 0) / CATEGORY_PAGE_SIZE));
+      return Array.from({ length: pages }, (_, i) =>
+        localePath(lang, `categories/${c.id}/${i === 0 ? '' : `${i + 1}/`}`),
+      );
+    }),
+    ...plugins.map((p) => localePath(lang, `plugins/${p.plugin_id}/`)),
+  ]);
+  const urls = site ? paths.map((p) => `  <url><loc>${xml(new URL(p, site).toString())}</loc></url>`) : [];
+  const body = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ...urls,
+    '</urlset>',
+    '',
+  ].join('\n');
+  return new Response(body, { headers: { 'Content-Type': 'application/xml' } });
+}
