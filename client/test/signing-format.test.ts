@@ -16,10 +16,10 @@ import {
   parseSignature,
   parseTrustedComment,
   signBytes,
-  verifyArtifactFull,
   verifyArtifactSignature,
   verifyBytes,
   verifyPrehashed,
+  verifyReleaseSignature,
 } from '../src/signing/index.js';
 import { expectWharfError } from './fixtures/signing/helpers.js';
 
@@ -240,10 +240,10 @@ describe('the install-time check (DESIGN §3): global signature and the sha256 b
     expect(install(junk).trustedComment).toBe(tc);
     // …which only the full check (verify --full, the review bot) refuses.
     expectWharfError(
-      () => verifyArtifactFull({ ...binding, bytes: data, minisig: junk, publicKey: pub }),
+      () => verifyReleaseSignature({ ...binding, data, minisig: junk, publicKey: pub }),
       'E_SIG_INVALID',
     );
-    expect(verifyArtifactFull({ ...binding, bytes: data, minisig: legacy, publicKey: pub }).algorithm).toBe('Ed');
+    expect(verifyReleaseSignature({ ...binding, data, minisig: legacy, publicKey: pub }).algorithm).toBe('Ed');
   });
 
   it('refuses another key, an edited comment, and a comment naming other bytes, id or version', () => {

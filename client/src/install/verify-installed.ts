@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { type LockEntry, WharfError } from '@wharf/schemas';
 import type { HomePaths } from '../home.js';
 import { readCachedIndex } from '../index/index-cache.js';
-import { verifyArtifactFull } from '../signing/index.js';
+import { verifyReleaseSignature } from '../signing/index.js';
 
 /**
  * `wharf verify --full` for one installed plugin whose bytes already matched the lockfile's sha256: the whole
@@ -39,7 +39,15 @@ export function verifyInstalledSignature(home: HomePaths, entry: LockEntry, byte
     throw new WharfError('E_SIG_INVALID', `${entry.id} has no readable signature beside it (release.json).`);
   }
   try {
-    verifyArtifactFull({ bytes, sha256: entry.sha256, minisig, publicKey: key.public_key, id, version: entry.version });
+    // The same full check the review bot and `wharf-admin add` make (`minisign -V`, then the binding).
+    verifyReleaseSignature({
+      data: bytes,
+      sha256: entry.sha256,
+      minisig,
+      publicKey: key.public_key,
+      id,
+      version: entry.version,
+    });
   } catch (e) {
     if (e instanceof WharfError) throw new WharfError(e.code, `${entry.id}@${entry.version}: ${e.message}`, e.details);
     throw e;

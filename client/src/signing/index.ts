@@ -16,5 +16,5 @@ export { signBytes, signPrehashed } from './minisign-sign.js';
 export { verifyBytes, verifyPrehashed, verifyTrustedComment } from './minisign-verify.js';
 export { hashFile, signFile } from './sign-file.js';
 export { checkBinding, formatTrustedComment, parseTrustedComment, type SignatureBinding } from './trusted-comment.js';
-export { verifyArtifactFull, verifyArtifactSignature } from './verify-artifact.js';
+export { verifyArtifactSignature } from './verify-artifact.js';
 export { verifyReleaseSignature } from './verify-release.js';

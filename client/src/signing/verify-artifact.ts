@@ -1,5 +1,5 @@
 import { type PublicKey, parsePublicKey, type Signature } from './minisign-format.js';
-import { verifyBytes, verifyPrehashed, verifyTrustedComment } from './minisign-verify.js';
+import { verifyPrehashed, verifyTrustedComment } from './minisign-verify.js';
 import { checkBinding } from './trusted-comment.js';
 
 /**
@@ -20,24 +20,6 @@ export function verifyArtifactSignature(args: {
   const sig = args.blake2b512
     ? verifyPrehashed(args.blake2b512, args.minisig, pk)
     : verifyTrustedComment(args.minisig, pk);
-  checkBinding(sig, { id: args.id, version: args.version, sha256: args.sha256 });
-  return sig;
-}
-
-/**
- * `wharf verify --full`: the whole `minisign -V` check over the file's bytes (BLAKE2b-512 for `ED`, the raw bytes
- * for legacy `Ed`), then the binding.
- */
-export function verifyArtifactFull(args: {
-  bytes: Uint8Array;
-  sha256: string;
-  minisig: string;
-  publicKey: string | PublicKey;
-  id: string;
-  version: string;
-}): Signature {
-  const pk = typeof args.publicKey === 'string' ? parsePublicKey(args.publicKey) : args.publicKey;
-  const sig = verifyBytes(args.bytes, args.minisig, pk);
   checkBinding(sig, { id: args.id, version: args.version, sha256: args.sha256 });
   return sig;
 }
