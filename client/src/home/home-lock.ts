@@ -248,37 +248,44 @@ function lockedError(home: HomePaths, waited: number, busy: { holder?: LockHolde
 }
 
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const nextDelay = (d: number) => Math.min(250, Math.round(d * 1.6));
 
-/** Take the home lock, waiting (polling) up to the bound; resolves with the held lock or rejects E_HOME_LOCKED. */
-export async function acquireHomeLock(home: HomePaths, opts: HomeLockOptions = {}): Promise<HeldLock> {
+/**
+ * One polling schedule for both waits below: each call tries the lock once and returns it, or how long to wait
+ * before the next try (backing off to 250 ms), or throws E_HOME_LOCKED once the bound has passed.
+ */
+function lockAttempts(home: HomePaths, opts: HomeLockOptions): () => { lock: HeldLock } | { waitMs: number } {
   const bound = lockWaitMs(opts);
   const t0 = Date.now();
   const holder = newHolder();
   let delay = 10;
-  for (;;) {
+  return () => {
     const a = tryLock(home.homeLock, holder);
-    if ('lock' in a) return a.lock;
+    if ('lock' in a) return a;
     const waited = Date.now() - t0;
     if (waited >= bound) throw lockedError(home, waited, a.busy);
-    await new Promise((r) => setTimeout(r, Math.min(delay, bound - waited)));
-    delay = nextDelay(delay);
+    const waitMs = Math.min(delay, bound - waited);
+    delay = Math.min(250, Math.round(delay * 1.6));
+    return { waitMs };
+  };
+}
+
+/** Take the home lock, waiting (polling) up to the bound; resolves with the held lock or rejects E_HOME_LOCKED. */
+export async function acquireHomeLock(home: HomePaths, opts: HomeLockOptions = {}): Promise<HeldLock> {
+  const attempt = lockAttempts(home, opts);
+  for (;;) {
+    const a = attempt();
+    if ('lock' in a) return a.lock;
+    await new Promise((r) => setTimeout(r, a.waitMs));
   }
 }
 
 /** The same for synchronous writers (uninstall, source remove/use); the wait blocks this thread. */
 export function acquireHomeLockSync(home: HomePaths, opts: HomeLockOptions = {}): HeldLock {
-  const bound = lockWaitMs(opts);
-  const t0 = Date.now();
-  const holder = newHolder();
-  let delay = 10;
+  const attempt = lockAttempts(home, opts);
   for (;;) {
-    const a = tryLock(home.homeLock, holder);
+    const a = attempt();
     if ('lock' in a) return a.lock;
-    const waited = Date.now() - t0;
-    if (waited >= bound) throw lockedError(home, waited, a.busy);
-    sleepSync(Math.min(delay, bound - waited));
-    delay = nextDelay(delay);
+    sleepSync(a.waitMs);
   }
 }
 
