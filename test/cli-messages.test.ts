@@ -79,7 +79,9 @@ describe('wharf messages', () => {
     writeFileSync(join(h, list[0]?.path as string), 'not the plugin');
     const r = await wharf(h, '--json', 'verify');
     expect(r.code).toBe(1);
-    const doc = jsonDoc(r.stdout) as { error: { code: string; details: { results: Array<{ ok: boolean }> } } };
+    const doc = jsonDoc(r.stdout) as unknown as {
+      error: { code: string; details: { results: Array<{ ok: boolean }> } };
+    };
     expect(doc.error.code).toBe('E_LOCK_MISMATCH');
     expect(doc.error.details.results[0]?.ok).toBe(false);
   });

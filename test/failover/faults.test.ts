@@ -3,12 +3,12 @@
 // forward, that lockfile/plugins/cached index are byte-identical, and that no temp files were left.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FetchLimits, fetchChunks, isWharfError, WharfClient, type WharfError } from '@wharf/client';
+import { type FetchLimits, fetchChunks, WharfClient } from '@wharf/client';
 import { buildDemoRegistry, type DemoRegistry, migrateToSharded, publishRegistry, resignTimestamp } from '@wharf/tools';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EXAMPLES, runCli, tempDir, WHARF } from '../helpers/demo.js';
 import { type FaultKind, type FaultServer, startFaultServer } from '../helpers/fault-server.js';
-import { snapshotDir, tempLeftovers, userState } from '../helpers/snapshot-dir.js';
+import { refusalOf, snapshotDir, tempLeftovers, userState } from '../helpers/snapshot-dir.js';
 
 // Short deadlines keep the file fast, yet a healthy loopback answer on a busy machine fits in them many times
 // over; the 1 byte/s case still trips the throughput floor, not the stall timer.
@@ -46,16 +46,6 @@ const trustedVersion = (h: string, role: string) =>
   ).signed.version;
 /** The state a refusal must not touch (userState already leaves out the stale note a failed refresh adds). */
 const state = userState;
-
-async function failure(p: Promise<unknown>): Promise<WharfError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isWharfError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 beforeAll(async () => {
   root = tempDir('failover');
@@ -273,7 +263,7 @@ describe('hedging, last-good order and the cache', () => {
     expect((await c.search('vowels'))[0]?.plugin_id).toBe('count-vowels');
     expect((await c.info('greet')).plugin.plugin_id).toBe('greet');
     expect(c.list().map((e) => e.id)).toEqual(['count-vowels']);
-    const e = await failure(c.install('greet'));
+    const e = await refusalOf(c.install('greet'));
     expect(e.code).toBe('E_INDEX_STALE');
     expect(state(home)).toEqual(before);
     expect(tempLeftovers(home)).toEqual([]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { TEMP_MARK, type WharfError } from '@wharf/client';
+import { isWharfError, TEMP_MARK, type WharfError } from '@wharf/client';
 import { expect } from 'vitest';
 
 /**
@@ -53,6 +53,17 @@ export function userState(home: string): Record<string, string> {
     if (k.startsWith('tmp/') || k.startsWith('cache/artifacts/') || /^cache\/index\/[^/]+\.stale\.json$/.test(k))
       delete s[k];
   return s;
+}
+
+/** The WharfError `p` rejects with; anything else (or no rejection at all) fails the test. */
+export async function refusalOf(p: Promise<unknown>): Promise<WharfError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isWharfError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
 }
 
 /** The refusal contract (DESIGN §8): the code, byte-identical user state in `home`, and no temp files. */

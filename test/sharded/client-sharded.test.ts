@@ -3,7 +3,7 @@
 // tuf-js's checks whichever mirror served it, and a home that trusted the monolithic index follows the migration.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isWharfError, WharfClient, type WharfError } from '@wharf/client';
+import { WharfClient } from '@wharf/client';
 import {
   binOf,
   buildDemoRegistry,
@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLES, tempDir } from '../helpers/demo.js';
 import { type FaultServer, startFaultServer } from '../helpers/fault-server.js';
-import { snapshotDir, tempLeftovers, userState } from '../helpers/snapshot-dir.js';
+import { refusalOf, snapshotDir, tempLeftovers, userState } from '../helpers/snapshot-dir.js';
 
 const LIMITS = { headersTimeoutMs: 2_000, stallTimeoutMs: 1_500, minBytesPerSec: 1_024, totalTimeoutMs: 10_000 };
 /** The next mirror starts only when the current one failed: which mirror answers follows from the faults alone. */
@@ -33,16 +33,6 @@ let home: string;
 
 const client = () => new WharfClient({ home, limits: LIMITS, hedgeDelayMs: NO_HEDGE_MS });
 const paths = (s: FaultServer, from: number) => s.log.slice(from).map((e) => e.path);
-
-async function failure(p: Promise<unknown>): Promise<WharfError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isWharfError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 beforeAll(async () => {
   root = tempDir('sharded');
@@ -113,7 +103,7 @@ describe('a sharded source', () => {
     expect((await c.info('word-stats')).plugin.plugin_id).toBe('word-stats');
     const body = () => snapshotDir(home)['cache/index/main.registry.json'];
     const before = body();
-    const e = await failure(c.info('no-such-plugin'));
+    const e = await refusalOf(c.info('no-such-plugin'));
     expect(e.code).toBe('E_NOT_FOUND');
     // Looking for it verified that bin (kept as trusted metadata) and found nothing: the cached index is as it was.
     expect(body()).toBe(before);
@@ -159,7 +149,7 @@ describe('a sharded source', () => {
     const before = userState(home);
     const trust = snapshotDir(join(home, 'trust'));
     for (const s of [primary, mirror]) await s.setFault({ kind: 'tampered', match: /bins-/ });
-    const e = await failure(client().install('greet'));
+    const e = await refusalOf(client().install('greet'));
     expect(['E_INDEX_SIGNATURE', 'E_INDEX_HASH', 'E_ALL_MIRRORS_FAILED']).toContain(e.code);
     expect(userState(home)).toEqual(before);
     expect(snapshotDir(join(home, 'trust'))).toEqual(trust);
