@@ -33,6 +33,8 @@ export interface KindContext {
   home: HomePaths;
   offline?: boolean;
   refreshOpts: RefreshOptions;
+  /** The layer's home lock, for a kind that fetches and caches while it answers (a sharded search index). */
+  locked<T>(fn: () => Promise<T> | T): Promise<T>;
 }
 
 /** The extras `wharf info` shows for an entry of this kind. */

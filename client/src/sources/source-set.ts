@@ -65,7 +65,12 @@ export class SourceSet {
   }
 
   private get ctx(): KindContext {
-    return { home: this.home, offline: this.opts.offline, refreshOpts: this.refreshOpts };
+    return {
+      home: this.home,
+      offline: this.opts.offline,
+      refreshOpts: this.refreshOpts,
+      locked: (fn) => this.locked(fn),
+    };
   }
 
   /** The kind of a snapshot's source, from the source's configured type and the layout it was verified as. */

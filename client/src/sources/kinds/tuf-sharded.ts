@@ -12,8 +12,9 @@ export const tufSharded: SourceKind = {
     [...new Set(ids)].filter((id) => isValidId(id) && !snap.registry.plugins.some((p) => p.plugin_id === id)),
   async search(_ctx, catalog, query, filters) {
     const { searchCatalog } = await import('../../search/search.js');
-    // MERGE(searchidx): return searchShardedSource(...) from '../../search/sharded-search.js' here; until then the
-    // catalog search over the plugin files fetched so far.
+    // MERGE(searchidx): return searchShardedSource(...) from '../../search/sharded-search.js' here (ctx has the
+    // home, the lock and the fetch limits; catalog.source(alias) each snapshot's mirrors); until then the catalog
+    // search over the plugin files fetched so far.
     return searchCatalog(catalog, query, filters);
   },
 };
