@@ -88,7 +88,7 @@ describe('atomicity under SIGKILL', () => {
     expect(userState(c.home.root)).toEqual(before);
     const again = await lab.client(c.home.root); // opening the home cleans what the dead process left
     expect(tempLeftovers(again.home.root)).toEqual([]);
-    expect(again.verify()).toEqual([{ id: 'tick', ok: true }]);
+    expect(await again.verify()).toEqual([{ id: 'tick', ok: true }]);
     await runs(again, 'tick');
   });
 
@@ -109,7 +109,7 @@ describe('atomicity under SIGKILL', () => {
       const lock = readLockfile(c.home.lockfile); // throws E_LOCK_MISMATCH if torn
       expect(lock.plugins.tick?.version).toBe('1.0.0');
       const fresh = await lab.client(c.home.root);
-      expect(fresh.verify().every((v) => v.ok)).toBe(true);
+      expect((await fresh.verify()).every((v) => v.ok)).toBe(true);
       expect(tempLeftovers(fresh.home.root)).toEqual([]);
     }
     expect(cut).toBeGreaterThan(3);
@@ -136,6 +136,6 @@ describe('atomicity under SIGKILL', () => {
     writeFileSync(c.home.lockfile, JSON.stringify(lock));
     const err = (await c.run('tock', 'count_vowels', 'a').catch((e) => e)) as WharfError;
     expect(err.code).toBe('E_LOCK_MISMATCH');
-    expect(c.verify()[0]).toMatchObject({ id: 'tock', ok: false });
+    expect((await c.verify())[0]).toMatchObject({ id: 'tock', ok: false });
   });
 });

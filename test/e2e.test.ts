@@ -27,7 +27,7 @@ describe('end to end: registry → serve → refresh → search → install → 
       expect(inst.status).toBe('installed');
       const out = await c.run('count-vowels', 'count_vowels', 'Hello World');
       expect(JSON.parse(Buffer.from(out).toString())).toEqual({ count: 3 });
-      expect(c.verify()).toEqual([{ id: 'count-vowels', ok: true }]);
+      expect(await c.verify()).toEqual([{ id: 'count-vowels', ok: true }]);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -45,7 +45,7 @@ describe('install refusals', () => {
 
   async function refused(spec: string, code: string): Promise<WharfError> {
     const err = await expectRefusal(c.home.root, code, () => c.install(spec));
-    expect(c.verify()).toEqual([{ id: 'good', ok: true }]);
+    expect(await c.verify()).toEqual([{ id: 'good', ok: true }]);
     return err;
   }
 
@@ -86,7 +86,7 @@ describe('index refusals', () => {
       expect(userState(c.home.root)).toEqual(before);
       expect(tempLeftovers(c.home.root)).toEqual([]);
       expect((await c.search('two')).map((h) => h.plugin_id)).not.toContain('two');
-      expect(c.verify()).toEqual([{ id: 'one', ok: true }]);
+      expect(await c.verify()).toEqual([{ id: 'one', ok: true }]);
     } finally {
       await lab.close();
     }

@@ -40,7 +40,7 @@ describe('install and update', () => {
     expect(e).toMatchObject({ source: 'lab', size: expect.any(Number), keyid: '7bfeecaf241cef69' });
     expect(e?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(e?.index_version).toBeGreaterThan(0);
-    expect(c.verify().every((v) => v.ok)).toBe(true);
+    expect((await c.verify()).every((v) => v.ok)).toBe(true);
   });
 
   it('E_DEP_CONFLICT names every requirer and changes nothing', async () => {
@@ -72,7 +72,7 @@ describe('install and update', () => {
     expect(err.message).toContain('--allow-downgrade');
     const d = await c.install('tick@1.1.0', { allowDowngrade: true });
     expect(d).toMatchObject({ version: '1.1.0', change: 'downgrade' });
-    expect(c.verify().every((v) => v.ok)).toBe(true);
+    expect((await c.verify()).every((v) => v.ok)).toBe(true);
   });
 
   it('a widening update asks for consent: refused without it, applied with --yes or a yes answer', async () => {

@@ -60,6 +60,6 @@ describe('install admission = the scanner', () => {
   it('wharf install refuses it with the same code, leaves the home byte-identical and no temps', async () => {
     const err = await expectRefusal(c.home.root, 'E_WASM_MEMORY', () => c.install('shared-mem'));
     expect(err.message).toMatch(/wasm\.memory.*shared memory/);
-    expect(c.verify()).toEqual([{ id: 'fine', ok: true }]);
+    expect(await c.verify()).toEqual([{ id: 'fine', ok: true }]);
   });
 });

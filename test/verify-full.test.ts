@@ -91,14 +91,14 @@ describe('the author check at install and in verify --full', () => {
     expect(hashes.filter((a) => a.includes('blake2b'))).toEqual([]);
     // verify --full is where the BLAKE2b pass happens.
     hashes.length = 0;
-    expect(home.verify({ full: true })).toEqual([{ id: 'good', ok: true }]);
+    expect(await home.verify({ full: true })).toEqual([{ id: 'good', ok: true }]);
     expect(hashes).toContain('blake2b512');
   });
 
   it('a legacy Ed signature is checked the same way at install and fully by verify --full', async () => {
     const r = await c.install('legacy');
     expect(r.status).toBe('installed');
-    expect(c.verify({ full: true })).toEqual([
+    expect(await c.verify({ full: true })).toEqual([
       { id: 'good', ok: true },
       { id: 'legacy', ok: true },
     ]);
@@ -118,11 +118,11 @@ describe('the author check at install and in verify --full', () => {
     const home = await lab.client();
     await home.install('good');
     await home.install('global-only'); // the author vouched for this sha256, which is what install relies on
-    expect(home.verify()).toEqual([
+    expect(await home.verify()).toEqual([
       { id: 'global-only', ok: true },
       { id: 'good', ok: true },
     ]);
-    const full = home.verify({ full: true });
+    const full = await home.verify({ full: true });
     expect(full[1]).toEqual({ id: 'good', ok: true });
     expect(full[0]).toMatchObject({ id: 'global-only', ok: false, code: 'E_SIG_INVALID' });
     expect(full[0]?.problem).toMatch(/does not match the data/);
@@ -135,9 +135,9 @@ describe('the author check at install and in verify --full', () => {
     const doc = JSON.parse(readFileSync(rel, 'utf8'));
     doc.release.minisig = doc.release.minisig.replace('trusted comment: wharf1 ', 'trusted comment: wharf1  ');
     writeFileSync(rel, JSON.stringify(doc));
-    expect(home.verify().every((v) => v.ok)).toBe(true);
-    expect(home.verify({ full: true })[1]).toMatchObject({ id: 'good', ok: false, code: 'E_SIG_INVALID' });
-    expect(home.verify({ full: true })[1]?.problem).toMatch(/comment signature invalid/);
+    expect((await home.verify()).every((v) => v.ok)).toBe(true);
+    expect((await home.verify({ full: true }))[1]).toMatchObject({ id: 'good', ok: false, code: 'E_SIG_INVALID' });
+    expect((await home.verify({ full: true }))[1]?.problem).toMatch(/comment signature invalid/);
 
     const plain = await runCli(WHARF, ['--home', home.home.root, '--json', 'verify']);
     expect(plain.code, plain.stderr).toBe(0);

@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type ErrorCode,
-  isWharfError,
   type LockEntry,
   type RegistryPlugin,
   type SourceConfig,
@@ -13,37 +12,25 @@ import {
 import { type HomeLockOptions, withHomeLock, withHomeLockSync } from './home/home-lock.js';
 import { checkRemoval, removeInHome } from './home/home-path.js';
 import { type HomePaths, openHome } from './home.js';
-import { Catalog, type PluginAddress, parseAddress } from './index/catalog.js';
+import { type Catalog, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
-import { cacheFilesOf, type IndexSnapshot, markStale, readCachedIndex } from './index/index-cache.js';
-import type { MirrorFailure, MirrorHealth, StagedRefresh } from './index/refresh.js';
-import { guardStaleInstall } from './index/stale-guard.js';
+import { cacheFilesOf } from './index/index-cache.js';
+import type { MirrorHealth } from './index/refresh.js';
 import type { InstallOptions, InstallResult } from './install/install.js';
 import type { OutdatedEntry } from './install/outdated.js';
-import { verifyInstalledSignature } from './install/verify-installed.js';
 import { removeVersionDir } from './install/version-dir.js';
-import type { LegacyInfoView } from './legacy/wxauto-install.js';
-import { addWxautoSource, isLegacyEntry, isLegacySnapshot } from './legacy/wxauto-source.js';
 import { readLockfile, versionDirOf, writeLockfile } from './lockfile.js';
 import type { LoadedPlugin, LoadOptions } from './run/load-plugin.js';
 import type { SearchFilters, SearchHit } from './search/search.js';
-import { obtainRoot, storeRoot, trustedMetadata } from './sources/root-trust.js';
-import { sourceKind } from './sources/source-kind.js';
-import {
-  checkAlias,
-  checkSourceUrl,
-  currentSource,
-  findSource,
-  orderedSources,
-  readSources,
-  writeSources,
-} from './sources/sources-config.js';
+import type { AddSourceInput, InfoExtras } from './sources/source-kind.js';
+import { type RefreshReport, SourceSet } from './sources/source-set.js';
+import { checkAlias, findSource, readSources, writeSources } from './sources/sources-config.js';
 
-// What only some commands need is imported by the methods that use it: tuf-js (refresh, through source-kind.ts),
+export type { AddSourceInput, RefreshReport };
+
+// What only some commands need is imported by the methods (or the source kinds) that use it: tuf-js (refresh),
 // the install pipeline (semver, signing, WASM admission), Extism (run) and MiniSearch (search), so `wharf list`
 // loads none of them.
-const installing = () => import('./install/install.js');
-const installingLegacy = () => import('./legacy/wxauto-install.js');
 
 export interface ClientOptions {
   home?: string;
@@ -56,27 +43,14 @@ export interface ClientOptions {
   lockWaitMs?: number;
 }
 
-export interface AddSourceInput {
-  alias: string;
-  url: string;
-  mirrors?: string[];
-  priority?: number;
-  rootSha256?: string;
-  rootFile?: string;
-  /** 'wxauto': a legacy WXAUTO-MGT registry.json URL, unsigned, no root. */
-  type?: 'tuf' | 'wxauto';
-}
-
-export interface RefreshReport {
-  refreshed: Array<{ alias: string; mirror: string; targetsVersion: number; plugins: number; unverified?: true }>;
-  failed: Array<{ alias: string; code: string; message: string; mirrors?: MirrorFailure[]; stale_age_ms?: number }>;
-}
-
 /** The library behind the `wharf` CLI; each method is one command. */
 export class WharfClient {
   readonly home: HomePaths;
+  /** Verification, cache, failover and staleness of every kind of source, behind one interface. */
+  private readonly layer: SourceSet;
   constructor(readonly opts: ClientOptions = {}) {
     this.home = openHome(opts.home);
+    this.layer = new SourceSet(this.home, opts);
   }
 
   sources(): SourcesConfig {
@@ -96,38 +70,8 @@ export class WharfClient {
     return withHomeLockSync(this.home, fn, this.lockOpts);
   }
 
-  async addSource(input: AddSourceInput): Promise<SourceConfig> {
-    if (input.type === 'wxauto') return this.locked(() => addWxautoSource(this.home, input));
-    checkAlias(input.alias);
-    const conflict = (cfg: SourcesConfig) => {
-      if (cfg.sources.some((s) => s.alias === input.alias))
-        throw new WharfError(
-          'E_SOURCE_CONFLICT',
-          `A source named "${input.alias}" exists already; remove it first or pick another alias.`,
-        );
-    };
-    conflict(this.sources());
-    const mirrors = [input.url, ...(input.mirrors ?? [])].map(checkSourceUrl);
-    // The root is fetched before taking the lock (network time); sources.json is read again under it.
-    const root = await obtainRoot(mirrors, input);
-    return this.locked(() => {
-      const cfg = this.sources();
-      conflict(cfg);
-      const src: SourceConfig = {
-        alias: input.alias,
-        type: 'tuf',
-        mirrors,
-        priority: input.priority ?? (cfg.sources.length ? Math.max(...cfg.sources.map((s) => s.priority)) + 10 : 10),
-        root_sha256: root.sha256,
-      };
-      storeRoot(this.home, src.alias, root.bytes);
-      // Adding a source never moves the bare ids to it, whatever priority it asks for (tried first is not
-      // addressed first): only `source use` does, so a third party can't shadow the official ids (DESIGN §3).
-      if (cfg.current === undefined && cfg.sources.length > 0) cfg.current = currentSource(cfg)?.alias;
-      cfg.sources.push(src);
-      writeSources(this.home.sourcesFile, cfg);
-      return src;
-    });
+  addSource(input: AddSourceInput): Promise<SourceConfig> {
+    return this.layer.add(input);
   }
 
   removeSource(alias: string): void {
@@ -158,182 +102,40 @@ export class WharfClient {
 
   /** Refresh every source (or one); a failed source keeps its last verified index, marked stale. */
   refresh(alias?: string): Promise<RefreshReport> {
-    return this.locked(() => this.refreshLocked(alias));
-  }
-
-  private async refreshLocked(alias?: string): Promise<RefreshReport> {
-    const cfg = this.sources();
-    const targets = alias ? [findSource(cfg, alias)] : orderedSources(cfg);
-    if (targets.length === 0)
-      throw new WharfError(
-        'E_SOURCE_UNKNOWN',
-        'No sources configured. Add one with `wharf source add <alias> <url> --root-sha256 <hex>`.',
-      );
-    // Every source's trusted dir is checked before any is refreshed: a refused path changes nothing at all.
-    for (const src of targets) if (src.type === 'tuf') trustedMetadata(this.home, src.alias);
-    const report: RefreshReport = { refreshed: [], failed: [] };
-    for (const src of targets) {
-      try {
-        const snap = await sourceKind(src).refresh(this.home, src, {
-          ...this.refreshOpts(),
-          plugins: this.installedIds(src.alias),
-        });
-        report.refreshed.push({
-          alias: src.alias,
-          mirror: snap.mirror,
-          targetsVersion: snap.targetsVersion,
-          plugins: snap.registry.plugins.length,
-          ...(isLegacySnapshot(snap) ? { unverified: true as const } : {}),
-        });
-        if (src.last_good !== snap.mirror) this.rememberLastGood(src.alias, snap.mirror);
-      } catch (e) {
-        // A refused home path is not a mirror failure: nothing of it is to be recorded as stale.
-        if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
-        const w = e instanceof WharfError ? e : new WharfError('E_ALL_MIRRORS_FAILED', (e as Error).message);
-        markStale(this.home, src.alias, w.code);
-        const cached = readCachedIndex(this.home, src.alias);
-        report.failed.push({
-          alias: src.alias,
-          code: w.code,
-          message: w.message,
-          mirrors: w.details?.mirrors as MirrorFailure[] | undefined,
-          stale_age_ms: cached ? Date.now() - Date.parse(cached.fetchedAt) : undefined,
-        });
-      }
-    }
-    return report;
-  }
-
-  private refreshOpts() {
-    return { limits: this.opts.limits, hedgeDelayMs: this.opts.hedgeDelayMs };
-  }
-
-  /** Plugin ids installed from `alias`: a sharded source keeps their signed files fresh on every refresh. */
-  private installedIds(alias: string): string[] {
-    return Object.values(readLockfile(this.home.lockfile).plugins)
-      .filter((e) => e.source === alias)
-      .map((e) => e.id.slice(e.id.indexOf(':') + 1));
-  }
-
-  /**
-   * The catalog, with the plugin files `addrs` name fetched from sharded sources that have not fetched them yet
-   * (DESIGN §3 "At scale": a command fetches only the bins and plugin files it needs). With `commit: false` the
-   * fetched snapshots are verified but kept staged: `settle(true)` stores them once the command has succeeded,
-   * `settle(false)` drops them, so a refused install leaves the home byte-identical.
-   */
-  private async catalogFor(
-    addrs: PluginAddress[],
-    opts: { commit?: boolean } = {},
-  ): Promise<{ catalog: Catalog; settle: (ok: boolean) => void }> {
-    const catalog = await this.catalog();
-    const none = { catalog, settle: () => {} };
-    if (this.opts.offline) return none;
-    const current = currentSource(catalog.sources)?.alias;
-    const missing = new Map<string, string[]>();
-    for (const a of addrs) {
-      const alias = a.alias ?? current;
-      const snap = catalog.snapshots.find((x) => x.alias === alias);
-      if (!alias || !snap?.sharded || a.legacyId || snap.registry.plugins.some((p) => p.plugin_id === a.id)) continue;
-      missing.set(alias, [...(missing.get(alias) ?? []), a.id]);
-    }
-    if (missing.size === 0) return none;
-    const staged: StagedRefresh[] = [];
-    const defer = opts.commit === false ? { deferCommit: (s: StagedRefresh) => staged.push(s) } : {};
-    const fresh = await this.locked(async () => {
-      const out = new Map<string, IndexSnapshot>();
-      try {
-        for (const [alias, ids] of missing) {
-          const src = findSource(catalog.sources, alias);
-          out.set(
-            alias,
-            await sourceKind(src).refresh(this.home, src, {
-              ...this.refreshOpts(),
-              plugins: [...this.installedIds(alias), ...ids],
-              ...defer,
-            }),
-          );
-        }
-      } catch (e) {
-        for (const s of staged) s.discard();
-        throw e;
-      }
-      return out;
-    });
-    const snapshots = catalog.snapshots.map((s) => fresh.get(s.alias) ?? s);
-    return {
-      catalog: new Catalog(catalog.sources, snapshots),
-      settle: (ok) => {
-        for (const s of staged) ok ? s.commit() : s.discard();
-      },
-    };
+    return this.layer.refresh(alias);
   }
 
   /** `wharf source test`: each mirror's latency and health, verified on its own; trusted state is untouched. */
-  async testSources(alias?: string): Promise<Array<{ alias: string; mirrors: MirrorHealth[] }>> {
-    const cfg = this.sources();
-    const out: Array<{ alias: string; mirrors: MirrorHealth[] }> = [];
-    for (const src of alias ? [findSource(cfg, alias)] : orderedSources(cfg)) {
-      const test = sourceKind(src).test;
-      if (test) out.push({ alias: src.alias, mirrors: await test(this.home, src, this.refreshOpts()) });
-    }
-    return out;
-  }
-
-  private rememberLastGood(alias: string, mirror: string): void {
-    const cfg = this.sources();
-    const s = cfg.sources.find((x) => x.alias === alias);
-    if (!s) return;
-    s.last_good = mirror;
-    writeSources(this.home.sourcesFile, cfg);
+  testSources(alias?: string): Promise<Array<{ alias: string; mirrors: MirrorHealth[] }>> {
+    return this.layer.test(alias);
   }
 
   /** The catalog from the verified cache; sources never refreshed are refreshed first (unless offline). */
-  async catalog(): Promise<Catalog> {
-    const cfg = this.sources();
-    const snaps: IndexSnapshot[] = [];
-    for (const src of orderedSources(cfg)) {
-      const kind = sourceKind(src);
-      const cached = () => kind.readCache(this.home, src.alias);
-      let snap = cached();
-      if (!snap && !this.opts.offline) {
-        try {
-          // Only a source never refreshed makes this reader a writer; another process may have done it meanwhile.
-          snap = await this.locked(async () => cached() ?? (await kind.refresh(this.home, src, this.refreshOpts())));
-        } catch (e) {
-          if (cfg.sources.length === 1 || (isWharfError(e) && ['E_PATH_ESCAPE', 'E_HOME_LOCKED'].includes(e.code)))
-            throw e;
-        }
-      }
-      if (snap) snaps.push(snap);
-    }
-    return new Catalog(cfg, snaps);
+  catalog(): Promise<Catalog> {
+    return this.layer.catalog();
   }
 
   async search(query: string, filters?: SearchFilters): Promise<SearchHit[]> {
-    const catalog = await this.catalog();
-    const [{ searchCatalog }, { withLegacyHits }] = await Promise.all([
-      import('./search/search.js'),
-      import('./legacy/wxauto-search.js'),
-    ]);
-    // Legacy (wxauto) sources answer with WXAUTO-MGT's own rules, after the signed sources' hits.
-    return withLegacyHits(catalog, query, filters ?? {}, searchCatalog(catalog, query, filters));
+    return this.layer.search(await this.catalog(), query, filters);
   }
 
-  async info(spec: string): Promise<{
-    address: string;
-    source: string;
-    plugin: RegistryPlugin;
-    installed?: LockEntry;
-    legacy?: LegacyInfoView;
-  }> {
+  async info(spec: string): Promise<
+    {
+      address: string;
+      source: string;
+      plugin: RegistryPlugin;
+      installed?: LockEntry;
+    } & InfoExtras
+  > {
     const addr = parseAddress(spec);
-    const e = (await this.catalogFor([addr])).catalog.find(addr);
+    const { catalog } = await this.layer.ensure([addr]);
+    const e = catalog.find(addr);
     return {
       address: e.address,
       source: e.source,
       plugin: e.plugin,
       installed: readLockfile(this.home.lockfile).plugins[e.address],
-      legacy: isLegacyEntry(e) ? (await installingLegacy()).legacyInfo(e) : undefined,
+      ...(await this.layer.info(catalog, e)),
     };
   }
 
@@ -348,10 +150,10 @@ export class WharfClient {
 
   private async installManyLocked(specs: string[], opts: InstallOptions): Promise<InstallResult[]> {
     const addrs = specs.map(parseAddress);
-    const { catalog, settle } = await this.catalogFor(addrs, { commit: false });
+    const { catalog, settle } = await this.layer.ensure(addrs, { commit: false });
     let results: InstallResult[];
     try {
-      results = await this.installAddresses(catalog, addrs, opts);
+      results = await this.layer.install(catalog, addrs, opts);
     } catch (e) {
       settle(false);
       throw e;
@@ -389,30 +191,8 @@ export class WharfClient {
     const skipped = todo.filter((o) => !go.includes(o));
     if (go.length === 0) return { updated: [], skipped };
     const addrs = go.map((o) => ({ ...parseAddress(o.id), range: o.latest }));
-    const native = addrs.filter((a) => !isLegacyEntry(catalog.find(a)));
-    const legacy = addrs.filter((a) => isLegacyEntry(catalog.find(a)));
-    const results = [
-      ...(native.length ? await this.installAddresses(catalog, native, opts) : []),
-      ...(legacy.length ? await this.installAddresses(catalog, legacy, opts) : []),
-    ];
+    const results = await this.layer.install(catalog, addrs, opts);
     return { updated: results.filter((r) => r.status === 'installed'), skipped };
-  }
-
-  /** Legacy (unpinned) sources go their own way; signed ones through the stale guard and the planner. */
-  private async installAddresses(
-    catalog: Catalog,
-    addrs: PluginAddress[],
-    opts: InstallOptions,
-  ): Promise<InstallResult[]> {
-    if (addrs.some((a) => isLegacyEntry(catalog.find(a))))
-      return (await installingLegacy()).installLegacyAware(this.home, catalog, addrs, {
-        offline: this.opts.offline,
-        ...opts,
-      });
-    const { installPlugins } = await installing();
-    return guardStaleInstall(catalog, addrs, this.opts.offline, (offline) =>
-      installPlugins(this.home, catalog, addrs, { offline, ...opts }),
-    );
   }
 
   list(): LockEntry[] {
@@ -440,7 +220,11 @@ export class WharfClient {
    * artifact against the key the verified index lists (DESIGN §3); install itself checks only the global signature
    * and the trusted comment's sha256.
    */
-  verify(opts: { full?: boolean } = {}): Array<{ id: string; ok: boolean; problem?: string; code?: ErrorCode }> {
+  async verify(
+    opts: { full?: boolean } = {},
+  ): Promise<Array<{ id: string; ok: boolean; problem?: string; code?: ErrorCode }>> {
+    // The signing module is loaded only for --full: a plain verify hashes and compares.
+    const signing = opts.full ? await import('./install/verify-installed.js') : undefined;
     return this.list().map((e) => {
       const p = join(this.home.root, e.path);
       if (!existsSync(p)) return { id: e.id, ok: false, problem: `missing ${e.path}` };
@@ -448,9 +232,9 @@ export class WharfClient {
       const sha = createHash('sha256').update(bytes).digest('hex');
       if (sha !== e.sha256)
         return { id: e.id, ok: false, problem: `sha256 ${sha} differs from the lockfile's ${e.sha256}` };
-      if (!opts.full) return { id: e.id, ok: true };
+      if (!signing) return { id: e.id, ok: true };
       try {
-        verifyInstalledSignature(this.home, e, bytes);
+        signing.verifyInstalledSignature(this.home, e, bytes);
       } catch (err) {
         if (err instanceof WharfError) return { id: e.id, ok: false, problem: err.message, code: err.code };
         throw err;

@@ -84,11 +84,11 @@ async function gateServer(dir: string, match: RegExp) {
 }
 
 /** The lockfile and plugins/ agree: every entry's bytes are there and verify, and every version dir is in it. */
-function expectConsistent(home: string, ids: string[]): void {
+async function expectConsistent(home: string, ids: string[]): Promise<void> {
   const c = new WharfClient({ home });
   const lock = readLockfile(c.home.lockfile);
   expect(Object.keys(lock.plugins).sort()).toEqual([...ids].sort());
-  expect(c.verify().every((v) => v.ok)).toBe(true);
+  expect((await c.verify()).every((v) => v.ok)).toBe(true);
   const dirs = readdirSync(c.home.plugins).flatMap((p) =>
     readdirSync(join(c.home.plugins, p)).map((v) => `plugins/${p}/${v}/plugin.wasm`),
   );
@@ -136,14 +136,14 @@ describe('one writer lock on the home', () => {
       const [a, b] = await Promise.all([wharf(home, ['install', 'alpha']), wharf(home, ['install', 'beta'])]);
       expect(a.code, a.stderr).toBe(0);
       expect(b.code, b.stderr).toBe(0);
-      expectConsistent(home, ['alpha', 'beta']);
+      await expectConsistent(home, ['alpha', 'beta']);
     }
   }, 240_000);
 
   it('two installs at once in one process (a host app with two clients on one home): both land', async () => {
     const home = await freshHome();
     await Promise.all([new WharfClient({ home }).install('alpha'), new WharfClient({ home }).install('beta')]);
-    expectConsistent(home, ['alpha', 'beta']);
+    await expectConsistent(home, ['alpha', 'beta']);
   });
 
   it('uninstall racing an install: it waits for the lock, or gives up with E_HOME_LOCKED; never a lost change', async () => {
@@ -163,7 +163,7 @@ describe('one writer lock on the home', () => {
     const [i, u] = await Promise.all([install, patient]);
     expect(i.code, i.stderr).toBe(0);
     expect(u.code, u.stderr).toBe(0);
-    expectConsistent(home, ['gated']);
+    await expectConsistent(home, ['gated']);
   }, 120_000);
 
   it('a stale lock of a dead process is taken over at once, by exactly one of two racing installs at a time', async () => {
@@ -193,12 +193,12 @@ describe('one writer lock on the home', () => {
     // No wait at all: the dead holder is noticed and replaced within the first try.
     const one = await wharf(home, ['install', 'alpha'], { WHARF_LOCK_WAIT_MS: '0' });
     expect(one.code, one.stderr).toBe(0);
-    expectConsistent(home, ['alpha']);
+    await expectConsistent(home, ['alpha']);
     plant();
     const [a, b] = await Promise.all([wharf(home, ['uninstall', 'alpha']), wharf(home, ['install', 'beta'])]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
-    expectConsistent(home, ['beta']);
+    await expectConsistent(home, ['beta']);
   }, 120_000);
 
   it('the lock of a writer killed with SIGKILL is taken over by the next writer', async () => {
@@ -210,7 +210,7 @@ describe('one writer lock on the home', () => {
     expect(existsSync(join(home, 'home.lock'))).toBe(true);
     const r = await wharf(home, ['install', 'alpha'], { WHARF_LOCK_WAIT_MS: '0' });
     expect(r.code, r.stderr).toBe(0);
-    expectConsistent(home, ['alpha']);
+    await expectConsistent(home, ['alpha']);
   });
 
   it('a live lock held past the bound: every writer refuses E_HOME_LOCKED naming the holder; the home is unchanged', async () => {
@@ -237,7 +237,7 @@ describe('one writer lock on the home', () => {
       await h.release();
     }
     expect((await wharf(home, ['install', 'beta'], { WHARF_LOCK_WAIT_MS: '0' })).code).toBe(0);
-    expectConsistent(home, ['alpha', 'beta']);
+    await expectConsistent(home, ['alpha', 'beta']);
   }, 180_000);
 
   it('readers never wait: list, search, info, outdated, verify and run work while a writer holds the lock', async () => {

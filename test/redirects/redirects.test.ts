@@ -89,7 +89,7 @@ describe('redirects in install and refresh', () => {
     expect(cli.stdout + cli.stderr).not.toContain(MARKER);
     expect(userState(c.home.root)).toEqual(before);
     expect(tempLeftovers(c.home.root)).toEqual([]);
-    expect(c.verify()).toEqual([{ id: 'good', ok: true }]);
+    expect(await c.verify()).toEqual([{ id: 'good', ok: true }]);
   });
 
   it('a redirect loop: refused after the hop bound', async () => {

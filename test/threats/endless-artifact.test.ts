@@ -49,7 +49,7 @@ describe('an endless artifact body', () => {
     const c = await lab.client();
     const r = await c.install('flood-then-good');
     expect(r.url).toBe(`${lab.server.url}/artifacts/flood-then-good-1.0.0/plugin.wasm`);
-    expect(c.verify()).toEqual([{ id: 'flood-then-good', ok: true }]);
+    expect(await c.verify()).toEqual([{ id: 'flood-then-good', ok: true }]);
     expect(tempLeftovers(c.home.root)).toEqual([]);
   });
 

@@ -91,7 +91,7 @@ describe('a release signed by a new key without a rotation', () => {
     const r = await c.update();
     expect(r.updated[0]).toMatchObject({ id: 'tick', previous: '1.0.0', version: '1.1.0' });
     expect(c.list()[0]).toMatchObject({ version: '1.1.0', keyid: newKeyid });
-    expect(c.verify()).toEqual([{ id: 'tick', ok: true }]);
+    expect(await c.verify()).toEqual([{ id: 'tick', ok: true }]);
   });
 });
 

@@ -83,7 +83,7 @@ describe('a 404 mirror', () => {
     await refreshOrThrow(c);
     const r = await c.install('tock');
     expect(r.url).toBe(`${lab.server.url}/artifacts/tock-1.0.0/plugin.wasm`);
-    expect(c.verify()).toEqual([{ id: 'tock', ok: true }]);
+    expect(await c.verify()).toEqual([{ id: 'tock', ok: true }]);
     const err = await expectRefusal(c.home.root, 'E_ALL_MIRRORS_FAILED', () => c.install('lost'));
     expect(err.message).toContain('404');
   });

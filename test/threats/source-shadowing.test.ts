@@ -66,7 +66,7 @@ async function officialBehaviour(c: WharfClient): Promise<void> {
   const r = await c.update();
   expect(r.updated).toEqual([]);
   expect(c.list().find((e) => e.id === 'tick')).toMatchObject({ source: 'wharf', version: '1.0.0' });
-  expect(c.verify().every((v) => v.ok)).toBe(true);
+  expect((await c.verify()).every((v) => v.ok)).toBe(true);
 }
 
 describe('a third-party source listing official ids', () => {

@@ -19,18 +19,10 @@ import { admitWasm } from '../install/admit-wasm.js';
 import { ArtifactCache } from '../install/artifact-cache.js';
 import { ARTIFACT_LIMITS, type Progress } from '../install/download-artifact.js';
 import { ArtifactHasher } from '../install/hash-stream.js';
-import {
-  type InstallOptions,
-  type InstallResult,
-  installPlugin,
-  installPlugins,
-  MAX_ARTIFACT_BYTES,
-} from '../install/install.js';
+import { type InstallOptions, type InstallResult, installPlugin, MAX_ARTIFACT_BYTES } from '../install/install.js';
 import { type LegacyRelease, type ReleaseLookupOptions, resolveLegacyRelease, WASM_ASSET } from './github-releases.js';
 import { fetchLegacyBytes, legacyChunks } from './https-fetch.js';
-import { isLegacyEntry, isLegacySnapshot, type LegacySnapshot } from './wxauto-source.js';
-
-export { isLegacyEntry };
+import { isLegacySnapshot, type LegacySnapshot } from './wxauto-source.js';
 
 const MAX_MINISIG_BYTES = 4096;
 
@@ -276,20 +268,4 @@ async function downloadUnpinned(
     await fh.close();
     if (!ok) rmSync(tmp, { force: true });
   }
-}
-
-/** `install a b c` when some come from legacy sources: each legacy one on its own, the rest together. */
-export async function installLegacyAware(
-  home: HomePaths,
-  catalog: Catalog,
-  addrs: PluginAddress[],
-  opts: LegacyInstallOptions = {},
-): Promise<InstallResult[]> {
-  const legacy = addrs.filter((a) => isLegacyEntry(catalog.find(a)));
-  const signed = addrs.filter((a) => !legacy.includes(a));
-  // Refuse before anything changes: E_UNPINNED must not follow a partial install of the signed ones.
-  for (const a of legacy) refuseLegacy(catalog.find(a), opts);
-  const results = signed.length ? await installPlugins(home, catalog, signed, opts) : [];
-  for (const a of legacy) results.push(await installWxauto(home, catalog, a, opts));
-  return results;
 }

@@ -3,7 +3,7 @@
 import type { RegistryPlugin } from '@wharf/schemas';
 import type { Catalog, CatalogEntry } from '../index/catalog.js';
 import { type SearchFilters, type SearchHit, toHit } from '../search/search.js';
-import { isLegacyEntry, isLegacySnapshot } from './wxauto-source.js';
+import { isLegacySnapshot } from './wxauto-source.js';
 
 export interface LegacySearchFilters extends SearchFilters {
   featured?: boolean;
@@ -58,22 +58,6 @@ export function compareWxauto(a: RegistryPlugin, b: RegistryPlugin): number {
 function toLegacyHit(e: CatalogEntry): LegacySearchHit {
   const { downloads, rating } = e.plugin.stats;
   return { ...toHit(e, 0), unverified: true, downloads, ...(rating !== undefined ? { rating } : {}) };
-}
-
-/**
- * The catalog search with legacy sources answered by their own rules: signed sources' hits (MiniSearch
- * relevance) first, then legacy hits in WXAUTO-MGT order. `nativeHits` is searchCatalog's answer.
- */
-export function withLegacyHits(
-  catalog: Catalog,
-  query: string,
-  filters: SearchFilters,
-  nativeHits: SearchHit[],
-): SearchHit[] {
-  const legacy = catalog.entries.filter(isLegacyEntry);
-  if (legacy.length === 0) return nativeHits;
-  const legacySources = new Set(legacy.map((e) => e.source));
-  return [...nativeHits.filter((h) => !legacySources.has(h.source)), ...searchWxauto(legacy, query, filters)];
 }
 
 export interface CatalogStats {

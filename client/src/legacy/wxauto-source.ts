@@ -11,15 +11,12 @@ import {
   toWharfId,
   WharfError,
 } from '@wharf/schemas';
-import type { AddSourceInput } from '../client.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { checkSegment, homeFile } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
-import type { CatalogEntry } from '../index/catalog.js';
 import { DEFAULT_LIMITS, FetchFailure, type FetchLimits } from '../index/http-fetch.js';
 import { type IndexSnapshot, readCachedIndex } from '../index/index-cache.js';
 import type { MirrorFailure } from '../index/refresh.js';
-import { checkAlias, checkSourceUrl, readSources, writeSources } from '../sources/sources-config.js';
 import { fetchLegacyBytes } from './https-fetch.js';
 
 /** WXAUTO-MGT's registry is one small JSON file (10 KB for three plugins); far below this even at 10k entries. */
@@ -44,32 +41,6 @@ export interface LegacySnapshot extends IndexSnapshot {
 
 export function isLegacySnapshot(s: IndexSnapshot): s is LegacySnapshot {
   return (s as Partial<LegacySnapshot>).legacy?.type === 'wxauto';
-}
-
-export const isLegacyEntry = (e: CatalogEntry): boolean => isLegacySnapshot(e.snapshot);
-
-/** `wharf source add <alias> <url-of-registry.json> --type wxauto`: no root, because there is nothing to verify. */
-export function addWxautoSource(home: HomePaths, input: AddSourceInput): SourceConfig {
-  checkAlias(input.alias);
-  if (input.rootSha256 || input.rootFile)
-    throw new WharfError('E_USAGE', 'A wxauto source is unsigned: it takes no --root-sha256 or --root-file.');
-  const cfg = readSources(home.sourcesFile);
-  if (cfg.sources.some((s) => s.alias === input.alias)) {
-    throw new WharfError(
-      'E_SOURCE_CONFLICT',
-      `A source named "${input.alias}" exists already; remove it first or pick another alias.`,
-    );
-  }
-  const mirrors = [input.url, ...(input.mirrors ?? [])].map(checkSourceUrl);
-  const src: SourceConfig = {
-    alias: input.alias,
-    type: 'wxauto',
-    mirrors,
-    priority: input.priority ?? (cfg.sources.length ? Math.max(...cfg.sources.map((s) => s.priority)) + 10 : 10),
-  };
-  cfg.sources.push(src);
-  writeSources(home.sourcesFile, cfg);
-  return src;
 }
 
 // The same names as the TUF cache, so `source remove` clears either kind; through home-path, so a link at

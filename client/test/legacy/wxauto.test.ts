@@ -332,7 +332,7 @@ describe.skipIf(!HAVE_DATA)('legacy WXAUTO-MGT source (real fixture data)', () =
     expect(release.release).toMatchObject({ tag: 'v2.1.0', keyid: '', minisig: 'untrusted comment: x\nRUQ=\n' });
     const out = await c.run('advanced-dify-platform', 'count_vowels', 'Hello World', { config: { api_key: 'k' } });
     expect(JSON.parse(Buffer.from(out).toString('utf8'))).toEqual({ count: 3 });
-    expect(c.verify()).toEqual([{ id: 'advanced-dify-platform', ok: true }]);
+    expect(await c.verify()).toEqual([{ id: 'advanced-dify-platform', ok: true }]);
     expect(leftovers(home.dir)).toEqual([]);
 
     // Same bytes again: nothing changes. A lower range is a downgrade, refused with nothing left behind.

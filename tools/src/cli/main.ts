@@ -66,7 +66,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, wantsJson = fa
     });
 
   sub(program, 'add')
-    .description('append a verified, immutable release to registry.json (does not re-sign; run publish)')
+    .description(
+      'append a verified, immutable release (monolithic: does not re-sign, run publish; sharded: signed at once)',
+    )
     .argument('<dir>', 'registry directory')
     .requiredOption('--manifest <file>', 'plugin.json')
     .requiredOption('--wasm <file>', 'the plugin binary')
@@ -93,9 +95,19 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, wantsJson = fa
         out(
           cmd,
           r.changed
-            ? `Added ${r.plugin.plugin_id}@${release?.version} (sha256 ${release?.artifact.sha256}). Run \`wharf-admin publish ${dir}\` to sign it.`
+            ? `Added ${r.plugin.plugin_id}@${release?.version} (sha256 ${release?.artifact.sha256}). ${
+                // A sharded registry is signed by add itself; a monolithic one by publish.
+                r.published
+                  ? `Signed at once (sharded): ${r.published.bins.join(', ')}, snapshot v${r.published.snapshotVersion}, timestamp v${r.published.timestampVersion}.`
+                  : `Run \`wharf-admin publish ${dir}\` to sign it.`
+              }`
             : `${r.plugin.plugin_id} already has this exact release; registry.json unchanged.`,
-          { changed: r.changed, plugin_id: r.plugin.plugin_id, versions: r.plugin.versions },
+          {
+            changed: r.changed,
+            plugin_id: r.plugin.plugin_id,
+            versions: r.plugin.versions,
+            ...(r.published ? { published: r.published } : {}),
+          },
         );
       },
     );

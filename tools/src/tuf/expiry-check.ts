@@ -6,18 +6,24 @@ import { readMetadataState, readTimestamp } from './metadata-state.js';
 import { metadataDir } from './sign-metadata.js';
 
 export interface RoleExpiry {
-  role: 'root' | 'targets' | 'snapshot' | 'timestamp';
+  role: 'root' | 'targets' | 'snapshot' | 'timestamp' | 'bins';
   version: number;
   file: string;
   expires: string;
   /** Milliseconds from `now` to `expires` (negative once expired). */
   remaining_ms: number;
+  /** role 'bins' (a sharded registry): this row is the bin that expires first, `name`, of `count` bins. */
+  name?: string;
+  count?: number;
 }
 
 export interface ExpiryReport {
   now: string;
   within_ms: number;
-  /** The metadata a client reads now: timestamp.json and the versions it (and the snapshot) point at. */
+  /**
+   * The metadata a client reads now: timestamp.json and the versions it (and the snapshot) point at; on a
+   * sharded registry also the hash bins, as the one that expires first (every bin is checked).
+   */
   roles: RoleExpiry[];
 }
 
@@ -75,6 +81,7 @@ export async function readExpiry(registryDir: string, now = new Date(), withinMs
       );
     }
   }
+  const bins = await readBins(dir, targets, snapshot, snapFile);
   const entry = (
     role: RoleExpiry['role'],
     md: Metadata<Root | Targets | Snapshot | Timestamp>,
@@ -93,9 +100,46 @@ export async function readExpiry(registryDir: string, now = new Date(), withinMs
       entry('timestamp', timestamp, 'timestamp.json'),
       entry('snapshot', snapshot, snapFile),
       entry('targets', targets, targetsFile),
+      ...(bins.first
+        ? [{ ...entry('bins', bins.first.md, bins.first.file), name: bins.first.name, count: bins.count }]
+        : []),
       entry('root', state.root, `${state.rootVersion}.root.json`),
     ],
   };
+}
+
+/**
+ * The hash bins the top-level targets delegates to (TAP 15 succinct roles), each at the version the snapshot
+ * names and checked against the delegation's key; the one that expires first. None on a monolithic registry.
+ */
+async function readBins(
+  dir: string,
+  targets: Metadata<Targets>,
+  snapshot: Metadata<Snapshot>,
+  snapFile: string,
+): Promise<{ count: number; first?: { name: string; file: string; md: Metadata<Targets> } }> {
+  const roles = targets.signed.delegations?.succinctRoles;
+  if (!roles) return { count: 0 };
+  let count = 0;
+  let first: { name: string; file: string; md: Metadata<Targets> } | undefined;
+  for (const name of roles.getRoles()) {
+    const version = snapshot.signed.meta[`${name}.json`]?.version;
+    if (version === undefined) throw new WharfError('E_SCHEMA', `metadata/${snapFile} names no ${name}.json`);
+    const file = `${version}.${name}.json`;
+    const md = await load(dir, file, (d) => Metadata.fromJSON(MetadataKind.Targets, d));
+    try {
+      targets.verifyDelegate(name, md);
+    } catch (e) {
+      throw new WharfError(
+        'E_INDEX_SIGNATURE',
+        `${name} metadata is not signed by the key targets v${targets.signed.version} delegates to: ${(e as Error).message}`,
+        { role: name },
+      );
+    }
+    count += 1;
+    if (!first || Date.parse(md.signed.expires) < Date.parse(first.md.signed.expires)) first = { name, file, md };
+  }
+  return { count, first };
 }
 
 /**
@@ -112,7 +156,7 @@ export async function checkExpiry(registryDir: string, opts: { withinMs: number;
 export function assessExpiry(report: ExpiryReport): void {
   const expired = report.roles.filter((r) => r.remaining_ms <= 0);
   const soon = report.roles.filter((r) => r.remaining_ms > 0 && r.remaining_ms < report.within_ms);
-  const list = (rs: RoleExpiry[]) => rs.map((r) => `${r.role} v${r.version} (${r.expires})`).join(', ');
+  const list = (rs: RoleExpiry[]) => rs.map((r) => `${r.name ?? r.role} v${r.version} (${r.expires})`).join(', ');
   if (expired.length > 0)
     throw new WharfError(
       'E_INDEX_EXPIRED',

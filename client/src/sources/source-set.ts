@@ -1,0 +1,311 @@
+import { isWharfError, type SourceConfig, type SourcesConfig, WharfError } from '@wharf/schemas';
+import { withHomeLock } from '../home/home-lock.js';
+import type { HomePaths } from '../home.js';
+import { Catalog, type CatalogEntry, type PluginAddress } from '../index/catalog.js';
+import type { FetchLimits } from '../index/http-fetch.js';
+import { type IndexSnapshot, markStale, readCachedIndex } from '../index/index-cache.js';
+import type { MirrorFailure, MirrorHealth, RefreshOptions, StagedRefresh } from '../index/refresh.js';
+import type { InstallOptions, InstallResult } from '../install/install.js';
+import { readLockfile } from '../lockfile.js';
+import type { SearchFilters, SearchHit } from '../search/search.js';
+import {
+  type AddSourceInput,
+  type InfoExtras,
+  type InstallStrategy,
+  type KindContext,
+  kindForType,
+  type SourceKind,
+  sourceKind,
+} from './source-kind.js';
+import {
+  checkAlias,
+  checkSourceUrl,
+  currentSource,
+  findSource,
+  orderedSources,
+  readSources,
+  writeSources,
+} from './sources-config.js';
+
+export interface RefreshReport {
+  refreshed: Array<{ alias: string; mirror: string; targetsVersion: number; plugins: number; unverified?: true }>;
+  failed: Array<{ alias: string; code: string; message: string; mirrors?: MirrorFailure[]; stale_age_ms?: number }>;
+}
+
+export interface SourceSetOptions {
+  limits?: FetchLimits;
+  offline?: boolean;
+  hedgeDelayMs?: number;
+  lockWaitMs?: number;
+}
+
+/**
+ * The configured sources as one layer (pacote's role): it owns the home lock around refreshes, the refresh report,
+ * the last-good mirror, the stale marks a failed refresh leaves, the plugin files a command must fetch first, and
+ * how search hits and installs of several kinds are put together. What differs by kind (trust, metadata, bytes,
+ * search rules, install strategy) is asked of the kind (source-kind.ts), so callers never branch on it.
+ */
+export class SourceSet {
+  constructor(
+    readonly home: HomePaths,
+    private readonly opts: SourceSetOptions = {},
+  ) {}
+
+  config(): SourcesConfig {
+    return readSources(this.home.sourcesFile);
+  }
+
+  /** Writers run under the home lock (DESIGN §4); what they change is read again inside it. Re-entrant. */
+  locked<T>(fn: () => Promise<T> | T): Promise<T> {
+    return withHomeLock(this.home, fn, { waitMs: this.opts.lockWaitMs });
+  }
+
+  private get refreshOpts(): RefreshOptions {
+    return { limits: this.opts.limits, hedgeDelayMs: this.opts.hedgeDelayMs };
+  }
+
+  private get ctx(): KindContext {
+    return {
+      home: this.home,
+      offline: this.opts.offline,
+      refreshOpts: this.refreshOpts,
+      locked: (fn) => this.locked(fn),
+    };
+  }
+
+  /** The kind of a snapshot's source, from the source's configured type and the layout it was verified as. */
+  kindOf(cfg: SourcesConfig, snap: IndexSnapshot): SourceKind {
+    return sourceKind(findSource(cfg, snap.alias), snap);
+  }
+
+  async add(input: AddSourceInput): Promise<SourceConfig> {
+    checkAlias(input.alias);
+    const conflict = (cfg: SourcesConfig) => {
+      if (cfg.sources.some((s) => s.alias === input.alias))
+        throw new WharfError(
+          'E_SOURCE_CONFLICT',
+          `A source named "${input.alias}" exists already; remove it first or pick another alias.`,
+        );
+    };
+    conflict(this.config());
+    const mirrors = [input.url, ...(input.mirrors ?? [])].map(checkSourceUrl);
+    const type = input.type ?? 'tuf';
+    // The trust anchor (a TUF root) is fetched before taking the lock (network time); sources.json is read again under it.
+    const trust = await kindForType(type).add(mirrors, input);
+    return this.locked(() => {
+      const cfg = this.config();
+      conflict(cfg);
+      const src: SourceConfig = {
+        alias: input.alias,
+        type,
+        mirrors,
+        priority: input.priority ?? (cfg.sources.length ? Math.max(...cfg.sources.map((s) => s.priority)) + 10 : 10),
+        ...trust.fields,
+      };
+      trust.store(this.home, src.alias);
+      // Adding a source never moves the bare ids to it, whatever priority it asks for (tried first is not
+      // addressed first): only `source use` does, so a third party can't shadow the official ids (DESIGN §3).
+      if (cfg.current === undefined && cfg.sources.length > 0) cfg.current = currentSource(cfg)?.alias;
+      cfg.sources.push(src);
+      writeSources(this.home.sourcesFile, cfg);
+      return src;
+    });
+  }
+
+  /** Refresh every source (or one); a failed source keeps its last verified index, marked stale. */
+  refresh(alias?: string): Promise<RefreshReport> {
+    return this.locked(() => this.refreshLocked(alias));
+  }
+
+  private async refreshLocked(alias?: string): Promise<RefreshReport> {
+    const cfg = this.config();
+    const targets = alias ? [findSource(cfg, alias)] : orderedSources(cfg);
+    if (targets.length === 0)
+      throw new WharfError(
+        'E_SOURCE_UNKNOWN',
+        'No sources configured. Add one with `wharf source add <alias> <url> --root-sha256 <hex>`.',
+      );
+    // Every source's home paths are checked before any is refreshed: a refused path changes nothing at all.
+    for (const src of targets) sourceKind(src).checkHome?.(this.home, src.alias);
+    const report: RefreshReport = { refreshed: [], failed: [] };
+    for (const src of targets) {
+      try {
+        const snap = await sourceKind(src).refresh(this.home, src, {
+          ...this.refreshOpts,
+          plugins: this.installedIds(src.alias),
+        });
+        report.refreshed.push({
+          alias: src.alias,
+          mirror: snap.mirror,
+          targetsVersion: snap.targetsVersion,
+          plugins: snap.registry.plugins.length,
+          ...sourceKind(src, snap).reportFields?.(snap),
+        });
+        if (src.last_good !== snap.mirror) this.rememberLastGood(src.alias, snap.mirror);
+      } catch (e) {
+        // A refused home path is not a mirror failure: nothing of it is to be recorded as stale.
+        if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
+        const w = e instanceof WharfError ? e : new WharfError('E_ALL_MIRRORS_FAILED', (e as Error).message);
+        markStale(this.home, src.alias, w.code);
+        const cached = readCachedIndex(this.home, src.alias);
+        report.failed.push({
+          alias: src.alias,
+          code: w.code,
+          message: w.message,
+          mirrors: w.details?.mirrors as MirrorFailure[] | undefined,
+          stale_age_ms: cached ? Date.now() - Date.parse(cached.fetchedAt) : undefined,
+        });
+      }
+    }
+    return report;
+  }
+
+  /** Plugin ids installed from `alias`: a sharded source keeps their signed files fresh on every refresh. */
+  private installedIds(alias: string): string[] {
+    return Object.values(readLockfile(this.home.lockfile).plugins)
+      .filter((e) => e.source === alias)
+      .map((e) => e.id.slice(e.id.indexOf(':') + 1));
+  }
+
+  private rememberLastGood(alias: string, mirror: string): void {
+    const cfg = this.config();
+    const s = cfg.sources.find((x) => x.alias === alias);
+    if (!s) return;
+    s.last_good = mirror;
+    writeSources(this.home.sourcesFile, cfg);
+  }
+
+  /** `wharf source test`: each mirror's latency and health, verified on its own; trusted state is untouched. */
+  async test(alias?: string): Promise<Array<{ alias: string; mirrors: MirrorHealth[] }>> {
+    const cfg = this.config();
+    const out: Array<{ alias: string; mirrors: MirrorHealth[] }> = [];
+    for (const src of alias ? [findSource(cfg, alias)] : orderedSources(cfg)) {
+      const test = sourceKind(src).test;
+      if (test) out.push({ alias: src.alias, mirrors: await test(this.home, src, this.refreshOpts) });
+    }
+    return out;
+  }
+
+  /** The catalog from the verified cache; sources never refreshed are refreshed first (unless offline). */
+  async catalog(): Promise<Catalog> {
+    const cfg = this.config();
+    const snaps: IndexSnapshot[] = [];
+    for (const src of orderedSources(cfg)) {
+      const kind = sourceKind(src);
+      const cached = () => kind.readCache(this.home, src.alias);
+      let snap = cached();
+      if (!snap && !this.opts.offline) {
+        try {
+          // Only a source never refreshed makes this reader a writer; another process may have done it meanwhile.
+          snap = await this.locked(async () => cached() ?? (await kind.refresh(this.home, src, this.refreshOpts)));
+        } catch (e) {
+          if (cfg.sources.length === 1 || (isWharfError(e) && ['E_PATH_ESCAPE', 'E_HOME_LOCKED'].includes(e.code)))
+            throw e;
+        }
+      }
+      if (snap) snaps.push(snap);
+    }
+    return new Catalog(cfg, snaps);
+  }
+
+  /**
+   * The catalog, with the plugin files `addrs` name fetched from sources whose kind has not fetched them yet
+   * (DESIGN §3 "At scale": a command fetches only the bins and plugin files it needs). With `commit: false` the
+   * fetched snapshots are verified but kept staged: `settle(true)` stores them once the command has succeeded,
+   * `settle(false)` drops them, so a refused install leaves the home byte-identical.
+   */
+  async ensure(
+    addrs: PluginAddress[],
+    opts: { commit?: boolean } = {},
+  ): Promise<{ catalog: Catalog; settle: (ok: boolean) => void }> {
+    const catalog = await this.catalog();
+    const none = { catalog, settle: () => {} };
+    if (this.opts.offline) return none;
+    const current = currentSource(catalog.sources)?.alias;
+    const named = new Map<string, string[]>();
+    for (const a of addrs) {
+      const alias = a.alias ?? current;
+      if (alias) named.set(alias, [...(named.get(alias) ?? []), a.id]);
+    }
+    const missing = new Map<string, string[]>();
+    for (const [alias, ids] of named) {
+      const snap = catalog.snapshots.find((x) => x.alias === alias);
+      const need = snap ? this.kindOf(catalog.sources, snap).ensure(snap, ids) : [];
+      if (need.length > 0) missing.set(alias, need);
+    }
+    if (missing.size === 0) return none;
+    const staged: StagedRefresh[] = [];
+    const defer = opts.commit === false ? { deferCommit: (s: StagedRefresh) => staged.push(s) } : {};
+    const fresh = await this.locked(async () => {
+      const out = new Map<string, IndexSnapshot>();
+      try {
+        for (const [alias, ids] of missing) {
+          const src = findSource(catalog.sources, alias);
+          out.set(
+            alias,
+            await sourceKind(src).refresh(this.home, src, {
+              ...this.refreshOpts,
+              plugins: [...this.installedIds(alias), ...ids],
+              ...defer,
+            }),
+          );
+        }
+      } catch (e) {
+        for (const s of staged) s.discard();
+        throw e;
+      }
+      return out;
+    });
+    const snapshots = catalog.snapshots.map((s) => fresh.get(s.alias) ?? s);
+    return {
+      catalog: new Catalog(catalog.sources, snapshots),
+      settle: (ok) => {
+        for (const s of staged) ok ? s.commit() : s.discard();
+      },
+    };
+  }
+
+  /**
+   * Each kind searches its own sources by its own rules (a legacy source answers as WXAUTO-MGT does); signed
+   * kinds' hits come first, by score, then the unsigned kinds' in the order their rules give.
+   */
+  async search(catalog: Catalog, query: string, filters: SearchFilters = {}): Promise<SearchHit[]> {
+    const byKind = new Map<SourceKind, IndexSnapshot[]>();
+    for (const snap of catalog.snapshots) {
+      const kind = this.kindOf(catalog.sources, snap);
+      byKind.set(kind, [...(byKind.get(kind) ?? []), snap]);
+    }
+    const ranked: Array<{ rank: number; hit: SearchHit }> = [];
+    for (const [kind, snaps] of byKind) {
+      const hits = await kind.search(this.ctx, new Catalog(catalog.sources, snaps), query, filters);
+      for (const hit of hits) ranked.push({ rank: kind.rank, hit });
+    }
+    // Stable: one kind's own order is kept (its hits are by descending score, or all 0).
+    ranked.sort((a, b) => a.rank - b.rank || b.hit.score - a.hit.score);
+    return ranked.map((r) => r.hit);
+  }
+
+  /** What `wharf info` adds for an entry of its kind. */
+  info(catalog: Catalog, entry: CatalogEntry): Promise<InfoExtras> {
+    return this.kindOf(catalog.sources, entry.snapshot).info(entry);
+  }
+
+  /**
+   * Install `addrs` by their kinds' strategies: every strategy's refusals first, so none of them follows a
+   * partial install; then the signed ones in one plan and lockfile swap, then the unsigned ones.
+   */
+  async install(catalog: Catalog, addrs: PluginAddress[], opts: InstallOptions): Promise<InstallResult[]> {
+    const groups = new Map<InstallStrategy, { rank: number; addrs: PluginAddress[] }>();
+    for (const a of addrs) {
+      const kind = this.kindOf(catalog.sources, catalog.find(a).snapshot);
+      const g = groups.get(kind.installer) ?? { rank: kind.rank, addrs: [] };
+      g.addrs.push(a);
+      groups.set(kind.installer, g);
+    }
+    const ordered = [...groups].sort((a, b) => a[1].rank - b[1].rank);
+    for (const [strategy, g] of ordered) await strategy.check?.(catalog, g.addrs, opts);
+    const results: InstallResult[] = [];
+    for (const [strategy, g] of ordered) results.push(...(await strategy.install(this.ctx, catalog, g.addrs, opts)));
+    return results;
+  }
+}
