@@ -69,8 +69,9 @@ export async function collectStats(plugins: RegistryPlugin[], opts: CollectOptio
       } catch (e) {
         const err = isWharfError(e) ? e : new WharfError('E_SOURCE_UNREACHABLE', String((e as Error).message ?? e));
         if (err.code === 'E_RATE_LIMITED') {
+          // Queued plugins return at once (the `if (stop)` above). Not limit.clearQueue(): a cleared task's promise
+          // never settles, and Promise.all below would wait forever.
           stop ??= err;
-          limit.clearQueue();
           return;
         }
         result.failed.push({ plugin_id: t.p.plugin_id, code: err.code, message: err.message });
