@@ -22,6 +22,9 @@ export interface SearchHit {
   latest: string;
   verified: boolean;
   featured: boolean;
+  /** Release-asset downloads and repository stars as the registry's stats carry them (wharf-admin stats). */
+  downloads?: number;
+  stars?: number;
   score: number;
 }
 
@@ -97,6 +100,7 @@ export function toHit(e: CatalogEntry, score: number): SearchHit {
     latest: p.versions.latest,
     verified: p.verified,
     featured: p.featured,
+    ...(p.stats ? { downloads: p.stats.downloads, stars: p.stats.stars } : {}),
     score: Math.round(score * 1000) / 1000,
   };
 }

@@ -98,9 +98,19 @@ export interface RegistryPlugin {
   };
   releases: Release[];
   stats: {
+    /**
+     * Downloads of the plugin's release assets across every release listed here, on the primary host and its mirror, as their APIs count them (wharf-admin stats).
+     */
     downloads: number;
+    /**
+     * The primary repository's stars (wharf-admin stats).
+     */
     stars: number;
     rating?: number;
+    /**
+     * When wharf-admin stats last changed these numbers.
+     */
+    updated_at?: string;
   };
   status: 'active' | 'deprecated' | 'suspended' | 'removed';
   replaced_by?: Id;

@@ -882,17 +882,25 @@ export const registrySchema: Record<string, unknown> = {
           ],
           "properties": {
             "downloads": {
+              "description": "Downloads of the plugin's release assets across every release listed here, on the primary host and its mirror, as their APIs count them (wharf-admin stats).",
               "type": "integer",
-              "minimum": 0
+              "minimum": 0,
+              "maximum": 9007199254740991
             },
             "stars": {
+              "description": "The primary repository's stars (wharf-admin stats).",
               "type": "integer",
-              "minimum": 0
+              "minimum": 0,
+              "maximum": 9007199254740991
             },
             "rating": {
               "type": "number",
               "minimum": 0,
               "maximum": 5
+            },
+            "updated_at": {
+              "description": "When wharf-admin stats last changed these numbers.",
+              "$ref": "defs.schema.json#/definitions/dateTime"
             }
           }
         },

@@ -65,7 +65,7 @@ export function register(program: Command, ctx: CliContext): void {
             ? 'no plugins found'
             : hits.map(
                 (h) =>
-                  `${h.address}@${h.latest}\t${'unverified' in h ? '(legacy, unverified) ' : h.verified ? '✓ ' : ''}${h.short_description}`,
+                  `${h.address}@${h.latest}\t${'unverified' in h ? '(legacy, unverified) ' : h.verified ? '✓ ' : ''}${h.short_description}${h.downloads !== undefined ? `\t${h.downloads} downloads, ${h.stars ?? 0} stars` : ''}`,
               ),
         );
     });
@@ -87,6 +87,7 @@ export function register(program: Command, ctx: CliContext): void {
         .result(stale ? { ...i, stale } : i, () => [
           `${i.address}  ${p.name} — ${p.short_description}`,
           `latest ${p.versions.latest}  licence ${p.license}  author ${p.author.name}  status ${p.status}${p.verified ? '  verified' : ''}`,
+          `downloads ${p.stats.downloads}  stars ${p.stats.stars}`,
           `versions: ${p.releases.map((r) => `${r.version}${r.yanked ? ' (yanked)' : ''}${r.deprecated ? ' (deprecated)' : ''}`).join(', ')}`,
           `exports: ${(p.releases.at(-1)?.exports ?? []).map((e) => e.name).join(', ')}`,
           `keys: ${p.keys.map((k) => `${k.keyid} (${k.status})`).join(', ')}`,

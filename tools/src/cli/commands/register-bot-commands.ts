@@ -4,6 +4,7 @@ import { registerPublishSubmissions } from './publish-submissions.js';
 import { registerRegistryMaintenance } from './registry-maintenance.js';
 import { registerReview } from './review.js';
 import { registerScan } from './scan.js';
+import { registerStats } from './stats.js';
 
 /** The submission/review/publish commands (issue 4), registered from main.ts in one call. */
 export function registerBotCommands(ctx: AdminCommandContext): void {
@@ -12,4 +13,5 @@ export function registerBotCommands(ctx: AdminCommandContext): void {
   registerApprove(ctx);
   registerPublishSubmissions(ctx);
   registerRegistryMaintenance(ctx);
+  registerStats(ctx);
 }
