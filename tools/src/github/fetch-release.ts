@@ -70,6 +70,8 @@ export async function downloadCapped(
   } catch (e) {
     if (e instanceof FetchFailure && e.reason === 'too large')
       throw new WharfError('E_TOO_LARGE', `${url} is over the ${cap}-byte cap.`);
+    // A refused redirect or a silent host is not a missing asset: the report must say which it was.
+    if (e instanceof WharfError && ['E_HTTP_REDIRECT_BLOCKED', 'E_TIMEOUT'].includes(e.code)) throw e;
     throw new WharfError('E_NOT_FOUND', `Cannot download ${url}: ${(e as Error).message}`);
   }
   return new Uint8Array(Buffer.concat(chunks, n));
