@@ -311,12 +311,53 @@ export class WharfClient {
 
   async search(query: string, filters?: SearchFilters): Promise<SearchHit[]> {
     const catalog = await this.catalog();
+    const sharded = await this.searchSharded(catalog, query, filters);
     const [{ searchCatalog }, { withLegacyHits }] = await Promise.all([
       import('./search/search.js'),
       import('./legacy/wxauto-search.js'),
     ]);
+    const rest = new Catalog(
+      catalog.sources,
+      catalog.snapshots.filter((s) => !sharded.has(s.alias)),
+    );
+    const native = searchCatalog(rest, query, filters);
+    // Sources in source order: a sharded source's hits where that source stands among the others'.
+    const order = catalog.snapshots.map((s) => s.alias);
+    const hits = order.flatMap((a) => sharded.get(a) ?? native.filter((h) => h.source === a));
     // Legacy (wxauto) sources answer with WXAUTO-MGT's own rules, after the signed sources' hits.
-    return withLegacyHits(catalog, query, filters ?? {}, searchCatalog(catalog, query, filters));
+    return withLegacyHits(catalog, query, filters ?? {}, hits);
+  }
+
+  /** Sharded sources search through their signed search index (search/sharded-search.ts). */
+  private async searchSharded(
+    catalog: Catalog,
+    query: string,
+    filters?: SearchFilters,
+  ): Promise<Map<string, SearchHit[]>> {
+    const out = new Map<string, SearchHit[]>();
+    const snaps = catalog.snapshots.filter((s) => s.sharded);
+    if (snaps.length === 0) return out;
+    const { searchShardedSource } = await import('./search/sharded-search.js');
+    const current = currentSource(catalog.sources)?.alias;
+    for (const snap of snaps) {
+      const src = findSource(catalog.sources, snap.alias);
+      const hits = await searchShardedSource(
+        {
+          home: this.home,
+          src,
+          current: snap.alias === current,
+          offline: this.opts.offline,
+          limits: this.opts.limits,
+          hedgeDelayMs: this.opts.hedgeDelayMs,
+          lockWaitMs: this.opts.lockWaitMs,
+          installed: this.installedIds(snap.alias),
+        },
+        query,
+        filters,
+      );
+      if (hits) out.set(snap.alias, hits);
+    }
+    return out;
   }
 
   async info(spec: string): Promise<{
