@@ -24,7 +24,7 @@ export const SEARCH_MANIFEST_TARGET = 'search/manifest.json';
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
 /** Hits a sharded source returns by default: each page of hits costs its doc chunks. */
-export const SHARDED_SEARCH_LIMIT = 20;
+export const SHARDED_SEARCH_LIMIT = 10;
 
 export interface ShardedSearchContext {
   home: HomePaths;

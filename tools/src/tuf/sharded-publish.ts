@@ -90,7 +90,7 @@ function signBin(
 
 export interface ShardedPublishResult {
   /** Files the search index wrote (manifest included) and old chunks it pruned. */
-  search?: { files: number; pruned: number };
+  search?: { files: number; pruned: number; ms: number };
   targetsVersion: number;
   snapshotVersion: number;
   timestampVersion: number;
@@ -189,7 +189,7 @@ export async function publishShardedFull(
     bitLength,
     binsChanged,
     plugins: ids.length,
-    search: { files: search.files, pruned: search.pruned },
+    search: { files: search.files, pruned: search.pruned, ms: search.ms },
   };
 }
 
@@ -279,7 +279,7 @@ export async function publishShardedPlugins(
     binsChanged: bins.size,
     plugins: ids.length,
     bins: [...bins.keys()],
-    search: { files: search.files, pruned: search.pruned },
+    search: { files: search.files, pruned: search.pruned, ms: search.ms },
   };
 }
 

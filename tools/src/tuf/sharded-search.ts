@@ -78,10 +78,12 @@ export interface SearchPublish {
   manifestBytes: Buffer;
   files: number;
   pruned: number;
+  ms: number;
 }
 
 /** A full build from every plugin (the migration, `wharf-admin publish` on a sharded registry, the bench). */
 export async function buildRegistrySearch(registryDir: string, plugins: RegistryPlugin[]): Promise<SearchPublish> {
+  const t0 = performance.now();
   const previous = await readSearchManifest(registryDir).catch(() => undefined);
   const { manifest, files } = buildSearchIndex(plugins.filter(isSearchable).map(toSearchDocInput));
   await writeIndexFiles(registryDir, files, true);
@@ -89,6 +91,7 @@ export async function buildRegistrySearch(registryDir: string, plugins: Registry
     manifestBytes: Buffer.from(files.get(MANIFEST_PATH) as string),
     files: files.size,
     pruned: await prune(registryDir, manifest, previous),
+    ms: Math.round(performance.now() - t0),
   };
 }
 
@@ -103,6 +106,7 @@ export async function updateRegistrySearch(
   removedIds: string[],
   allPlugins: () => Promise<RegistryPlugin[]>,
 ): Promise<SearchPublish> {
+  const t0 = performance.now();
   const previous = await readSearchManifest(registryDir);
   if (!previous) return buildRegistrySearch(registryDir, await allPlugins());
   const dir = join(registryDir, SEARCH_DIR);
@@ -117,5 +121,6 @@ export async function updateRegistrySearch(
     manifestBytes: Buffer.from(files.get(MANIFEST_PATH) as string),
     files: files.size,
     pruned: await prune(registryDir, manifest, previous),
+    ms: Math.round(performance.now() - t0),
   };
 }
