@@ -132,7 +132,7 @@ function parse(text: string, what: string): Record<string, unknown> {
   }
   if (typeof x !== 'object' || x === null || Array.isArray(x)) bad(what, 'it is not an object');
   const o = x as Record<string, unknown>;
-  if (o.v !== INDEX_FORMAT) bad(what, `format ${String(o.v)}, expected ${INDEX_FORMAT}`);
+  if (o.v !== INDEX_FORMAT) bad(what, `format ${typeof o.v === 'number' ? o.v : typeof o.v}, expected ${INDEX_FORMAT}`);
   return o;
 }
 
@@ -154,7 +154,7 @@ export function parseManifest(text: string, what = MANIFEST_PATH): SearchManifes
 export function validateManifest(x: unknown, what = MANIFEST_PATH): SearchManifest {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) bad(what, 'it is not an object');
   const o = x as Record<string, unknown>;
-  if (o.v !== INDEX_FORMAT) bad(what, `format ${String(o.v)}, expected ${INDEX_FORMAT}`);
+  if (o.v !== INDEX_FORMAT) bad(what, `format ${typeof o.v === 'number' ? o.v : typeof o.v}, expected ${INDEX_FORMAT}`);
   if (!isCount(o.docs) || !isCount(o.slots) || o.docs > o.slots) bad(what, 'docs/slots are not counts');
   const categories = o.categories;
   if (!Array.isArray(categories) || categories.length > 4096 || !categories.every((c) => isText(c, 128)))
