@@ -1,6 +1,6 @@
 // `wharf search` on a sharded source goes through the signed search index: a real sharded registry (demo builder,
 // then `wharf-admin shard`) on two fault servers on 127.0.0.1, the real WharfClient and once the real CLI binary.
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfClient } from '@wharf/client';
 import { addReleaseFromFiles, buildDemoRegistry, type DemoRegistry, migrateToSharded } from '@wharf/tools';
@@ -85,6 +85,21 @@ describe('search on a sharded source', () => {
     expect(ids(await client().search('vow'))).toEqual(['count-vowels']);
     expect(paths(primary, m).filter((p) => p.startsWith('/metadata/') || p.startsWith('/targets/'))).toEqual([]);
     expect(tempLeftovers(home)).toEqual([]);
+  });
+
+  it('the home is untrusted: a damaged cached chunk or manifest record is fetched again, a link is refused', async () => {
+    await addSource();
+    await client().search('vowels');
+    const dir = join(home, 'cache', 'index', 'search', 'main');
+    const chunks = readdirSync(dir).filter((f) => /^[0-9a-f]{64}\.json$/.test(f));
+    for (const f of chunks) writeFileSync(join(dir, f), '{"v":1,"terms":[]}\n');
+    writeFileSync(join(dir, 'manifest.meta.json'), '{"alias":"main","sha256":"nope"}');
+    const n = primary.log.length;
+    expect(ids(await client().search('vowels'))).toEqual(['count-vowels']);
+    expect(paths(primary, n).filter((p) => p.startsWith('/search/')).length).toBe(chunks.length);
+    rmSync(dir, { recursive: true });
+    symlinkSync(root, dir);
+    await expectRefusal(home, 'E_PATH_ESCAPE', () => client().search('vowels'));
   });
 
   it('the real CLI searches from a fresh home', async () => {
