@@ -65,6 +65,21 @@ async function addSource(): Promise<void> {
   });
 }
 
+async function publish(dir: string, id: string): Promise<void> {
+  const work = join(root, `rel-${id}-${Date.now()}`);
+  mkdirSync(work);
+  const author = await minisignKey(work);
+  const rel = await signedRelease(work, author, {
+    manifest: { id, name: id.replace('-', ' '), version: '1.0.0' },
+  });
+  await addReleaseFromFiles(dir, {
+    manifestPath: rel.manifestPath,
+    wasmPath: rel.wasmPath,
+    sigPath: rel.sigPath,
+    urls: [`${primary.url}/artifacts/none.wasm`],
+  });
+}
+
 describe('search on a sharded source', () => {
   it('a fresh home finds a plugin it has not installed, through the signed manifest and a few chunks', async () => {
     await addSource();
@@ -138,6 +153,27 @@ describe('search on a sharded source', () => {
     // The primary only: failover to the mirror.
     await mirror.setFault('ok');
     expect(ids(await client().search('vowels'))).toEqual(['count-vowels']);
+  });
+
+  it('a manifest two publishes old names pruned chunks: the search fetches the signed manifest anew', async () => {
+    await addSource();
+    expect(ids(await client().search('vowels'))).toEqual(['count-vowels']);
+    const pub = join(root, `pub2-${Date.now()}`);
+    cpSync(sharded, pub, { recursive: true });
+    cpSync(reg.keysDir, `${pub}.keys`, { recursive: true });
+    for (const id of ['vowel-one', 'vowel-two']) await publish(pub, id);
+    primary.serve(pub);
+    mirror.serve(pub);
+    const dir = join(home, 'cache', 'index', 'search', 'main');
+    for (const f of readdirSync(dir)) if (/^[0-9a-f]{64}\.json$/.test(f)) rmSync(join(dir, f));
+    const n = primary.log.length;
+    // The answer comes from the new manifest: it knows the two new plugins ('vowel' is one edit from 'vowels').
+    expect(ids(await client().search('vowels')).sort()).toEqual(['count-vowels', 'vowel-one', 'vowel-two']);
+    const got = paths(primary, n);
+    // The old manifest's chunks were pruned (404), then the new manifest was fetched once.
+    expect(primary.log.slice(n).some((e) => e.path.startsWith('/search/') && e.status === 404)).toBe(true);
+    expect(got.filter((p) => p.startsWith('/targets/search/'))).toHaveLength(1);
+    expect(ids(await client().search('vowel two'))).toEqual(['vowel-two']);
   });
 
   it('after a publish, the next refresh and search see the new plugin; offline search answers from the cache', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isWharfError, type SourceConfig, WharfError } from '@wharf/schemas';
-import type { SearchManifest } from '@wharf/schemas/search-index';
+import type { SearchManifest, SearchQueryResult } from '@wharf/schemas/search-index';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { ensureHomeDir, homeFile } from '../home/home-path.js';
@@ -217,6 +217,34 @@ async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>): Prom
   );
 }
 
+async function queryManifest(
+  ctx: ShardedSearchContext,
+  text: string,
+  query: string,
+  filters: SearchFilters,
+  limit: number,
+): Promise<SearchQueryResult> {
+  const { openSearchIndex, parseManifest, indexFiles } = await import('@wharf/schemas/search-index');
+  let manifest: SearchManifest;
+  try {
+    manifest = parseManifest(text, `${ctx.src.alias}'s search/manifest.json`);
+  } catch (e) {
+    throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
+  }
+  const fresh = new Map<string, string>();
+  const idx = openSearchIndex(manifest, chunkLoader(ctx, indexFiles(manifest, { idBuckets: false }), fresh));
+  try {
+    return await idx.query(query, {
+      // A tag filter is applied to the returned docs (the index filters by category and verified only).
+      limit: filters.tag ? Math.max(limit, 200) : limit,
+      ...(filters.category ? { category: filters.category } : {}),
+      ...(filters.verified ? { verified: true } : {}),
+    });
+  } finally {
+    await keep(ctx, fresh);
+  }
+}
+
 /**
  * Search one sharded source. Returns undefined when its registry signs no search index (sharded before the
  * index existed), or when no manifest was ever fetched and no mirror answers: the caller then searches the
@@ -227,28 +255,22 @@ export async function searchShardedSource(
   query: string,
   filters: SearchFilters & { limit?: number } = {},
 ): Promise<SearchHit[] | undefined> {
+  const limit = filters.limit ?? SHARDED_SEARCH_LIMIT;
+  const cached = cachedManifest(ctx.home, ctx.src.alias);
   const text = await manifestFor(ctx);
   if (text === undefined) return undefined;
-  const { openSearchIndex, parseManifest, indexFiles } = await import('@wharf/schemas/search-index');
-  let manifest: SearchManifest;
+  let result: SearchQueryResult;
   try {
-    manifest = parseManifest(text, `${ctx.src.alias}'s search/manifest.json`);
+    result = await queryManifest(ctx, text, query, filters, limit);
   } catch (e) {
-    throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
-  }
-  const fresh = new Map<string, string>();
-  const idx = openSearchIndex(manifest, chunkLoader(ctx, indexFiles(manifest, { idBuckets: false }), fresh));
-  const limit = filters.limit ?? SHARDED_SEARCH_LIMIT;
-  let result: Awaited<ReturnType<typeof idx.query>>;
-  try {
-    result = await idx.query(query, {
-      // A tag filter is applied to the returned docs (the index filters by category and verified only).
-      limit: filters.tag ? Math.max(limit, 200) : limit,
-      ...(filters.category ? { category: filters.category } : {}),
-      ...(filters.verified ? { verified: true } : {}),
-    });
-  } finally {
-    await keep(ctx, fresh);
+    // The publisher keeps the chunks of the current and the previous manifest only: a manifest verified two or
+    // more publishes ago may name chunks the mirrors no longer have. Then the signed manifest is fetched anew
+    // (a refresh) and the query runs once more; a hash mismatch is never retried.
+    const fromCache = cached?.current === true && cached.text === text;
+    if (!fromCache || ctx.offline || !isWharfError(e) || e.code !== 'E_ALL_MIRRORS_FAILED') throw e;
+    const next = await refreshManifest(ctx, text);
+    if (next === undefined) return undefined;
+    result = await queryManifest(ctx, next, query, filters, limit);
   }
   const alias = ctx.src.alias;
   return result.hits
