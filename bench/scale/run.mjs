@@ -2,13 +2,17 @@
 // Makes a published registry of N synthetic plugins (make-registry.mjs), serves it from 127.0.0.1 through a
 // server that counts the bytes it sends, and measures against DESIGN §9 "Scale": the time to make it, its file
 // count and largest file, the bytes a fresh home transfers to install one plugin (index included), the bytes of a
-// refresh after one publish, and the time to add and re-sign one plugin.
-import { execFileSync } from 'node:child_process';
+// refresh after one publish, and the time to add and re-sign one plugin (search index update included). Search
+// (issue 11 item 4): the search index's shape; the real `wharf search` CLI from a fresh home (bytes and time,
+// median of several runs); a warm `wharf search` and a no-change `wharf refresh` against `node -e 0`, interleaved
+// in the same run.
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize, resolve, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { makeRegistry } from './make-registry.mjs';
 
 process.emitWarning = () => {};
@@ -18,7 +22,36 @@ const tools = await import('@wharf/tools');
 const N = Number(process.argv[2] ?? process.env.N ?? 100_000);
 const repo = resolve(import.meta.dirname, '..', '..');
 const root = mkdtempSync(join(tmpdir(), 'wharf-bench-scale-'));
-const BUDGET = { file: 50 * 1024 * 1024, install: 300 * 1024, refresh: 100 * 1024, publishMs: 2000 };
+const BUDGET = {
+  file: 50 * 1024 * 1024,
+  install: 300 * 1024,
+  refresh: 100 * 1024,
+  publishMs: 2000,
+  searchBytes: 1024 * 1024,
+  searchMs: 1000,
+  warmRatio: 1.5,
+};
+const WHARF = join(repo, 'client', 'bin', 'wharf.js');
+const RUNS = Number(process.env.RUNS ?? 7);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Wall time of one child process, in ms (spawned async: the counting server runs in this process). */
+function timed(args, env) {
+  return new Promise((ok, fail) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) fail(new Error(`${args.join(' ')} exited ${code}: ${stderr}${stdout}`));
+      else ok({ ms, stdout });
+    });
+  });
+}
 
 /** A static server for the registry and /artifacts/ that counts the body bytes it sends. */
 async function countingServer(dir, artifacts) {
@@ -123,6 +156,22 @@ try {
   const w = walk(regDir);
   row('files', String(w.files));
   row('largest file', `${mb(w.largest.size)} (${w.largest.path})`, '≤ 50 MB', w.largest.size <= BUDGET.file);
+  const searchDir = join(regDir, 'search');
+  const word = 'calendar';
+  if (made.sharded) {
+    const s = walk(searchDir);
+    const manifest = readFileSync(join(searchDir, 'manifest.json'));
+    const chunkSizes = (sub) => readdirSync(join(searchDir, sub)).map((f) => statSync(join(searchDir, sub, f)).size);
+    const t = chunkSizes('t');
+    const d = chunkSizes('d');
+    row('search index files', `${s.files} (${t.length} term, ${d.length} doc chunks)`);
+    row('search index largest file', `${kb(s.largest.size)} (${s.largest.path})`);
+    row('search manifest', `${kb(manifest.length)} (${kb(gzipSync(manifest).length)} gzip)`);
+    row(
+      'search chunk means',
+      `term ${kb(t.reduce((a, b) => a + b, 0) / t.length)}, doc ${kb(d.reduce((a, b) => a + b, 0) / d.length)}`,
+    );
+  }
 
   const home = join(root, 'home');
   const client = new WharfClient({ home });
@@ -137,21 +186,91 @@ try {
     install.bytes <= BUDGET.install,
   );
 
+  if (made.sharded) {
+    // `wharf search` from a fresh home: each run a new home with the source added (not timed), then the real CLI.
+    const fresh = [];
+    let bytes = 0;
+    let requests = 0;
+    let found = '';
+    for (let i = 0; i < RUNS; i++) {
+      const h = join(root, `search-home-${i}`);
+      await new WharfClient({ home: h }).addSource({
+        alias: 'main',
+        url: server.url,
+        rootFile: join(regDir, 'metadata', '1.root.json'),
+      });
+      server.take();
+      const r = await timed([WHARF, 'search', word, '--json'], { WHARF_HOME: h });
+      const t = server.take();
+      fresh.push(r.ms);
+      bytes = t.bytes;
+      requests = t.requests;
+      found = JSON.parse(r.stdout)[0]?.plugin_id ?? '(none)';
+    }
+    row(
+      `CLI search "${word}" from a fresh home (first hit ${found})`,
+      `${kb(bytes)} in ${requests} requests`,
+      '≤ 1 MB',
+      bytes <= BUDGET.searchBytes,
+    );
+    row('  its time (median)', `${Math.round(median(fresh))} ms`, '≤ 1000 ms', median(fresh) <= BUDGET.searchMs);
+    // Warm: the same home searched again (cache current, nothing fetched), and a refresh with nothing new.
+    const warmHome = { WHARF_HOME: join(root, 'search-home-0') };
+    await timed([WHARF, 'search', word], warmHome);
+    const base = [];
+    const warm = [];
+    const refresh = [];
+    for (let i = 0; i < RUNS; i++) {
+      base.push((await timed(['-e', '0'], {})).ms);
+      warm.push((await timed([WHARF, 'search', word], warmHome)).ms);
+      refresh.push((await timed([WHARF, 'refresh'], warmHome)).ms);
+    }
+    const b = median(base);
+    row('node -e 0 (median)', `${Math.round(b)} ms`);
+    row(
+      'warm CLI search',
+      `${Math.round(median(warm))} ms = ${(median(warm) / b).toFixed(2)}×`,
+      '≤ 1.5×',
+      median(warm) / b <= BUDGET.warmRatio,
+    );
+    row(
+      'no-change CLI refresh',
+      `${Math.round(median(refresh))} ms = ${(median(refresh) / b).toFixed(2)}×`,
+      '≤ 1.5×',
+      median(refresh) / b <= BUDGET.warmRatio,
+    );
+  }
+
   const author = join(root, 'author');
   execFileSync('mkdir', ['-p', author]);
   const rel = signedRelease(author, 'bench-publish');
   const t0 = performance.now();
-  await tools.addReleaseFromFiles(regDir, { ...rel, urls: [`${server.url}/artifacts/none.wasm`] });
+  const added = await tools.addReleaseFromFiles(regDir, { ...rel, urls: [`${server.url}/artifacts/none.wasm`] });
   const publishMs = performance.now() - t0;
   if (!made.sharded) await tools.publishRegistry(regDir);
   const publishTotal = performance.now() - t0;
-  row('add + re-sign one plugin', `${Math.round(publishTotal)} ms`, '≤ 2000 ms', publishTotal <= BUDGET.publishMs);
+  const searchMs = added.published?.searchMs;
+  row(
+    `add + re-sign one plugin${searchMs !== undefined ? ` (search index ${searchMs} ms of it)` : ''}`,
+    `${Math.round(publishTotal)} ms`,
+    '≤ 2000 ms',
+    publishTotal <= BUDGET.publishMs,
+  );
   void publishMs;
 
   server.take();
   const r1 = await client.refresh();
   if (r1.failed.length) throw new Error(JSON.stringify(r1.failed));
   const refresh = server.take();
+  if (made.sharded) {
+    const hits = await client.search('bench publish');
+    row(
+      'search after that publish finds it',
+      hits[0]?.plugin_id === 'bench-publish' ? 'yes' : 'no',
+      'yes',
+      hits[0]?.plugin_id === 'bench-publish',
+    );
+  }
   row(
     'refresh after one publish (other bin)',
     `${kb(refresh.bytes)} in ${refresh.requests} requests`,

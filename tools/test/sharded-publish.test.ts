@@ -189,16 +189,21 @@ describe('publishing one plugin in a sharded registry', () => {
       sigPath: rel.sigPath,
       urls: ['https://example.org/plugin-1-1.1.0.wasm'],
     });
-    expect(out.published?.bins).toHaveLength(1);
+    // The plugin's bin, and the search manifest's (the same one or another).
+    const bins = out.published?.bins ?? [];
+    expect(bins).toContain(binOf((await readShardedState(reg))?.roles as never, 'plugin-1'));
+    expect(bins.length).toBeLessThanOrEqual(2);
     const after = snapshotDir(reg);
     const changed = Object.keys(after).filter((k) => before[k] !== after[k]);
-    const bin = out.published?.bins[0] as string;
     const kind = (k: string) =>
       k
         .replace(/^metadata\/\d+\./, 'metadata/N.')
         .replace(/[0-9a-f]{64}/, 'SHA')
-        .replace(bin, 'BIN');
-    expect(changed.map(kind).sort()).toEqual(
+        .replace(/^search\/([tdi])\/[0-9a-f]{20}\.json$/, 'search/$1/CHUNK')
+        .replace(/bins-[0-9a-f]+/, 'BIN');
+    // A new version changes the plugin's doc chunk; its word chunks and id bucket only when its words changed.
+    const optional = ['search/t/CHUNK', 'search/i/CHUNK'];
+    expect([...new Set(changed.map(kind))].filter((k) => !optional.includes(k)).sort()).toEqual(
       [
         'metadata/timestamp.json',
         'metadata/N.timestamp.json',
@@ -206,6 +211,10 @@ describe('publishing one plugin in a sharded registry', () => {
         'metadata/N.BIN.json',
         'plugins/plugin-1.json',
         'targets/plugins/SHA.plugin-1.json',
+        // the search index: its signed manifest and the doc chunk that changed
+        'search/manifest.json',
+        'targets/search/SHA.manifest.json',
+        'search/d/CHUNK',
         // the unsigned summary: that plugin's line only
         'registry.json',
       ].sort(),

@@ -44,6 +44,18 @@ export interface RefreshOptions {
    * calls `commit` (or `discard`) on what this receives: a refused install then changes nothing.
    */
   deferCommit?: (staged: StagedRefresh) => void;
+  /**
+   * Sharded sources: more signed targets to resolve through the same Updater (the search manifest). `use` gets
+   * the target's signed sha256 and length (undefined when the registry signs no such target) and a download of
+   * its verified bytes, to call only when it has no copy with that hash.
+   */
+  targets?: ExtraTarget[];
+}
+
+export interface ExtraTarget {
+  path: string;
+  maxBytes: number;
+  use(info: { sha256: string; length: number } | undefined, download: () => Promise<Buffer>): Promise<void>;
 }
 
 export interface StagedRefresh {
@@ -226,6 +238,15 @@ async function attempt(
       const cached = found?.sharded ? found : undefined;
       const wanted = [...(cached?.registry.plugins.map((p) => p.plugin_id) ?? []), ...(opts.plugins ?? [])];
       const composed = await loadShardedRegistry(updater, stageTargets, wanted, cached?.registry, mirror());
+      for (const [i, t] of (opts.targets ?? []).entries()) {
+        const info = await updater.getTargetInfo(t.path);
+        await t.use(info && { sha256: info.hashes.sha256 as string, length: info.length }, async () => {
+          if (!info) throw new WharfError('E_NOT_FOUND', `${mirror()} signs no ${t.path}.`, { reason: 'error' });
+          if (info.length > t.maxBytes)
+            throw new WharfError('E_TOO_LARGE', `${t.path} is ${info.length} bytes.`, { reason: 'too large' });
+          return readFileSync(await updater.downloadTarget(info, join(stageTargets, `extra.${i}.json`)));
+        });
+      }
       const v = validateRegistry(composed);
       if (!v.ok) {
         const first = v.problems[0];

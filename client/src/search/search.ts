@@ -6,6 +6,8 @@ export interface SearchFilters {
   category?: string;
   tag?: string;
   verified?: boolean;
+  /** Hits per sharded source (default SHARDED_SEARCH_LIMIT); a monolithic source returns all of its hits. */
+  limit?: number;
 }
 
 export interface SearchHit {
@@ -40,8 +42,9 @@ interface Doc {
 }
 
 // The site's rules (site/src/lib/search-core.js), with its tokenizer from @wharf/schemas: CJK text as bigrams,
-// prefix on the term being typed (a single CJK character too), fuzzy only on Latin terms of 5+ characters.
-const fuzzyFor = (term: string) => (term.length >= 5 && !isCjkTerm(term) ? 0.2 : false);
+// prefix on the term being typed (a single CJK character too), fuzzy only on Latin terms of 4+ characters (as
+// the sharded index, @wharf/schemas/search-index, matches one edit from 4 letters).
+const fuzzyFor = (term: string) => (term.length >= 4 && !isCjkTerm(term) ? 0.2 : false);
 const prefixFor = (term: string, i: number, terms: string[]) =>
   i === terms.length - 1 && (term.length >= 2 || isCjkTerm(term));
 const dropStopWords = (term: string) => (STOP_WORDS.has(term) ? null : term);

@@ -35,6 +35,10 @@ export interface KindContext {
   refreshOpts: RefreshOptions;
   /** The layer's home lock, for a kind that fetches and caches while it answers (a sharded search index). */
   locked<T>(fn: () => Promise<T> | T): Promise<T>;
+  /** How long a writer waits for the home lock (the sharded search takes it itself while it refreshes). */
+  lockWaitMs?: number;
+  /** Plugin ids installed from `alias`, kept fresh by any refresh a command makes. */
+  installedIds(alias: string): string[];
 }
 
 /** The extras `wharf info` shows for an entry of this kind. */

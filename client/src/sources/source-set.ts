@@ -70,6 +70,8 @@ export class SourceSet {
       offline: this.opts.offline,
       refreshOpts: this.refreshOpts,
       locked: (fn) => this.locked(fn),
+      lockWaitMs: this.opts.lockWaitMs,
+      installedIds: (alias) => this.installedIds(alias),
     };
   }
 
@@ -267,7 +269,7 @@ export class SourceSet {
 
   /**
    * Each kind searches its own sources by its own rules (a legacy source answers as WXAUTO-MGT does); signed
-   * kinds' hits come first, by score, then the unsigned kinds' in the order their rules give.
+   * kinds' hits come first, then the unsigned kinds' in the order their rules give.
    */
   async search(catalog: Catalog, query: string, filters: SearchFilters = {}): Promise<SearchHit[]> {
     const byKind = new Map<SourceKind, IndexSnapshot[]>();
@@ -275,14 +277,16 @@ export class SourceSet {
       const kind = this.kindOf(catalog.sources, snap);
       byKind.set(kind, [...(byKind.get(kind) ?? []), snap]);
     }
-    const ranked: Array<{ rank: number; hit: SearchHit }> = [];
+    // Scores compare only within one kind's engine (MiniSearch's and the sharded index's scales differ), so each
+    // kind's hits stay one block in its own order; blocks go signed first, then by their first source's priority.
+    const order = new Map(catalog.snapshots.map((s, i) => [s.alias, i]));
+    const blocks: Array<{ rank: number; first: number; hits: SearchHit[] }> = [];
     for (const [kind, snaps] of byKind) {
       const hits = await kind.search(this.ctx, new Catalog(catalog.sources, snaps), query, filters);
-      for (const hit of hits) ranked.push({ rank: kind.rank, hit });
+      blocks.push({ rank: kind.rank, first: Math.min(...snaps.map((s) => order.get(s.alias) ?? 0)), hits });
     }
-    // Stable: one kind's own order is kept (its hits are by descending score, or all 0).
-    ranked.sort((a, b) => a.rank - b.rank || b.hit.score - a.hit.score);
-    return ranked.map((r) => r.hit);
+    blocks.sort((a, b) => a.rank - b.rank || a.first - b.first);
+    return blocks.flatMap((b) => b.hits);
   }
 
   /** What `wharf info` adds for an entry of its kind. */

@@ -22,7 +22,7 @@ export interface RegistryEdit {
 export interface SavedEdit {
   changed: string[];
   /** Sharded: what was signed. */
-  published?: { snapshotVersion: number; timestampVersion: number; bins: string[] };
+  published?: { snapshotVersion: number; timestampVersion: number; bins: string[]; searchMs?: number };
 }
 
 export async function openRegistryEdit(registryDir: string, ids: string[]): Promise<RegistryEdit> {
@@ -64,7 +64,13 @@ export async function openRegistryEdit(registryDir: string, ids: string[]): Prom
       await updateSummary(registryDir, changed);
       return {
         changed: changed.map((p) => p.plugin_id),
-        published: { snapshotVersion: r.snapshotVersion, timestampVersion: r.timestampVersion, bins: r.bins },
+        published: {
+          snapshotVersion: r.snapshotVersion,
+          timestampVersion: r.timestampVersion,
+          bins: r.bins,
+          // The search index's share of the publish (DESIGN §9: at most 2 s for everything at 100k).
+          ...(r.search ? { searchMs: r.search.ms } : {}),
+        },
       };
     },
   };

@@ -16,6 +16,7 @@ import {
   readShardedState,
   succinctRolesFor,
 } from './sharded-layout.js';
+import { buildRegistrySearch, SEARCH_MANIFEST_TARGET, updateRegistrySearch } from './sharded-search.js';
 import {
   addDays,
   EXPIRY_DAYS,
@@ -88,6 +89,8 @@ function signBin(
 }
 
 export interface ShardedPublishResult {
+  /** Files the search index wrote (manifest included) and old chunks it pruned. */
+  search?: { files: number; pruned: number; ms: number };
   targetsVersion: number;
   snapshotVersion: number;
   timestampVersion: number;
@@ -147,11 +150,18 @@ export async function publishShardedFull(
 
   const byBin = new Map<string, Record<string, TargetFile>>();
   for (const name of roles.getRoles()) byBin.set(name, {});
+  const entries: RegistryPlugin[] = [];
   for (const id of ids) {
     const bytes = await readFile(join(registryDir, 'plugins', `${id}.json`));
     const file = await writeBlob(registryDir, pluginTarget(id), bytes, true);
     (byBin.get(binOf(roles, id)) as Record<string, TargetFile>)[file.path] = file;
+    entries.push(parsePluginFile(bytes, id));
   }
+  // The search index is built from the same entries and signed in its bin like a plugin file.
+  const search = await buildRegistrySearch(registryDir, entries);
+  const searchFile = await writeBlob(registryDir, SEARCH_MANIFEST_TARGET, search.manifestBytes);
+  (byBin.get(roles.getRoleForTarget(SEARCH_MANIFEST_TARGET)) as Record<string, TargetFile>)[searchFile.path] =
+    searchFile;
   const snapshot = await currentSnapshot(registryDir);
   const meta: Record<string, MetaRef> = {};
   let binsChanged = 0;
@@ -173,7 +183,22 @@ export async function publishShardedFull(
     targets: { version: targetsVersion },
     bins: meta,
   });
-  return { targetsVersion, ...written, bitLength, binsChanged, plugins: ids.length };
+  return {
+    targetsVersion,
+    ...written,
+    bitLength,
+    binsChanged,
+    plugins: ids.length,
+    search: { files: search.files, pruned: search.pruned, ms: search.ms },
+  };
+}
+
+function parsePluginFile(bytes: Buffer, id: string): RegistryPlugin {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as RegistryPlugin;
+  } catch (e) {
+    throw new WharfError('E_SCHEMA', `plugins/${id}.json is not JSON: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -200,20 +225,38 @@ export async function publishShardedPlugins(
     );
   const snapshot = await currentSnapshot(registryDir);
   if (!snapshot) throw new WharfError('E_IO', `no snapshot in ${registryDir}; run \`wharf-admin publish\` first`);
+  // The changed plugins' entries update the search index first; its manifest is signed in its bin with them.
+  const present: RegistryPlugin[] = [];
+  const gone: string[] = [];
+  for (const id of new Set(ids)) {
+    const p = join(registryDir, 'plugins', `${id}.json`);
+    if (existsSync(p)) present.push(parsePluginFile(await readFile(p), id));
+    else gone.push(id);
+  }
+  const search = await updateRegistrySearch(registryDir, present, gone, async () => {
+    const all: RegistryPlugin[] = [];
+    for (const id of await listPluginIds(registryDir))
+      all.push(parsePluginFile(await readFile(join(registryDir, 'plugins', `${id}.json`)), id));
+    return all;
+  });
   const bins = new Map<string, string[]>();
-  for (const id of ids) {
-    const bin = binOf(sharded.roles, id);
-    bins.set(bin, [...(bins.get(bin) ?? []), id]);
+  for (const target of [...new Set(ids)].map(pluginTarget).concat(SEARCH_MANIFEST_TARGET)) {
+    const bin = sharded.roles.getRoleForTarget(target);
+    bins.set(bin, [...(bins.get(bin) ?? []), target]);
   }
   const meta: Record<string, MetaRef> = {};
-  for (const [name, binIds] of bins) {
+  for (const [name, binTargets] of bins) {
     const prevVersion = snapshot.signed.meta[`${name}.json`]?.version ?? 0;
     const prev = prevVersion ? await readBin(registryDir, name, prevVersion) : undefined;
     const targets: Record<string, TargetFile> = { ...(prev?.signed.targets ?? {}) };
-    for (const id of binIds) {
-      const p = join(registryDir, 'plugins', `${id}.json`);
-      if (existsSync(p)) targets[pluginTarget(id)] = await writeBlob(registryDir, pluginTarget(id), await readFile(p));
-      else delete targets[pluginTarget(id)]; // removed from the registry
+    for (const target of binTargets) {
+      if (target === SEARCH_MANIFEST_TARGET) {
+        targets[target] = await writeBlob(registryDir, target, search.manifestBytes);
+        continue;
+      }
+      const p = join(registryDir, target);
+      if (existsSync(p)) targets[target] = await writeBlob(registryDir, target, await readFile(p));
+      else delete targets[target]; // removed from the registry
     }
     const version = prevVersion + 1;
     const expires = opts.expires?.targets ?? addDays(now, EXPIRY_DAYS.targets);
@@ -236,6 +279,7 @@ export async function publishShardedPlugins(
     binsChanged: bins.size,
     plugins: ids.length,
     bins: [...bins.keys()],
+    search: { files: search.files, pruned: search.pruned, ms: search.ms },
   };
 }
 

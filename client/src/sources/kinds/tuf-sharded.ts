@@ -1,7 +1,10 @@
 // A TUF source sharded by hashed bins (DESIGN §3 "At scale"): its snapshot holds the head and only the plugin
 // files fetched so far, so a command names the ids it needs and the layer fetches those files first.
 import { isValidId } from '@wharf/schemas';
+import { Catalog } from '../../index/catalog.js';
+import type { SearchHit } from '../../search/search.js';
 import type { SourceKind } from '../source-kind.js';
+import { currentSource, findSource } from '../sources-config.js';
 import { tufSigned } from './tuf-signed.js';
 
 export const tufSharded: SourceKind = {
@@ -10,11 +13,32 @@ export const tufSharded: SourceKind = {
   // A legacy-shaped id (not the id rule) can't name a signed plugin file; the catalog refuses it later.
   ensure: (snap, ids) =>
     [...new Set(ids)].filter((id) => isValidId(id) && !snap.registry.plugins.some((p) => p.plugin_id === id)),
-  async search(_ctx, catalog, query, filters) {
-    const { searchCatalog } = await import('../../search/search.js');
-    // MERGE(searchidx): return searchShardedSource(...) from '../../search/sharded-search.js' here (ctx has the
-    // home, the lock and the fetch limits; catalog.source(alias) each snapshot's mirrors); until then the catalog
-    // search over the plugin files fetched so far.
-    return searchCatalog(catalog, query, filters);
+  // Through the source's signed search index (search/sharded-search.ts); a registry sharded before it signed
+  // one falls back to the catalog search over the plugin files fetched so far.
+  async search(ctx, catalog, query, filters) {
+    const [{ searchShardedSource }, { searchCatalog }] = await Promise.all([
+      import('../../search/sharded-search.js'),
+      import('../../search/search.js'),
+    ]);
+    const current = currentSource(catalog.sources)?.alias;
+    const hits: SearchHit[] = [];
+    for (const snap of catalog.snapshots) {
+      const found = await searchShardedSource(
+        {
+          home: ctx.home,
+          src: findSource(catalog.sources, snap.alias),
+          current: snap.alias === current,
+          offline: ctx.offline,
+          limits: ctx.refreshOpts.limits,
+          hedgeDelayMs: ctx.refreshOpts.hedgeDelayMs,
+          lockWaitMs: ctx.lockWaitMs,
+          installed: ctx.installedIds(snap.alias),
+        },
+        query,
+        filters,
+      );
+      hits.push(...(found ?? searchCatalog(new Catalog(catalog.sources, [snap]), query, filters)));
+    }
+    return hits;
   },
 };

@@ -1,0 +1,295 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isWharfError, type SourceConfig, WharfError } from '@wharf/schemas';
+import type { SearchManifest, SearchQueryResult } from '@wharf/schemas/search-index';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { withHomeLock } from '../home/home-lock.js';
+import { ensureHomeDir, homeFile } from '../home/home-path.js';
+import { HOME_DIRS, type HomePaths } from '../home.js';
+import type { FetchLimits } from '../index/http-fetch.js';
+import { markStale } from '../index/index-cache.js';
+import type { MirrorFailure } from '../index/tuf-fetcher.js';
+import { trustSegments } from '../sources/root-trust.js';
+import type { SearchFilters, SearchHit } from './search.js';
+
+/**
+ * `wharf search` on a sharded source (DESIGN §3 "At scale"): through the source's search index, not the
+ * plugin files the home happens to hold. The manifest is a signed target (search/manifest.json in the hashed
+ * bins) fetched by the TUF refresh when the trusted timestamp moved; the chunks it names are fetched from the
+ * mirrors through the same hedging fetcher and limits, checked against the manifest's sha256 and kept in the
+ * home by that hash (cache/index/search/<alias>/). A warm search whose trusted timestamp is the one the manifest
+ * was fetched under reads only the home: no tuf-js, no snapshot or bins parsed.
+ */
+export const SEARCH_MANIFEST_TARGET = 'search/manifest.json';
+const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
+/** Hits a sharded source returns by default: each page of hits costs its doc chunks. */
+export const SHARDED_SEARCH_LIMIT = 10;
+
+export interface ShardedSearchContext {
+  home: HomePaths;
+  src: SourceConfig;
+  /** Whether this source's ids are addressed bare (it is the current source). */
+  current: boolean;
+  offline?: boolean;
+  limits?: FetchLimits;
+  hedgeDelayMs?: number;
+  lockWaitMs?: number;
+  /** Plugin ids installed from this source, kept fresh when the search has to refresh it. */
+  installed: string[];
+}
+
+interface ManifestMeta {
+  alias: string;
+  /** sha256 of the trusted timestamp.json the manifest was verified under. */
+  timestamp_sha256: string;
+  sha256: string;
+  fetched_at: string;
+}
+
+const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
+const SHA = /^[0-9a-f]{64}$/;
+const NETWORK_CODES = new Set(['E_ALL_MIRRORS_FAILED', 'E_SOURCE_UNREACHABLE', 'E_TIMEOUT', 'E_TOO_LARGE']);
+
+function dirSegs(alias: string): string[] {
+  return [...HOME_DIRS.indexCache, 'search', alias];
+}
+
+function trustedTimestampSha(home: HomePaths, alias: string): string | undefined {
+  const p = homeFile(home.root, [...trustSegments(alias), 'timestamp.json']);
+  return existsSync(p) ? sha256(readFileSync(p)) : undefined;
+}
+
+/** The cached manifest's text when its bytes still hash as recorded; `current` when under today's timestamp. */
+function cachedManifest(home: HomePaths, alias: string): { text: string; current: boolean } | undefined {
+  try {
+    const metaPath = homeFile(home.root, [...dirSegs(alias), 'manifest.meta.json']);
+    const bodyPath = homeFile(home.root, [...dirSegs(alias), 'manifest.json']);
+    if (!existsSync(metaPath) || !existsSync(bodyPath)) return undefined;
+    const m = JSON.parse(readFileSync(metaPath, 'utf8')) as Partial<ManifestMeta>;
+    if (m?.alias !== alias || typeof m.sha256 !== 'string' || !SHA.test(m.sha256)) return undefined;
+    const text = readFileSync(bodyPath, 'utf8');
+    if (sha256(text) !== m.sha256) return undefined;
+    return { text, current: m.timestamp_sha256 === trustedTimestampSha(home, alias) };
+  } catch (e) {
+    if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
+    return undefined;
+  }
+}
+
+/**
+ * Refresh the source (as `wharf refresh` does) and resolve its signed search manifest on the way, under the
+ * home lock. Returns the manifest text, or undefined when the registry signs none (sharded before search).
+ */
+async function refreshManifest(ctx: ShardedSearchContext, cached: string | undefined): Promise<string | undefined> {
+  const { refreshSource } = await import('../index/refresh.js');
+  return withHomeLock(
+    ctx.home,
+    async () => {
+      let text: string | undefined;
+      let signed = false;
+      await refreshSource(ctx.home, ctx.src, {
+        limits: ctx.limits,
+        hedgeDelayMs: ctx.hedgeDelayMs,
+        plugins: ctx.installed,
+        targets: [
+          {
+            path: SEARCH_MANIFEST_TARGET,
+            maxBytes: MAX_MANIFEST_BYTES,
+            use: async (info, download) => {
+              if (!info) return;
+              signed = true;
+              text =
+                cached !== undefined && sha256(cached) === info.sha256 ? cached : (await download()).toString('utf8');
+            },
+          },
+        ],
+      });
+      if (!signed || text === undefined) return undefined;
+      const dir = dirSegs(ctx.src.alias);
+      writeFileAtomic(homeFile(ctx.home.root, [...dir, 'manifest.json'], { create: true }), text);
+      const meta: ManifestMeta = {
+        alias: ctx.src.alias,
+        timestamp_sha256: trustedTimestampSha(ctx.home, ctx.src.alias) ?? '',
+        sha256: sha256(text),
+        fetched_at: new Date().toISOString(),
+      };
+      writeFileAtomic(
+        homeFile(ctx.home.root, [...dir, 'manifest.meta.json'], { create: true }),
+        `${JSON.stringify(meta)}\n`,
+      );
+      return text;
+    },
+    { waitMs: ctx.lockWaitMs },
+  );
+}
+
+/** The source's manifest: cached and current, else refreshed; a failed refresh falls back to the cache (stale). */
+async function manifestFor(ctx: ShardedSearchContext): Promise<string | undefined> {
+  const cached = cachedManifest(ctx.home, ctx.src.alias);
+  if (cached?.current || (cached && ctx.offline)) return cached.text;
+  if (ctx.offline)
+    throw new WharfError(
+      'E_INDEX_STALE',
+      `Source "${ctx.src.alias}" has no search index in the cache; run \`wharf search\` once without --offline.`,
+    );
+  try {
+    return await refreshManifest(ctx, cached?.text);
+  } catch (e) {
+    const code = isWharfError(e) ? e.code : 'E_ALL_MIRRORS_FAILED';
+    if (['E_PATH_ESCAPE', 'E_HOME_LOCKED', 'E_ROOT_FINGERPRINT'].includes(code)) throw e;
+    // As for the index: every mirror failed, the last verified copy answers, marked stale. With no manifest
+    // cached, a network failure answers from the plugin files the home holds (undefined: the caller's search);
+    // a verification failure (tampered, rolled back, expired) is the refusal it is.
+    if (!cached && !NETWORK_CODES.has(code)) throw e;
+    markStale(ctx.home, ctx.src.alias, code);
+    return cached ? cached.text : undefined;
+  }
+}
+
+/** Chunks: the home's copy when its bytes hash right, else the mirrors, in order, hedged, hash-checked. */
+function chunkLoader(ctx: ShardedSearchContext, hashes: Map<string, string>, fresh: Map<string, string>) {
+  const dir = dirSegs(ctx.src.alias);
+  return async (rel: string): Promise<string> => {
+    const sha = hashes.get(rel);
+    if (!sha) throw new WharfError('E_SCHEMA', `The search index names no file ${rel}.`);
+    const p = homeFile(ctx.home.root, [...dir, `${sha}.json`]);
+    if (existsSync(p)) {
+      const text = readFileSync(p, 'utf8');
+      if (sha256(text) === sha) return text; // a damaged copy is as good as none: fetched again
+    }
+    if (ctx.offline)
+      throw new WharfError(
+        'E_INDEX_STALE',
+        `Part of source "${ctx.src.alias}"'s search index is not in the cache; run \`wharf search\` without --offline.`,
+      );
+    const text = await fetchChunk(ctx, `search/${rel}`, sha);
+    fresh.set(sha, text);
+    return text;
+  };
+}
+
+async function fetchChunk(ctx: ShardedSearchContext, rel: string, sha: string): Promise<string> {
+  const [{ MirrorFetcher }, { mirrorOrder, allMirrorsFailed }] = await Promise.all([
+    import('../index/tuf-fetcher.js'),
+    import('../index/refresh.js'),
+  ]);
+  const failures: MirrorFailure[] = [];
+  let mirrors = mirrorOrder(ctx.src);
+  while (mirrors.length > 0) {
+    const fetcher = new MirrorFetcher(mirrors, {
+      limits: ctx.limits,
+      hedgeDelayMs: ctx.hedgeDelayMs,
+      tmpDir: ensureHomeDir(ctx.home.root, ...HOME_DIRS.tmp), // downloadBytes writes nothing there
+    });
+    let bytes: Buffer;
+    try {
+      bytes = await fetcher.downloadBytes(`${fetcher.base}/${rel}`, MAX_CHUNK_BYTES);
+    } catch (e) {
+      for (const f of fetcher.failed.values()) failures.push(f);
+      if (fetcher.failed.size === 0)
+        failures.push({ mirror: mirrors[0] as string, reason: 'error', message: String(e) });
+      break;
+    }
+    for (const f of fetcher.failed.values()) failures.push(f);
+    const by = fetcher.servedBy.get(rel) ?? (mirrors[0] as string);
+    const text = bytes.toString('utf8');
+    if (sha256(bytes) === sha) return text;
+    failures.push({ mirror: by, reason: 'hash', message: `${rel} does not match the signed search manifest` });
+    const dropped = new Set(failures.map((f) => f.mirror));
+    mirrors = mirrors.filter((m) => !dropped.has(m));
+  }
+  throw allMirrorsFailed(ctx.src.alias, failures);
+}
+
+/** Verified chunks fetched by this search, kept by hash under the home lock (content-addressed, atomic). */
+async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>): Promise<void> {
+  if (fresh.size === 0) return;
+  await withHomeLock(
+    ctx.home,
+    () => {
+      for (const [sha, text] of fresh) {
+        const p = homeFile(ctx.home.root, [...dirSegs(ctx.src.alias), `${sha}.json`], { create: true });
+        if (!existsSync(p)) writeFileAtomic(p, text);
+      }
+    },
+    { waitMs: ctx.lockWaitMs },
+  );
+}
+
+async function queryManifest(
+  ctx: ShardedSearchContext,
+  text: string,
+  query: string,
+  filters: SearchFilters,
+  limit: number,
+): Promise<SearchQueryResult> {
+  const { openSearchIndex, parseManifest, indexFiles } = await import('@wharf/schemas/search-index');
+  let manifest: SearchManifest;
+  try {
+    manifest = parseManifest(text, `${ctx.src.alias}'s search/manifest.json`);
+  } catch (e) {
+    throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
+  }
+  const fresh = new Map<string, string>();
+  const idx = openSearchIndex(manifest, chunkLoader(ctx, indexFiles(manifest, { idBuckets: false }), fresh));
+  try {
+    return await idx.query(query, {
+      // A tag filter is applied to the returned docs (the index filters by category and verified only).
+      limit: filters.tag ? Math.max(limit, 200) : limit,
+      ...(filters.category ? { category: filters.category } : {}),
+      ...(filters.verified ? { verified: true } : {}),
+    });
+  } finally {
+    await keep(ctx, fresh);
+  }
+}
+
+/**
+ * Search one sharded source. Returns undefined when its registry signs no search index (sharded before the
+ * index existed), or when no manifest was ever fetched and no mirror answers: the caller then searches the
+ * plugin files the home holds, as before.
+ */
+export async function searchShardedSource(
+  ctx: ShardedSearchContext,
+  query: string,
+  filters: SearchFilters & { limit?: number } = {},
+): Promise<SearchHit[] | undefined> {
+  const limit = filters.limit ?? SHARDED_SEARCH_LIMIT;
+  const cached = cachedManifest(ctx.home, ctx.src.alias);
+  const text = await manifestFor(ctx);
+  if (text === undefined) return undefined;
+  let result: SearchQueryResult;
+  try {
+    result = await queryManifest(ctx, text, query, filters, limit);
+  } catch (e) {
+    // The publisher keeps the chunks of the current and the previous manifest only: a manifest verified two or
+    // more publishes ago may name chunks the mirrors no longer have. Then the signed manifest is fetched anew
+    // (a refresh) and the query runs once more; a hash mismatch is never retried.
+    const fromCache = cached?.current === true && cached.text === text;
+    if (!fromCache || ctx.offline || !isWharfError(e) || e.code !== 'E_ALL_MIRRORS_FAILED') throw e;
+    const next = await refreshManifest(ctx, text);
+    if (next === undefined) return undefined;
+    result = await queryManifest(ctx, next, query, filters, limit);
+  }
+  const alias = ctx.src.alias;
+  return result.hits
+    .filter((d) => !filters.tag || (d.tags ?? []).includes(filters.tag))
+    .slice(0, limit)
+    .map((d) => ({
+      address: ctx.current ? d.id : `${alias}:${d.id}`,
+      plugin_id: d.id,
+      source: alias,
+      name: d.name,
+      ...(d.name_zh ? { name_zh: d.name_zh } : {}),
+      short_description: d.short,
+      category: d.category,
+      tags: d.tags ?? [],
+      latest: d.latest,
+      verified: d.verified,
+      featured: d.featured,
+      score: d.score,
+      ...(d.downloads !== undefined ? { downloads: d.downloads } : {}),
+      ...(d.stars !== undefined ? { stars: d.stars } : {}),
+    }));
+}
