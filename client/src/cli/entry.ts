@@ -3,11 +3,12 @@
 // (an ES module's static imports are all loaded, node:wasi included, before any of them runs). No top-level
 // await: the bundle is a CommonJS script (client/scripts/bundle-cli.mjs).
 import '../quiet-wasi-warning.js';
+import { versionOnly } from './version.js';
 
 /** Settles when the command is done (the bundle's loader awaits it; so does the code-cache build). */
-export const done: Promise<void> = Promise.all([import('./main.js'), import('./output.js')]).then(
-  ([{ main }, { quietOnClosedPipe }]) => {
-    quietOnClosedPipe();
-    return main(process.argv);
-  },
-);
+export const done: Promise<void> = versionOnly(process.argv)
+  ? Promise.resolve()
+  : Promise.all([import('./main.js'), import('./output.js')]).then(([{ main }, { quietOnClosedPipe }]) => {
+      quietOnClosedPipe();
+      return main(process.argv);
+    });
