@@ -14,24 +14,38 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/** The commands run to make the code cache: what they compile is what the cache holds (see writeCodeCache). */
+/**
+ * The commands run to make the code cache: what they compile is what the cache holds (see writeCodeCache). `empty`
+ * is a home with nothing in it (the refusals); `home`, when the build gives one (o.trainingHome), has a refreshed
+ * source and an installed plugin, so the catalog, the registry validator, semver and the sandbox are compiled too.
+ */
 const TRAINING = {
-  wharf: (home) => [
-    ['--version'],
+  wharf: (empty, home) => [
     ['--help'],
-    ['--home', home, 'list'],
-    ['--home', home, 'source', 'list'],
-    ['--home', home, '--offline', 'search', 'x'],
-    ['--home', home, '--offline', 'info', 'x'],
-    ['--home', home, 'outdated', '--offline'],
-    ['--home', home, 'verify'],
+    ['--home', empty, 'list'],
+    ['--home', empty, 'source', 'list'],
+    ['--home', empty, '--offline', 'search', 'x'],
+    ...(home
+      ? [
+          ['--home', home, 'list'],
+          ['--home', home, 'source', 'list'],
+          ['--home', home, '--offline', 'search', 'vowels'],
+          ['--home', home, '--json', '--offline', 'search', 'vowels'],
+          ['--home', home, '--offline', 'info', 'count-vowels'],
+          ['--home', home, 'outdated', '--offline'],
+          ['--home', home, 'verify'],
+          ['--home', home, 'run', 'count-vowels', 'count_vowels', '--input', 'training'],
+        ]
+      : []),
   ],
-  'wharf-admin': () => [['--version'], ['--help']],
+  'wharf-admin': () => [['--help'], ['validate', '/nonexistent']],
 };
 
 /**
- * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean }} o
- *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.cjs (+ .cache, and a .map).
+ * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean,
+ *   trainingHome?: string }} o
+ *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.cjs (+ .cache, and a .map). trainingHome: a wharf home
+ *   with a source and a plugin, read (never changed: only read-only commands and `run` are trained on it).
  */
 export async function bundleCli(o) {
   rmSync(o.outdir, { recursive: true, force: true }); // nothing of an earlier build is left to be loaded
@@ -53,8 +67,7 @@ export async function bundleCli(o) {
     charset: 'ascii',
     // A map beside it, with no sourceMappingURL comment.
     sourcemap: 'external',
-    // Extism's Node build starts worker threads from its own files; it is loaded only by commands that run plugins
-    // (an import() the loader sends to Node's own ESM loader).
+    // Extism stays outside: its CommonJS build is required only by the commands that run plugins.
     external: ['@extism/extism', ...(o.external ?? [])],
     // The file is one level below dist/ like the modules were, so paths made from import.meta.url
     // (official-sources.ts, the review bot's smoke child) resolve to the same files.
@@ -65,20 +78,20 @@ export async function bundleCli(o) {
     logLevel: 'warning',
     metafile: true,
   });
-  if (o.codeCache ?? true) writeCodeCache(outfile, TRAINING[o.name]);
+  if (o.codeCache ?? true) writeCodeCache(outfile, TRAINING[o.name], o.trainingHome);
   return r.metafile;
 }
 
 /**
- * Runs the bundle once per training command in one child process (bin/run-bundle.js with WHARF_CODE_CACHE_TRAIN),
+ * Runs the bundle once per training command in one child process (`bin/run-bundle.js --train`),
  * which then writes V8's code cache of every function compiled so far. A start with the cache compiles nothing it
  * holds; V8 rejects a cache made for another source, V8 version or flags, and then compiles as usual.
  */
-function writeCodeCache(outfile, training) {
+function writeCodeCache(outfile, training, trainingHome) {
   const home = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
   try {
     const loader = fileURLToPath(new URL('../bin/run-bundle.js', import.meta.url));
-    const argvs = JSON.stringify(training ? training(join(home, 'home')) : [['--help']]);
+    const argvs = JSON.stringify(training ? training(join(home, 'home'), trainingHome) : [['--help']]);
     const t = spawnSync(process.execPath, [loader, '--train', outfile, argvs], {
       env: { ...process.env, WHARF_HOME: join(home, 'home') },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -108,44 +121,69 @@ export function bundleIsFresh(o, builds) {
   return made > 0 && inputs.every((f) => mtime(f) <= made);
 }
 
-// Built-ins a start need not load: the network stack (node:https alone costs a start ~5 ms, with tls, net, http),
-// crypto and child_process are loaded on first use by a command, not when a module that names them is evaluated.
-const LAZY = new Set(['child_process', 'crypto', 'dns', 'http', 'https', 'net', 'tls', 'zlib']);
-const nodeRequire = createRequire(import.meta.url);
+// What a start need not load or initialise: the network stack (node:https alone costs a start ~5 ms, with tls,
+// net, http), crypto, child_process, fs/promises, and the CommonJS packages whose top level is slow (semver's index
+// builds ~100 regular expressions, ~2 ms; ajv-formats compiles its formats) are loaded on first use by a command,
+// not when a module that names them is evaluated.
+const LAZY_BUILTINS = new Set([
+  'child_process',
+  'crypto',
+  'dns',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'readline/promises',
+  'tls',
+  'zlib',
+]);
+const LAZY_PACKAGES = new Set(['semver', 'ajv-formats/dist/formats.js', 'ajv/dist/runtime/ucs2length.js', 'ipaddr.js']);
 
 /**
  * `import { request } from 'node:https'` becomes a function that requires node:https on its first call and calls
- * (or constructs) the real one; a default import is a Proxy doing the same per property, and CommonJS
- * dependencies' require('https') gets that Proxy too. Only functions are forwarded: importing a non-function by
- * name (a constant) fails the build, where it is seen, instead of reading undefined at run time.
+ * (or constructs) the real one; a default or namespace import's `default` is a Proxy doing the same per property,
+ * and CommonJS dependencies' require('https') gets that Proxy too. Only functions are forwarded by name: importing a
+ * non-function by name (a constant) fails the build, where it is seen, instead of reading undefined at run time.
  */
 const lazyBuiltins = {
-  name: 'lazy-builtins',
+  name: 'lazy-modules',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (a) => {
-      const name = a.path.replace(/^node:/, '');
-      if (!LAZY.has(name)) return undefined;
-      // The lazy module's own require of the real one.
-      if (a.namespace.startsWith('lazy-builtin')) return { path: `node:${name}`, external: true };
-      return { path: name, namespace: a.kind === 'require-call' ? 'lazy-builtin-cjs' : 'lazy-builtin' };
-    });
+    b.onResolve(
+      {
+        filter:
+          /^(node:)?[a-z_/]+$|^(semver|ajv-formats\/dist\/formats\.js|ajv\/dist\/runtime\/ucs2length\.js|ipaddr\.js)$/,
+      },
+      (a) => {
+        const name = a.path.replace(/^node:/, '');
+        const builtin = LAZY_BUILTINS.has(name) && !LAZY_PACKAGES.has(a.path);
+        if (!builtin && !LAZY_PACKAGES.has(a.path)) return undefined;
+        // The lazy module's own require of the real one: a built-in stays external, a package is bundled as usual.
+        if (a.namespace.startsWith('lazy-')) return builtin ? { path: `node:${name}`, external: true } : undefined;
+        const pluginData = { builtin, resolveDir: a.resolveDir };
+        return { path: name, namespace: a.kind === 'require-call' ? 'lazy-cjs' : 'lazy-esm', pluginData };
+      },
+    );
+    const spec = (a) => (a.pluginData.builtin ? `node:${a.path}` : a.path);
     const proxy = `new Proxy({}, {
   get: (_, k) => r()[k], has: (_, k) => k in r(), ownKeys: () => Reflect.ownKeys(r()),
   getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(r(), k); return d && { ...d, configurable: true }; },
 })`;
-    const real = (name) => `let m; const r = () => (m ??= require('node:${name}'));`;
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin-cjs' }, (a) => ({
-      contents: `${real(a.path)}\nmodule.exports = ${proxy};`,
+    const real = (a) => `let m; const r = () => (m ??= require(${JSON.stringify(spec(a))}));`;
+    b.onLoad({ filter: /.*/, namespace: 'lazy-cjs' }, (a) => ({
+      contents: `${real(a)}\nmodule.exports = ${proxy};`,
       loader: 'js',
+      resolveDir: a.pluginData.resolveDir,
     }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => {
-      const mod = nodeRequire(`node:${a.path}`);
+    b.onLoad({ filter: /.*/, namespace: 'lazy-esm' }, (a) => {
+      const mod = createRequire(join(a.pluginData.resolveDir, 'x.js'))(spec(a));
       const fns = Object.keys(mod).filter((k) => typeof mod[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
       const forward = (k) =>
         `export function ${k}(...a) { return new.target ? new (r().${k})(...a) : r().${k}.apply(this, a); }`;
       return {
-        contents: [real(a.path), ...fns.map(forward), `export default ${proxy};`].join('\n'),
+        contents: [real(a), ...fns.filter((k) => k !== 'default').map(forward), `export default ${proxy};`].join('\n'),
         loader: 'js',
+        resolveDir: a.pluginData.resolveDir,
       };
     });
   },
