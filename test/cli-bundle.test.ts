@@ -100,10 +100,10 @@ describe('bundled CLIs', () => {
       ]);
   });
 
-  // bin/run-bundle.js, as the bins run it: V8 takes the cache made at build time (a rejected one would only cost
+  // bin/run-bundle.cjs, as the bins run it: V8 takes the cache made at build time (a rejected one would only cost
   // the compile time it saves, so nothing else would notice).
   it('runs the bundle with its code cache accepted, and the same output as the modules', async () => {
-    const loader = join(REPO, 'client/bin/run-bundle.js');
+    const loader = join(REPO, 'client/bin/run-bundle.cjs');
     const viaLoader = (bundle: string, args: string[]) =>
       runCli(join(root, 'via-loader.mjs'), [bundle, ...args], { env: { WHARF_DEBUG_CODE_CACHE: '1' } });
     writeFileSync(
@@ -134,8 +134,8 @@ describe('bin/wharf.js picks the bundle or the tsc build', () => {
     mkdirSync(join(pkg, 'dist', 'bundle'), { recursive: true });
     mkdirSync(join(pkg, 'dist', 'cli'), { recursive: true });
     mkdirSync(join(root, 'schemas'), { recursive: true });
-    copyFileSync(join(REPO, 'client/bin/wharf.js'), join(pkg, 'bin', 'wharf.js'));
-    copyFileSync(join(REPO, 'client/bin/run-bundle.js'), join(pkg, 'bin', 'run-bundle.js'));
+    for (const f of ['wharf.js', 'wharf.cjs', 'run-bundle.cjs'])
+      copyFileSync(join(REPO, 'client/bin', f), join(pkg, 'bin', f));
     writeFileSync(join(pkg, 'dist', 'bundle', 'wharf.cjs'), "process.stdout.write('bundle');\n");
     writeFileSync(join(pkg, 'dist', 'cli', 'entry.js'), "process.stdout.write('modules');\n");
     writeFileSync(join(pkg, 'package.json'), '{"type":"module"}\n');

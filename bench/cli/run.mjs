@@ -20,8 +20,11 @@ const WARMUP = Number(process.env.WARMUP ?? 3);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const BUDGET = 1.5;
 const repo = resolve(import.meta.dirname, '..', '..');
-const wharf = resolve(process.env.WHARF_BIN ?? join(repo, 'client', 'bin', 'wharf.js'));
-const admin = resolve(process.env.WHARF_ADMIN_BIN ?? join(repo, 'tools', 'bin', 'wharf-admin.js'));
+// The packages' "bin" entries: what `wharf` and `npx wharf` run.
+const binOf = (pkg, name) =>
+  join(repo, pkg, JSON.parse(readFileSync(join(repo, pkg, 'package.json'), 'utf8')).bin[name]);
+const wharf = resolve(process.env.WHARF_BIN ?? binOf('client', 'wharf'));
+const admin = resolve(process.env.WHARF_ADMIN_BIN ?? binOf('tools', 'wharf-admin'));
 const root = mkdtempSync(join(tmpdir(), 'wharf-bench-cli-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 

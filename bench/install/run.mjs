@@ -164,7 +164,7 @@ try {
 
   // The whole command, each run into a fresh copy of the template home (nothing cached).
   const home = join(root, 'cli-home');
-  const wharf = `${process.execPath} ${join(repo, 'client', 'bin', 'wharf.js')} --home ${home} install ${manifest.id}`;
+  const wharf = `${process.execPath} ${join(repo, 'client', 'bin', 'wharf.cjs')} --home ${home} install ${manifest.id}`;
   const w = await hyperfine(wharf, `rm -rf ${home} && cp -r ${template} ${home}`);
   const nodeStart = await hyperfine(`${process.execPath} -e 0`);
   const curlCmd = await hyperfine(`curl -s -o ${join(root, 'hf-curl.wasm')} ${url}`);

@@ -1,5 +1,5 @@
 // Bundles a CLI as tsc built it (dist/cli/entry.js) into ONE CommonJS file, dist/bundle/<name>.cjs, plus a V8 code
-// cache beside it (<name>.cjs.cache) that bin/run-bundle.js hands to vm.Script. Measured on Node 20 (bench/cli):
+// cache beside it (<name>.cjs.cache) that bin/run-bundle.cjs hands to vm.Script. Measured on Node 20 (bench/cli):
 // the code-split ESM bundle spent a `wharf list` ~13 ms compiling modules and ~8 ms resolving and linking ~20
 // chunks; one script read with its code cache is compiled in ~2 ms. Lazily imported parts (tuf-js, the MCP SDK,
 // the install pipeline, the author tools) are in the same file inside esbuild's lazy init functions: with a code
@@ -55,7 +55,7 @@ export async function bundleCli(o) {
     entryPoints: [o.entry],
     outfile,
     bundle: true,
-    // CommonJS so that bin/run-bundle.js can compile it as a vm.Script with a code cache (Node 20 has no code
+    // CommonJS so that bin/run-bundle.cjs can compile it as a vm.Script with a code cache (Node 20 has no code
     // cache for ES modules). Dynamic import() of bundled modules becomes a lazy require of the same file.
     format: 'cjs',
     platform: 'node',
@@ -72,7 +72,7 @@ export async function bundleCli(o) {
     // The file is one level below dist/ like the modules were, so paths made from import.meta.url
     // (official-sources.ts, the review bot's smoke child) resolve to the same files.
     define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname' },
-    // A plain CommonJS module: bin/run-bundle.js gives it the usual parameters, and `node <name>.cjs` runs it too.
+    // A plain CommonJS module: bin/run-bundle.cjs gives it the usual parameters, and `node <name>.cjs` runs it too.
     banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [lazyBuiltins],
     logLevel: 'warning',
@@ -83,14 +83,14 @@ export async function bundleCli(o) {
 }
 
 /**
- * Runs the bundle once per training command in one child process (`bin/run-bundle.js --train`),
+ * Runs the bundle once per training command in one child process (`bin/run-bundle.cjs --train`),
  * which then writes V8's code cache of every function compiled so far. A start with the cache compiles nothing it
  * holds; V8 rejects a cache made for another source, V8 version or flags, and then compiles as usual.
  */
 function writeCodeCache(outfile, training, trainingHome) {
   const home = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
   try {
-    const loader = fileURLToPath(new URL('../bin/run-bundle.js', import.meta.url));
+    const loader = fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url));
     const argvs = JSON.stringify(training ? training(join(home, 'home'), trainingHome) : [['--help']]);
     const t = spawnSync(process.execPath, [loader, '--train', outfile, argvs], {
       env: { ...process.env, WHARF_HOME: join(home, 'home') },
@@ -115,7 +115,7 @@ export function bundleIsFresh(o, builds) {
   const inputs = [
     ...builds,
     fileURLToPath(import.meta.url),
-    fileURLToPath(new URL('../bin/run-bundle.js', import.meta.url)),
+    fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url)),
     fileURLToPath(import.meta.resolve('esbuild')),
   ];
   return made > 0 && inputs.every((f) => mtime(f) <= made);
