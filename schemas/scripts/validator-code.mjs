@@ -74,8 +74,9 @@ export function validatorModule(banner) {
     // Node gives a CommonJS module's exports as the default; bundlers that honour __esModule give its named exports.
     'const __cjs = (ns) => (ns.default && ns.default.__esModule ? ns.default : ns);',
     ...specs.map((s, i) => `import * as __ns${i} from '${s}.js';`),
-    `const __deps = { ${specs.map((s, i) => `${JSON.stringify(s)}: __cjs(__ns${i})`).join(', ')} };`,
-    'const __require = (spec) => __deps[spec];',
+    // Looked at only when a validator is first compiled: the CLI bundle loads these modules on first use.
+    `const __deps = { ${specs.map((s, i) => `${JSON.stringify(s)}: () => __cjs(__ns${i})`).join(', ')} };`,
+    'const __require = (spec) => __deps[spec]();',
     'function __lazy(define) {',
     '  let compiled;',
     '  const validate = (data, ctx) => {',

@@ -3,8 +3,8 @@
 const __cjs = (ns) => (ns.default && ns.default.__esModule ? ns.default : ns);
 import * as __ns0 from 'ajv/dist/runtime/ucs2length.js';
 import * as __ns1 from 'ajv-formats/dist/formats.js';
-const __deps = { "ajv/dist/runtime/ucs2length": __cjs(__ns0), "ajv-formats/dist/formats": __cjs(__ns1) };
-const __require = (spec) => __deps[spec];
+const __deps = { "ajv/dist/runtime/ucs2length": () => __cjs(__ns0), "ajv-formats/dist/formats": () => __cjs(__ns1) };
+const __require = (spec) => __deps[spec]();
 function __lazy(define) {
   let compiled;
   const validate = (data, ctx) => {
