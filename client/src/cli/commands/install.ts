@@ -63,8 +63,9 @@ export function register(program: Command, ctx: CliContext): void {
     .command('verify')
     .description('re-hash every installed plugin against the lockfile')
     .option('--full', 'also run the whole minisign -V check of every installed artifact')
-    .action((o: { full?: boolean }) => {
-      const r = ctx.client().verify({ full: o.full });
+    .action(async (o: { full?: boolean }) => {
+      // Awaited: verify() is becoming async, so that --full imports the signing code only when it is asked for.
+      const r = await ctx.client().verify({ full: o.full });
       const bad = r.find((x) => !x.ok);
       // One document under --json: the refusal, carrying the per-plugin results.
       if (bad && ctx.g().json)
