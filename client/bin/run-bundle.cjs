@@ -25,8 +25,9 @@ function compile(file) {
     // import() of external packages (@extism/extism) goes to Node's own ESM loader, as from any module.
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((s) => import(s)),
   });
-  if (cachedData && script.cachedDataRejected && process.env.WHARF_DEBUG_CODE_CACHE)
-    process.stderr.write(`code cache of ${file} rejected\n`);
+  // WHARF_DEBUG_CODE_CACHE=1: say when a start compiles without the cache (the tests check it never does).
+  if (process.env.WHARF_DEBUG_CODE_CACHE && (!cachedData || script.cachedDataRejected))
+    process.stderr.write(`code cache of ${file} ${cachedData ? 'rejected' : 'missing'}\n`);
   return script;
 }
 
