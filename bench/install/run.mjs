@@ -164,7 +164,7 @@ try {
 
   // The whole command, each run into a fresh copy of the template home (nothing cached).
   const home = join(root, 'cli-home');
-  const wharf = `${process.execPath} ${join(repo, 'client', 'bin', 'wharf.js')} --home ${home} install ${manifest.id}`;
+  const wharf = `${process.execPath} ${join(repo, 'client', 'bin', 'wharf.cjs')} --home ${home} install ${manifest.id}`;
   const w = await hyperfine(wharf, `rm -rf ${home} && cp -r ${template} ${home}`);
   const nodeStart = await hyperfine(`${process.execPath} -e 0`);
   const curlCmd = await hyperfine(`curl -s -o ${join(root, 'hf-curl.wasm')} ${url}`);
@@ -173,6 +173,9 @@ try {
   row('`curl` of the artifact', curlCmd);
   row('`wharf install` (fresh home)', w, `   ${verdict(w / (nodeStart + curlCmd), 2)} (node -e 0 + curl), aim 1.3×`);
   report('install', [
+    // DESIGN §9 asks for the library ≤ 1.3× curl and ≤ 1.15× this floor; when Node's own floor is over 1.3× curl,
+    // the first budget cannot be met by anything written in Node. Shown so the two can be read together.
+    { what: 'Node http.get → file, 10 MB', ms: f, floor: 'curl to disk', floorMs: c },
     {
       what: 'download layer, 10 MB',
       ms: d,

@@ -48,7 +48,7 @@ try {
   await stdio.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [join(repo, 'client', 'bin', 'wharf.js'), '--home', home, 'mcp'],
+      args: [join(repo, 'client', 'bin', 'wharf.cjs'), '--home', home, 'mcp'],
       stderr: 'ignore',
     }),
   );

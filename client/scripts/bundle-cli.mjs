@@ -1,76 +1,190 @@
-// Bundles a CLI as tsc built it (dist/cli/entry.js) into dist/bundle/<name>.mjs: one file for what every command
-// needs and a chunk per lazily imported part (the client library, tuf-js, the MCP SDK, the author tools...), so a
-// start reads a few files instead of hundreds and `--version` evaluates almost nothing. scripts/bundle-clis.mjs runs
-// it for wharf and wharf-admin after `tsc -b`; the bins fall back to dist/cli/ while a bundle is older than tsc's
-// last build.
-import { rmSync, statSync } from 'node:fs';
+// Bundles a CLI as tsc built it (dist/cli/entry.js) into ONE CommonJS file, dist/bundle/<name>.cjs, plus a V8 code
+// cache beside it (<name>.cjs.cache) that bin/run-bundle.cjs hands to vm.Script. Measured on Node 20 (bench/cli):
+// the code-split ESM bundle spent a `wharf list` ~13 ms compiling modules and ~8 ms resolving and linking ~20
+// chunks; one script read with its code cache is compiled in ~2 ms. Lazily imported parts (tuf-js, the MCP SDK,
+// the install pipeline, the author tools) are in the same file inside esbuild's lazy init functions: with a code
+// cache V8 neither parses nor compiles them until a command calls them, so they cost a start only their bytes'
+// read. scripts/bundle-clis.mjs runs this for wharf and wharf-admin after `tsc -b`; the bins fall back to dist/cli/
+// while a bundle is older than tsc's last build.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
- * @param {{ entry: string, name: string, outdir: string, external?: string[] }} o
- *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.mjs plus its chunks, all in <outdir> itself.
+ * The commands run to make the code cache: what they compile is what the cache holds (see writeCodeCache). `empty`
+ * is a home with nothing in it (the refusals); `home`, when the build gives one (o.trainingHome), has a refreshed
+ * source and an installed plugin, so the catalog, the registry validator, semver and the sandbox are compiled too.
+ */
+const TRAINING = {
+  wharf: (empty, home) => [
+    ['--help'],
+    ['--home', empty, 'list'],
+    ['--home', empty, 'source', 'list'],
+    ['--home', empty, '--offline', 'search', 'x'],
+    ...(home
+      ? [
+          ['--home', home, 'list'],
+          ['--home', home, 'source', 'list'],
+          ['--home', home, '--offline', 'search', 'vowels'],
+          ['--home', home, '--json', '--offline', 'search', 'vowels'],
+          ['--home', home, '--offline', 'info', 'count-vowels'],
+          ['--home', home, 'outdated', '--offline'],
+          ['--home', home, 'verify'],
+          ['--home', home, 'run', 'count-vowels', 'count_vowels', '--input', 'training'],
+        ]
+      : []),
+  ],
+  'wharf-admin': () => [['--help'], ['validate', '/nonexistent']],
+};
+
+/**
+ * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean,
+ *   trainingHome?: string }} o
+ *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.cjs (+ .cache, and a .map). trainingHome: a wharf home
+ *   with a source and a plugin, read (never changed: only read-only commands and `run` are trained on it).
  */
 export async function bundleCli(o) {
-  rmSync(o.outdir, { recursive: true, force: true }); // no chunk of an earlier build is left to be loaded
+  rmSync(o.outdir, { recursive: true, force: true }); // nothing of an earlier build is left to be loaded
+  mkdirSync(o.outdir, { recursive: true });
+  const outfile = join(o.outdir, `${o.name}.cjs`);
   const r = await build({
-    entryPoints: { [o.name]: o.entry },
-    outdir: o.outdir,
-    // Flat in outdir, one level below dist/ like the modules were: paths made from import.meta.url
-    // (official-sources.ts, the review bot's smoke child) resolve to the same files.
-    chunkNames: '[name]-[hash]',
-    outExtension: { '.js': '.mjs' },
+    entryPoints: [o.entry],
+    outfile,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    // CommonJS so that bin/run-bundle.cjs can compile it as a vm.Script with a code cache (Node 20 has no code
+    // cache for ES modules). Dynamic import() of bundled modules becomes a lazy require of the same file.
+    format: 'cjs',
     platform: 'node',
     // ESM builds first: jsonc-parser's UMD main loads its parts with a require() esbuild cannot follow.
     mainFields: ['module', 'main'],
     target: 'node20.19',
     minify: o.minify ?? true,
-    // Maps beside the chunks, with no sourceMappingURL comment: Node scans each module for one on load.
+    // ASCII output, so the loader can read it as latin1 (faster than decoding UTF-8) with the same characters.
+    charset: 'ascii',
+    // A map beside it, with no sourceMappingURL comment.
     sourcemap: 'external',
-    // Extism's Node build starts worker threads from its own files; it is loaded only by commands that run plugins.
+    // Extism stays outside: its CommonJS build is required only by the commands that run plugins.
     external: ['@extism/extism', ...(o.external ?? [])],
-    // CommonJS dependencies (commander, tuf-js, semver) call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire as __wharfRequire } from 'node:module'; const require = __wharfRequire(import.meta.url);",
-    },
-    plugins: [lazyChildProcessForCommander],
+    // The file is one level below dist/ like the modules were, so paths made from import.meta.url
+    // (official-sources.ts, the review bot's smoke child) resolve to the same files.
+    define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname' },
+    // A plain CommonJS module: bin/run-bundle.cjs gives it the usual parameters, and `node <name>.cjs` runs it too.
+    banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [lazyBuiltins],
     logLevel: 'warning',
     metafile: true,
   });
+  if (o.codeCache ?? true) writeCodeCache(outfile, TRAINING[o.name], o.trainingHome);
   return r.metafile;
+}
+
+/**
+ * Runs the bundle once per training command in one child process (`bin/run-bundle.cjs --train`),
+ * which then writes V8's code cache of every function compiled so far. A start with the cache compiles nothing it
+ * holds; V8 rejects a cache made for another source, V8 version or flags, and then compiles as usual.
+ */
+function writeCodeCache(outfile, training, trainingHome) {
+  const home = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
+  try {
+    const loader = fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url));
+    const argvs = JSON.stringify(training ? training(join(home, 'home'), trainingHome) : [['--help']]);
+    const t = spawnSync(process.execPath, [loader, '--train', outfile, argvs], {
+      env: { ...process.env, WHARF_HOME: join(home, 'home') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (t.status !== 0) throw new Error(`writing the code cache of ${outfile} failed: ${t.stderr}`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 const mtime = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 
 /**
- * True when <outdir>/<name>.mjs is newer than every tsc build it was made from (`builds`: tsbuildinfo files), this
- * script and esbuild: the test the bins make before loading it, so that a rebuild with nothing changed skips it.
+ * True when <outdir>/<name>.cjs is newer than every tsc build it was made from (`builds`: tsbuildinfo files), this
+ * script, the loader and esbuild: the test the bins make before loading it, so that a rebuild with nothing changed
+ * skips it.
  */
 export function bundleIsFresh(o, builds) {
-  const made = mtime(join(o.outdir, `${o.name}.mjs`));
-  const inputs = [...builds, fileURLToPath(import.meta.url), fileURLToPath(import.meta.resolve('esbuild'))];
+  const made = mtime(join(o.outdir, `${o.name}.cjs`));
+  const inputs = [
+    ...builds,
+    fileURLToPath(import.meta.url),
+    fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url)),
+    fileURLToPath(import.meta.resolve('esbuild')),
+  ];
   return made > 0 && inputs.every((f) => mtime(f) <= made);
 }
 
+// What a start need not load or initialise: the network stack (node:https alone costs a start ~5 ms, with tls,
+// net, http), crypto, child_process, fs/promises, and the CommonJS packages whose top level is slow (semver's index
+// builds ~100 regular expressions, ~2 ms; ajv-formats compiles its formats) are loaded on first use by a command,
+// not when a module that names them is evaluated.
+const LAZY_BUILTINS = new Set([
+  'child_process',
+  'crypto',
+  'dns',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'readline/promises',
+  'tls',
+  'zlib',
+]);
+const LAZY_PACKAGES = new Set(['semver', 'ajv-formats/dist/formats.js', 'ajv/dist/runtime/ucs2length.js', 'ipaddr.js']);
+
 /**
- * commander requires node:child_process at load time, only to spawn executable subcommands (which no Wharf CLI
- * has); loading it costs a start ~5 ms. Inside commander, it is required on first use instead.
+ * `import { request } from 'node:https'` becomes a function that requires node:https on its first call and calls
+ * (or constructs) the real one; a default or namespace import's `default` is a Proxy doing the same per property,
+ * and CommonJS dependencies' require('https') gets that Proxy too. Only functions are forwarded by name: importing a
+ * non-function by name (a constant) fails the build, where it is seen, instead of reading undefined at run time.
  */
-const lazyChildProcessForCommander = {
-  name: 'lazy-child-process-for-commander',
+const lazyBuiltins = {
+  name: 'lazy-modules',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(a.importer)
-        ? { path: 'child_process', namespace: 'lazy-cp' }
-        : undefined,
+    b.onResolve(
+      {
+        filter:
+          /^(node:)?[a-z_/]+$|^(semver|ajv-formats\/dist\/formats\.js|ajv\/dist\/runtime\/ucs2length\.js|ipaddr\.js)$/,
+      },
+      (a) => {
+        const name = a.path.replace(/^node:/, '');
+        const builtin = LAZY_BUILTINS.has(name) && !LAZY_PACKAGES.has(a.path);
+        if (!builtin && !LAZY_PACKAGES.has(a.path)) return undefined;
+        // The lazy module's own require of the real one: a built-in stays external, a package is bundled as usual.
+        if (a.namespace.startsWith('lazy-')) return builtin ? { path: `node:${name}`, external: true } : undefined;
+        const pluginData = { builtin, resolveDir: a.resolveDir };
+        return { path: name, namespace: a.kind === 'require-call' ? 'lazy-cjs' : 'lazy-esm', pluginData };
+      },
     );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-cp' }, () => ({
-      contents: "let cp; module.exports = new Proxy({}, { get: (_, k) => (cp ??= require('node:child_process'))[k] });",
+    const spec = (a) => (a.pluginData.builtin ? `node:${a.path}` : a.path);
+    const proxy = `new Proxy({}, {
+  get: (_, k) => r()[k], has: (_, k) => k in r(), ownKeys: () => Reflect.ownKeys(r()),
+  getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(r(), k); return d && { ...d, configurable: true }; },
+})`;
+    const real = (a) => `let m; const r = () => (m ??= require(${JSON.stringify(spec(a))}));`;
+    b.onLoad({ filter: /.*/, namespace: 'lazy-cjs' }, (a) => ({
+      contents: `${real(a)}\nmodule.exports = ${proxy};`,
       loader: 'js',
+      resolveDir: a.pluginData.resolveDir,
     }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-esm' }, (a) => {
+      const mod = createRequire(join(a.pluginData.resolveDir, 'x.js'))(spec(a));
+      const fns = Object.keys(mod).filter((k) => typeof mod[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
+      const forward = (k) =>
+        `export function ${k}(...a) { return new.target ? new (r().${k})(...a) : r().${k}.apply(this, a); }`;
+      return {
+        contents: [real(a), ...fns.filter((k) => k !== 'default').map(forward), `export default ${proxy};`].join('\n'),
+        loader: 'js',
+        resolveDir: a.pluginData.resolveDir,
+      };
+    });
   },
 };

@@ -12,6 +12,8 @@ import { register as update } from './commands/update.js';
 import { collect, makeContext } from './context.js';
 import { interruptedError } from './interrupt.js';
 import { Output } from './output.js';
+import { mayBeTerminal, writeErr, writeOut } from './std-write.js';
+import { VERSION } from './version.js';
 
 /** Command groups, one module each, so features land without editing this file's body. */
 const COMMANDS = [source, catalog, install, update, run, keys, plugin, stats, mcp];
@@ -19,7 +21,7 @@ const COMMANDS = [source, catalog, install, update, run, keys, plugin, stats, mc
 export function buildProgram(): Command {
   const program = new Command('wharf')
     .description('Find, install, verify and run Extism WebAssembly plugins from signed Wharf registries.')
-    .version('0.1.0')
+    .version(VERSION)
     .option('--home <dir>', 'where Wharf keeps sources, plugins and caches (default: the OS data dir, or $WHARF_HOME)')
     .option('--source <url>', 'limit this run to the configured sources with this alias or URL (repeatable)', collect)
     .option('--json', 'machine-readable output on stdout; errors as {"error":{code,message}}')
@@ -46,6 +48,27 @@ function eachCommand(c: Command, fn: (c: Command) => void): void {
 
 const fullName = (c: Command): string => (c.parent ? `${fullName(c.parent)} ${c.name()}` : c.name());
 
+/** `--json --help`: the command's help as one document (what commander's help text shows, as data). */
+function helpDocument(c: Command): string {
+  const h = c.createHelp();
+  const doc = {
+    command: fullName(c),
+    usage: `${fullName(c)} ${c.usage()}`,
+    description: c.description(),
+    arguments: c.registeredArguments.map((a) => ({ name: a.name(), required: a.required, description: a.description })),
+    options: h.visibleOptions(c).map((o) => ({ flags: o.flags, description: o.description })),
+    global_options: c.parent
+      ? h.visibleOptions(program(c)).map((o) => ({ flags: o.flags, description: o.description }))
+      : undefined,
+    commands: h
+      .visibleCommands(c)
+      .map((s) => ({ name: s.name(), usage: h.subcommandTerm(s), description: s.description() })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+const program = (c: Command): Command => (c.parent ? program(c.parent) : c);
+
 /**
  * A usage error as one line with its E_ code: commander's message ("error: unknown command 'instal'\n(Did you
  * mean install?)"), then where to look, instead of the whole help text.
@@ -69,13 +92,30 @@ export async function main(argv: string[]): Promise<void> {
   let failedIn: Command = program;
   eachCommand(program, (c) => {
     c.exitOverride();
+    // commander asks process.stdout.isTTY for the help's width and colours, which creates the stream; only a
+    // character device can be a terminal. FORCE_COLOR and NO_COLOR as commander reads them.
+    const tty = c.configureOutput();
+    const { getOutHelpWidth, getErrHelpWidth, getOutHasColors, getErrHasColors } = tty;
+    const envColor = () =>
+      process.env.NO_COLOR || ['0', 'false'].includes(process.env.FORCE_COLOR ?? '')
+        ? false
+        : Boolean(process.env.FORCE_COLOR) || process.env.CLICOLOR_FORCE !== undefined;
     c.configureOutput({
+      getOutHelpWidth: () => (mayBeTerminal(1) ? getOutHelpWidth?.() : undefined) as number,
+      getErrHelpWidth: () => (mayBeTerminal(2) ? getErrHelpWidth?.() : undefined) as number,
+      getOutHasColors: () => (mayBeTerminal(1) ? (getOutHasColors?.() ?? false) : envColor()),
+      getErrHasColors: () => (mayBeTerminal(2) ? (getErrHasColors?.() ?? false) : envColor()),
       outputError: () => {
         failedIn = c;
       },
       // Under --json the help commander prints for a missing command would be a second document.
-      ...(json ? { writeErr: () => {} } : {}),
+      writeErr: json ? () => {} : writeErr,
+      // `--json --version` (beside other arguments; alone it never gets here, see version.ts): one document too.
+      writeOut: json
+        ? (s: string) => writeOut(s === `${VERSION}\n` ? `${JSON.stringify({ version: VERSION }, null, 2)}\n` : s)
+        : writeOut,
     });
+    if (json) c.helpInformation = () => helpDocument(c);
   });
   try {
     // `wharf sign x.wasm --id a --version 1.2.3`: after the subcommand, --version is that command's option

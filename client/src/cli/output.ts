@@ -1,4 +1,7 @@
 import { isWharfError, WharfError } from '@wharf/schemas';
+import { writeErr, writeOut } from './std-write.js';
+
+export { quietOnClosedPipe } from './std-write.js';
 
 /** How a command talks: human lines on a TTY, one JSON document with --json, errors with their E_ code. */
 export class Output {
@@ -7,41 +10,29 @@ export class Output {
   /** Print the command's result: `human` for people, `data` for --json. */
   result(data: unknown, human: () => string | string[]): void {
     if (this.json) {
-      process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+      writeOut(`${JSON.stringify(data, null, 2)}\n`);
       return;
     }
     const h = human();
     const text = Array.isArray(h) ? h.join('\n') : h;
-    if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    if (text) writeOut(text.endsWith('\n') ? text : `${text}\n`);
   }
 
   /** Notes for people only (stale warnings, hints): stderr, and never with --json. */
   note(text: string): void {
-    if (!this.json) process.stderr.write(`${text}\n`);
+    if (!this.json) writeErr(`${text}\n`);
   }
 
   error(e: unknown): number {
     const w = isWharfError(e) ? e : new WharfError('E_IO', e instanceof Error ? e.message : String(e));
-    if (this.json) process.stdout.write(`${JSON.stringify({ error: w.toJSON() }, null, 2)}\n`);
-    else process.stderr.write(`error ${w.code}: ${w.message}\n`);
+    if (this.json) writeOut(`${JSON.stringify({ error: w.toJSON() }, null, 2)}\n`);
+    else writeErr(`error ${w.code}: ${w.message}\n`);
     return w.code === 'E_USAGE' ? 2 : w.code === 'E_INTERRUPTED' ? 130 : 1;
   }
 }
 
 /** "1 plugin", "3 plugins". */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/**
- * Output into a closed pipe (`wharf search x | head -2`) ends the process quietly, as Unix tools do; Node ignores
- * SIGPIPE, so the write fails with EPIPE instead, which would otherwise surface as an unhandled error.
- */
-export function quietOnClosedPipe(): void {
-  for (const s of [process.stdout, process.stderr])
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
-      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-    });
-}
 
 /** A one-line progress bar on stderr, only on a TTY and never with --json. */
 export function progressBar(

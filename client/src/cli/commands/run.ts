@@ -1,6 +1,7 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
 import { type CliContext, collect, readInputFile } from '../context.js';
+import { writeOut } from '../std-write.js';
 
 /** `wharf run`. */
 export function register(program: Command, ctx: CliContext): void {
@@ -20,7 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
       const bytes = await ctx
         .client()
         .run(id, exp, new Uint8Array(input instanceof Uint8Array ? input : Buffer.from(input)), { config });
-      if (ctx.g().json) process.stdout.write(`${JSON.stringify({ output: Buffer.from(bytes).toString('utf8') })}\n`);
-      else process.stdout.write(bytes);
+      if (ctx.g().json) writeOut(`${JSON.stringify({ output: Buffer.from(bytes).toString('utf8') })}\n`);
+      else writeOut(bytes);
     });
 }

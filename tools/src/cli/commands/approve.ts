@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { handleComment } from '../../publish-bot/approve.js';
-import { readMaintainers } from '../../publish-bot/maintainers.js';
 import { type AdminCommandContext, DEFAULT_BOT_LOGIN, EXIT_FAILED, githubFromEnv, repoRef } from './context.js';
 
 interface CommentEvent {
@@ -28,8 +26,12 @@ export function registerApprove(ctx: AdminCommandContext): void {
       const ref = repoRef(ev.repository?.full_name ?? '', ev.issue?.number ?? 0);
       const user = ev.comment?.user;
       if (!user || typeof user.id !== 'number') throw new WharfError('E_USAGE', 'the event has no comment author id');
+      const [{ handleComment }, { readMaintainers }] = await Promise.all([
+        import('../../publish-bot/approve.js'),
+        import('../../publish-bot/maintainers.js'),
+      ]);
       const r = await handleComment(
-        githubFromEnv(o.apiUrl),
+        await githubFromEnv(o.apiUrl),
         ref,
         { body: ev.comment?.body ?? '', user: { id: user.id, login: user.login ?? '' } },
         readMaintainers(o.maintainers),

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { createGitHub, type GitHub } from '../../github/octokit.js';
+import type { GitHub } from '../../github/octokit.js';
 import type { CliIo } from '../main.js';
 
 /** What main.ts hands each command module, so modules register commands without editing main.ts again. */
@@ -16,10 +16,17 @@ export interface AdminCommandContext {
 }
 
 export const EXIT_FAILED = 1;
+
+/** "1 plugin", "3 plugins" (as the wharf CLI's output.ts says it). */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 export const DEFAULT_BOT_LOGIN = 'github-actions[bot]';
 
-/** The token comes from the environment only (never argv, which other processes can read). */
-export function githubFromEnv(apiUrl?: string): GitHub {
+/**
+ * The token comes from the environment only (never argv, which other processes can read). Octokit is loaded here,
+ * by the commands that talk to GitHub, not by every wharf-admin start.
+ */
+export async function githubFromEnv(apiUrl?: string): Promise<GitHub> {
+  const { createGitHub } = await import('../../github/octokit.js');
   const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
   return createGitHub({
     ...(token ? { token } : {}),

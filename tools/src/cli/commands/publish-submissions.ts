@@ -1,8 +1,5 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readMaintainers } from '../../publish-bot/maintainers.js';
-import { publishSubmissions } from '../../publish-bot/publish-submissions.js';
-import { defaultKeysDir } from '../../tuf/keys.js';
 import {
   type AdminCommandContext,
   DEFAULT_BOT_LOGIN,
@@ -46,10 +43,15 @@ export function registerPublishSubmissions(ctx: AdminCommandContext): void {
     .option('--form <file>', 'submission form YAML (default: in the clone)')
     .option('--maintainers <file>', 'maintainers list (default: registry/MAINTAINERS in the clone)')
     .action(async (o: Opts, cmd: Command) => {
+      const [{ readMaintainers }, { publishSubmissions }, { defaultKeysDir }] = await Promise.all([
+        import('../../publish-bot/maintainers.js'),
+        import('../../publish-bot/publish-submissions.js'),
+        import('../../tuf/keys.js'),
+      ]);
       const workdir = resolve(o.workdir);
       const registryDir = join(workdir, o.registrySubdir);
       const r = await publishSubmissions({
-        gh: githubFromEnv(o.apiUrl),
+        gh: await githubFromEnv(o.apiUrl),
         repo: o.repo,
         workdir,
         registrySubdir: o.registrySubdir,

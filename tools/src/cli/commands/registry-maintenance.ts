@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isValidId, parseJson, WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { type RotationReason, rotateKey } from '../../publish-bot/key-rotation.js';
-import { applyLifecycle, type LifecycleAction } from '../../publish-bot/lifecycle.js';
-import { mirrorSync } from '../../publish-bot/mirror-sync.js';
-import { exportWxauto, importWxauto } from '../../publish-bot/wxauto-format.js';
-import { openRegistryEdit } from '../../registry/registry-edit.js';
-import { isShardedRegistry, migrateToSharded, readFullRegistry } from '../../registry/sharded-store.js';
-import { readRegistry, writeRegistry } from '../../registry/store.js';
-import { defaultKeysDir } from '../../tuf/keys.js';
-import type { AdminCommandContext } from './context.js';
+import type { RotationReason } from '../../publish-bot/key-rotation.js';
+import type { LifecycleAction } from '../../publish-bot/lifecycle.js';
+import { type AdminCommandContext, plural } from './context.js';
+
+// Each command loads what it runs (simple-git, TUF signing, the registry editor), not every wharf-admin start.
+const registryEdit = () => import('../../registry/registry-edit.js');
+const shardedStore = () => import('../../registry/sharded-store.js');
+const store = () => import('../../registry/store.js');
+const wxautoFormat = () => import('../../publish-bot/wxauto-format.js');
 
 /** yank | deprecate | remove, mirror sync, WXAUTO import/export, and the move to the sharded layout. */
 export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
@@ -23,13 +23,17 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
       const bits = o.bits === undefined ? undefined : Number(o.bits);
       if (bits !== undefined && !(Number.isInteger(bits) && bits >= 1 && bits <= 16))
         throw new WharfError('E_USAGE', `--bits takes an integer from 1 to 16, got ${JSON.stringify(o.bits)}`);
+      const [{ migrateToSharded }, { defaultKeysDir }] = await Promise.all([
+        shardedStore(),
+        import('../../tuf/keys.js'),
+      ]);
       const r = await migrateToSharded(dir, {
         keysDir: o.keys ?? defaultKeysDir(dir),
         ...(bits !== undefined ? { bitLength: bits } : {}),
       });
       ctx.out(
         cmd,
-        `Sharded ${r.plugins} plugins into ${2 ** r.bitLength} bins: targets v${r.targetsVersion}, snapshot v${r.snapshotVersion}, timestamp v${r.timestampVersion}. Clients follow with their next refresh.`,
+        `Sharded ${plural(r.plugins, 'plugin')} into ${2 ** r.bitLength} bins: targets v${r.targetsVersion}, snapshot v${r.snapshotVersion}, timestamp v${r.timestampVersion}. Clients follow with their next refresh.`,
         r,
       );
     });
@@ -42,6 +46,10 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
       .requiredOption('--reason <text>', 'why (shown to users)')
       .option('--registry <dir>', 'registry directory', 'registry')
       .action(async (spec: string, o: { reason: string; registry: string }, cmd: Command) => {
+        const [{ openRegistryEdit }, { applyLifecycle }] = await Promise.all([
+          registryEdit(),
+          import('../../publish-bot/lifecycle.js'),
+        ]);
         const edit = await openRegistryEdit(o.registry, [spec.split('@')[0] as string]);
         const next = applyLifecycle(edit.registry, action, spec, o.reason);
         const saved = await edit.save(next);
@@ -60,6 +68,10 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
     .option('--reason <r>', 'routine | compromised (compromised revokes the old key)', 'routine')
     .option('--registry <dir>', 'registry directory', 'registry')
     .action(async (o: { statement: string; sig: string; reason: string; registry: string }, cmd: Command) => {
+      const [{ openRegistryEdit }, { rotateKey }] = await Promise.all([
+        registryEdit(),
+        import('../../publish-bot/key-rotation.js'),
+      ]);
       const statement = readFileSync(o.statement, 'utf8');
       // The statement names the plugin (rotateKey checks it in full); a sharded registry loads only that one.
       const id = /(?:^|\s)id=(\S+)/.exec(statement)?.[1] ?? '';
@@ -93,6 +105,7 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
         o: { workdir: string; from: string; to: string; branch: string; registrySubdir: string },
         cmd: Command,
       ) => {
+        const { mirrorSync } = await import('../../publish-bot/mirror-sync.js');
         const r = await mirrorSync({
           workdir: o.workdir,
           from: o.from,
@@ -100,7 +113,7 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
           branch: o.branch,
           registrySubdir: o.registrySubdir,
         });
-        ctx.out(cmd, `pushed ${o.from}/${o.branch} to ${o.to} (${r.before} → ${r.after} plugins)`, r);
+        ctx.out(cmd, `pushed ${o.from}/${o.branch} to ${o.to} (${r.before} → ${plural(r.after, 'plugin')})`, r);
       },
     );
 
@@ -116,6 +129,7 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
     .option('--out <file>', 'output file (default stdout)')
     .option('--registry-url <url>', 'registry_url to record')
     .action(async (o: { registry: string; out?: string; registryUrl?: string }) => {
+      const [{ readFullRegistry }, { exportWxauto }] = await Promise.all([shardedStore(), wxautoFormat()]);
       const registry = await readFullRegistry(o.registry);
       const text = `${JSON.stringify(exportWxauto(registry, o.registryUrl ? { registryUrl: o.registryUrl } : {}), null, 2)}\n`;
       if (o.out) writeFileSync(o.out, text);
@@ -128,6 +142,11 @@ export function registerRegistryMaintenance(ctx: AdminCommandContext): void {
     .argument('<file>', 'the registry.json to import')
     .option('--registry <dir>', 'registry directory', 'registry')
     .action(async (file: string, o: { registry: string }, cmd: Command) => {
+      const [{ isShardedRegistry }, { readRegistry, writeRegistry }, { importWxauto }] = await Promise.all([
+        shardedStore(),
+        store(),
+        wxautoFormat(),
+      ]);
       if (await isShardedRegistry(o.registry))
         throw new WharfError('E_USAGE', 'import into a sharded registry is not supported yet: import, then shard');
       const { registry } = await readRegistry(o.registry);

@@ -2,10 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJson, type Registry, readManifest, WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { readRegistry } from '../../registry/store.js';
-import { renderMarkdown } from '../../review/render-report.js';
-import { postReview, postReviewError, type ReviewSource, runReview } from '../../review/run-review.js';
-import { type SmokeResult, smokeRun } from '../../review/smoke-run.js';
+import type { ReviewSource, runReview } from '../../review/run-review.js';
+import type { SmokeResult } from '../../review/smoke-run.js';
 import {
   type AdminCommandContext,
   DEFAULT_BOT_LOGIN,
@@ -61,6 +59,12 @@ export function registerReview(ctx: AdminCommandContext): void {
     .option('--post', 'update the sticky comment and labels on the issue')
     .option('--bot-login <login>', 'the account the bot posts as', DEFAULT_BOT_LOGIN)
     .action(async (o: ReviewOpts, cmd: Command) => {
+      // The review pipeline (the sandbox and Extism, Octokit) is loaded by this command only.
+      const [{ readRegistry }, { renderMarkdown }, { postReview, postReviewError, runReview }] = await Promise.all([
+        import('../../registry/store.js'),
+        import('../../review/render-report.js'),
+        import('../../review/run-review.js'),
+      ]);
       let source: ReviewSource;
       if (o.manifest || o.wasm || o.sig) {
         if (!o.manifest || !o.wasm || !o.sig)
@@ -73,7 +77,7 @@ export function registerReview(ctx: AdminCommandContext): void {
       const regDir = existingDir(o.registry, 'registry');
       let registry: Registry | undefined;
       if (regDir) registry = (await readRegistry(regDir)).registry;
-      const gh = source.kind === 'files' ? undefined : githubFromEnv(o.apiUrl);
+      const gh = source.kind === 'files' ? undefined : await githubFromEnv(o.apiUrl);
       const smoke: 'isolated' | 'skip' | SmokeResult = o.smokeResults
         ? (parseJson(readText(o.smokeResults, 'smoke results'), o.smokeResults) as SmokeResult)
         : o.smoke
@@ -120,6 +124,7 @@ export function registerReview(ctx: AdminCommandContext): void {
     .option('--out <file>', 'write smoke.json')
     .action(async (o: { wasm: string; manifest: string; out?: string }, cmd: Command) => {
       const m = readManifest(parseJson(readText(o.manifest, 'manifest'), o.manifest));
+      const { smokeRun } = await import('../../review/smoke-run.js');
       const r = await smokeRun(new Uint8Array(readFileSync(o.wasm)), m);
       if (o.out) writeFileSync(o.out, `${JSON.stringify(r, null, 2)}\n`);
       ctx.out(cmd, r.results.map((x) => `${x.status} ${x.export}: ${x.message}`).join('\n'), r);

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { scanWasm } from '@wharf/client';
 import { parseJson, readManifest } from '@wharf/schemas';
 import type { Command } from 'commander';
 import { type AdminCommandContext, EXIT_FAILED, readText } from './context.js';
@@ -10,7 +9,8 @@ export function registerScan(ctx: AdminCommandContext): void {
     .description('static WASM scan (no instantiation): validity, limits, imports, exports, memory, language')
     .argument('<wasm>', 'the plugin binary')
     .option('--manifest <file>', 'plugin.json, to check declared exports and permissions')
-    .action((wasmPath: string, o: { manifest?: string }, cmd: Command) => {
+    .action(async (wasmPath: string, o: { manifest?: string }, cmd: Command) => {
+      const { scanWasm } = await import('@wharf/client');
       const manifest = o.manifest ? readManifest(parseJson(readText(o.manifest, 'manifest'), o.manifest)) : undefined;
       const t0 = performance.now();
       const r = scanWasm(new Uint8Array(readFileSync(wasmPath)), manifest);

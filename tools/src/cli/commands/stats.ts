@@ -46,7 +46,7 @@ export function registerStats(ctx: AdminCommandContext): void {
       ]);
       const giteeToken = process.env.GITEE_TOKEN;
       const common = {
-        gh: githubFromEnv(o.apiUrl),
+        gh: await githubFromEnv(o.apiUrl),
         gitee: {
           ...(o.giteeApi ? { apiBase: o.giteeApi } : {}),
           ...(giteeToken ? { token: giteeToken } : {}),
@@ -74,7 +74,7 @@ export function registerStats(ctx: AdminCommandContext): void {
           })()
         : await updateStatsLocal(o.registry, { ...common, keysDir: o.keys ?? defaultKeysDir(o.registry) });
       const human = [
-        `counted ${r.counted} plugin(s); ${r.changes.length} changed${r.dry_run ? ' (dry run: nothing written)' : ''}`,
+        `counted ${r.counted} ${r.counted === 1 ? 'plugin' : 'plugins'}; ${r.changes.length} changed${r.dry_run ? ' (dry run: nothing written)' : ''}`,
         ...r.changes.map(
           (c) =>
             `  ${c.plugin_id}  downloads ${c.before.downloads} → ${c.after.downloads}  stars ${c.before.stars} → ${c.after.stars}`,
