@@ -550,7 +550,7 @@ describe('plugin page layout', () => {
     for (const id of ['h-install', 'h-side-versions', 'h-details', 'h-perms', 'h-key'])
       expect(await aside.locator(`#${id}`).count(), id).toBe(1);
     expect(await aside.locator('.side-versions li').count()).toBe(3);
-    expect(await aside.textContent('.perms')).toContain('May make HTTP requests to: api.example.com');
+    expect(await aside.locator('.perms').textContent()).toContain('May make HTTP requests to: api.example.com');
     expect((await aside.locator('.links a').allTextContents()).map((x) => x.trim())).toEqual(
       expect.arrayContaining(['Source on GitHub', 'Release feed (Atom)']),
     );
