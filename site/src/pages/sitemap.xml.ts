@@ -10,7 +10,8 @@ import { loadRegistry } from '../lib/registry-source';
 
 export async function GET({ site }: APIContext): Promise<Response> {
   const { plugins, byCategory } = catalog();
-  const docs = await getCollection('docs');
+  // Sorted: the content layer returns entries in no fixed order, and the sitemap should not churn between builds.
+  const docs = (await getCollection('docs')).sort((a, b) => a.id.localeCompare(b.id));
   const paths = LANGS.flatMap((lang) => [
     localePath(lang),
     localePath(lang, 'search/'),
