@@ -19,10 +19,12 @@ const dropBuildInternals = {
   },
 };
 
-// Each plugin's feed and API entry, and a card per category: plain file writes after the pages instead of two more
-// Astro routes per plugin. The plugin page hands them over in this process (src/lib/plugin-files.ts).
+// Each plugin's feed and API entry, a card per category, sitemap parts: plain file writes after the pages instead of two more
+// Astro routes per plugin. The plugin page hands them over in this process (src/lib/build-files.ts).
 const BUILD_FILES = Symbol.for('wharf-site.build-files');
-const SAFE_PATH = /^(?:plugins\/[a-z0-9-]+\/feed\.xml|api\/plugins\/[a-z0-9-]+\.json|og\/[a-z][a-z0-9_-]*\.png)$/;
+const SITEMAP_PARTS = Symbol.for('wharf-site.sitemap-parts');
+const SAFE_PATH =
+  /^(?:plugins\/[a-z0-9-]+\/feed\.xml|api\/plugins\/[a-z0-9-]+\.json|og\/[a-z][a-z0-9_-]*\.png|sitemap-\d+\.xml)$/;
 const safeJoin = (root, path) => {
   if (!SAFE_PATH.test(path)) throw new Error(`[wharf-site] refusing to write ${JSON.stringify(path)}`);
   return join(root, path);
@@ -73,6 +75,9 @@ const buildFiles = {
         }
         writeFileSync(file, body);
       }
+      const sitemapParts = globalThis[SITEMAP_PARTS] ?? [];
+      delete globalThis[SITEMAP_PARTS];
+      for (const { path, body } of sitemapParts) writeFileSync(safeJoin(root, path), body);
       await writeCards(root, handOver.cards(), logger);
     },
   },

@@ -1,4 +1,4 @@
-// `astro dev` only: /api/plugins/<id>.json, which a build writes in its build-done hook (lib/plugin-files.ts).
+// `astro dev` only: /api/plugins/<id>.json, which a build writes in its build-done hook (lib/build-files.ts).
 import type { RegistryPlugin } from '@wharf/schemas';
 import type { APIContext } from 'astro';
 import { catalog } from '../lib/catalog';
