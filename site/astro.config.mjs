@@ -19,8 +19,8 @@ const dropBuildInternals = {
   },
 };
 
-// Each plugin's feed and API entry, a card per category, sitemap parts: plain file writes after the pages instead of two more
-// Astro routes per plugin. The plugin page hands them over in this process (src/lib/build-files.ts).
+// Each plugin's feed and API entry, a card per category and the sitemap's parts: plain file writes after the pages
+// instead of two more Astro routes per plugin. The pages hand them over in this process (src/lib/build-files.ts).
 const BUILD_FILES = Symbol.for('wharf-site.build-files');
 const SITEMAP_PARTS = Symbol.for('wharf-site.sitemap-parts');
 const SAFE_PATH =
