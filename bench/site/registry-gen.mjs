@@ -2,7 +2,7 @@
 // descriptions, DESIGN §9's realistic case) and synthetic ones of any size. Entries carry full releases
 // (hashes, signatures) so registry.json is realistic; the site must keep those out of its search index.
 //   node bench/site/registry-gen.mjs obsidian <out.json>
-//   node bench/site/registry-gen.mjs synthetic <count> <out.json>
+//   node bench/site/registry-gen.mjs synthetic <count> <out.json> [--readmes]
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -104,6 +104,7 @@ export function entry(e) {
       permissions: { justifications: {} },
       compatibility: { host: '>=0.1.0', extism_abi: '1' },
       yanked: false,
+      ...(e.readme && i === e.versions.length - 1 ? { readme: e.readme } : {}),
       ...(e.deprecated?.includes(version) ? { deprecated: 'Superseded by a later release.' } : {}),
     };
   });
@@ -215,8 +216,60 @@ function rng(seed) {
   };
 }
 
-/** `count` synthetic plugins; about 10% have Chinese names and descriptions. */
-export function syntheticRegistry(count, seed = 42) {
+/** A README of about 3 KB (headings, list, table, a TypeScript block, links, an image), as authors write them. */
+function readmeFor(name, id, n1, n2, v) {
+  return [
+    `# ${name}`,
+    '',
+    `${name} ${v} ${n1} and ${n2} data. It runs in the Wharf host with no network access unless the manifest says so.`,
+    '',
+    '![screenshot](docs/screenshot.png)',
+    '',
+    '## Install',
+    '',
+    '```sh',
+    `wharf install ${id}`,
+    '```',
+    '',
+    '## Usage',
+    '',
+    `Call the \`run\` export with a JSON object. The plugin reads \`${n1}\` and \`${n2}\` fields and returns the result.`,
+    '',
+    '```ts',
+    `import { createWharf } from '@wharf/client';`,
+    '',
+    'const wharf = await createWharf();',
+    `const out = await wharf.run('${id}', 'run', JSON.stringify({ ${n1}: 'a', ${n2}: 42 }));`,
+    'console.log(JSON.parse(out));',
+    '```',
+    '',
+    '## Options',
+    '',
+    '| Option | Type | Default | Meaning |',
+    '| --- | --- | --- | --- |',
+    `| \`${n1}\` | string | \`""\` | The ${n1} to read. |`,
+    `| \`${n2}\` | number | \`0\` | How many ${n2} items to keep. |`,
+    '| `strict` | boolean | `false` | Fail on unknown fields instead of ignoring them. |',
+    '',
+    '## Notes',
+    '',
+    `- Works offline; ${n1} data never leaves the host.`,
+    `- Large ${n2} inputs are processed in chunks of 64 KiB.`,
+    '- Errors are returned as `{ "error": "..." }`, never thrown across the boundary.',
+    '- See [the changelog](CHANGELOG.md) and [the issue tracker](https://github.com/example/issues).',
+    '',
+    '## License',
+    '',
+    'MIT. Contributions welcome: open a pull request with a test.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * `count` synthetic plugins; about 10% have Chinese names and descriptions. With `readmes`, every latest release
+ * carries a ~3 KB README, which the site renders (the costliest part of a plugin page).
+ */
+export function syntheticRegistry(count, seed = 42, { readmes = false } = {}) {
   const r = rng(seed);
   const pick = (xs) => xs[Math.floor(r() * xs.length)];
   const makeId = idMaker();
@@ -233,9 +286,10 @@ export function syntheticRegistry(count, seed = 42) {
       (_, k) => `${majors}.${k}.${Math.floor(r() * 10)}`,
     );
     const downloads = Math.floor(r() ** 4 * 500_000);
+    const id = makeId(`${n1}-${n2}-${v}-${i.toString(36)}`);
     plugins.push(
       entry({
-        id: makeId(`${n1}-${n2}-${v}-${i.toString(36)}`),
+        id,
         name,
         ...(zh
           ? { name_zh: `${zn}${zv}`, description_zh: `${zv}${zn}与${pick(ZH_NOUNS)}，支持离线使用和批量处理。` }
@@ -250,6 +304,7 @@ export function syntheticRegistry(count, seed = 42) {
         tags: [n1, n2, a],
         featured: i < 12,
         verified: r() < 0.3,
+        ...(readmes ? { readme: readmeFor(name, id, n1, n2, v) } : {}),
       }),
     );
   }
@@ -257,10 +312,12 @@ export function syntheticRegistry(count, seed = 42) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [kind, a, b] = process.argv.slice(2);
-  const reg = kind === 'obsidian' ? obsidianRegistry() : syntheticRegistry(Number(a));
+  const args = process.argv.slice(2);
+  const readmes = args.includes('--readmes');
+  const [kind, a, b] = args.filter((x) => x !== '--readmes');
+  const reg = kind === 'obsidian' ? obsidianRegistry() : syntheticRegistry(Number(a), 42, { readmes });
   const out = kind === 'obsidian' ? a : b;
-  if (!out) throw new Error('usage: registry-gen.mjs obsidian <out.json> | synthetic <count> <out.json>');
+  if (!out) throw new Error('usage: registry-gen.mjs obsidian <out.json> | synthetic <count> <out.json> [--readmes]');
   writeFileSync(out, JSON.stringify(reg));
   console.log(`${out}: ${reg.plugins.length} plugins`);
 }

@@ -2,7 +2,7 @@
 // plugin and hostile metadata), serves it on 127.0.0.1 and drives it with playwright-core (issue 5 "Done when").
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -426,6 +426,14 @@ describe('feeds and static API', () => {
     expect(res.headers.get('content-type')).toContain('application/json');
     const one = await res.json();
     expect(one.plugin).toEqual(listed.find((p) => p.plugin_id === RICH_ID));
+    // The build-done hook writes both files for every listed plugin, and none for a removed one.
+    for (const p of registry.plugins) {
+      const files = [join(out, 'api', 'plugins', `${p.plugin_id}.json`), join(out, 'plugins', p.plugin_id, 'feed.xml')];
+      expect(
+        files.map((f) => existsSync(f)),
+        p.plugin_id,
+      ).toEqual(p.status === 'removed' ? [false, false] : [true, true]);
+    }
     // Documented in both languages.
     for (const lang of ['', 'zh/']) {
       const doc = await (await fetch(new URL(`${lang}docs/api/`, server.url))).text();
@@ -443,8 +451,26 @@ describe('feeds and static API', () => {
     expect(await meta('og:type')).toBe('article');
     expect(await meta('og:url')).toBe(`${SITE_URL}/zh/plugins/${RICH_ID}/`);
     expect(await meta('og:locale')).toBe('zh_CN');
-    expect(await meta('og:image')).toBe(`${SITE_URL}/og-card.png`);
-    expect((await fetch(new URL('og-card.png', server.url))).headers.get('content-type')).toBe('image/png');
+    // Its category's card (one 1200×630 PNG per category), named in the page's language.
+    expect(await meta('og:image')).toBe(`${SITE_URL}/og/integration.png`);
+    expect(await meta('og:image:alt')).toBe('Wharf 插件市场 · 系统集成');
+    expect(await page.getAttribute('meta[name="twitter:card"]', 'content')).toBe('summary_large_image');
+    expect(await page.getAttribute('meta[name="twitter:title"]', 'content')).toBe('网络抓取');
+    for (const card of ['og/integration.png', 'og/utility.png', 'og-card.png']) {
+      const res = await fetch(new URL(card, server.url));
+      expect(res.headers.get('content-type'), card).toBe('image/png');
+      const png = Buffer.from(await res.arrayBuffer());
+      expect(png.subarray(1, 4).toString(), card).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)], card).toEqual([1200, 630]);
+    }
+    // Another plugin, in another category: its own title, description, URL and card.
+    const other = await open(`plugins/count-vowels/`);
+    const otherMeta = (p: string) => other.getAttribute(`meta[property="${p}"]`, 'content');
+    expect(await otherMeta('og:url')).toBe(`${SITE_URL}/plugins/count-vowels/`);
+    expect(await otherMeta('og:image')).toBe(`${SITE_URL}/og/utility.png`);
+    expect(await otherMeta('og:title')).toBe(await other.textContent('h1'));
+    expect(await otherMeta('og:description')).toBe(await other.getAttribute('meta[name="description"]', 'content'));
+    await other.close();
     const feeds = await page.$$eval('link[rel=alternate][type="application/atom+xml"]', (ls) =>
       ls.map((l) => l.getAttribute('href')),
     );
@@ -550,7 +576,7 @@ describe('plugin page layout', () => {
     for (const id of ['h-install', 'h-side-versions', 'h-details', 'h-perms', 'h-key'])
       expect(await aside.locator(`#${id}`).count(), id).toBe(1);
     expect(await aside.locator('.side-versions li').count()).toBe(3);
-    expect(await aside.textContent('.perms')).toContain('May make HTTP requests to: api.example.com');
+    expect(await aside.locator('.perms').textContent()).toContain('May make HTTP requests to: api.example.com');
     expect((await aside.locator('.links a').allTextContents()).map((x) => x.trim())).toEqual(
       expect.arrayContaining(['Source on GitHub', 'Release feed (Atom)']),
     );

@@ -2,17 +2,15 @@
 // (documented in site/docs/*/api.md), the sitemap. URLs are absolute when the build knows the site's address
 // (WHARF_SITE_URL); otherwise feed links stay base-relative (Atom resolves them against the feed's own URL).
 import type { RegistryPlugin, Release } from '@wharf/schemas';
-import { localePath } from './i18n';
+import { localePath, translator } from './i18n';
+import { xml } from './text';
 
 /** An absolute URL for a site path when `site` is configured, else the path itself. */
 export function siteUrl(site: URL | undefined, path: string): string {
   return site ? new URL(path, site).toString() : path;
 }
 
-/** XML text and attribute escaping. Registry text has no control characters (schema rules), so this is all. */
-export function xml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
-}
+export { xml } from './text';
 
 export interface FeedRelease {
   plugin: RegistryPlugin;
@@ -89,4 +87,23 @@ export function apiSummary(p: RegistryPlugin) {
     url: localePath('en', `plugins/${p.plugin_id}/`),
     api: localePath('en', `api/plugins/${p.plugin_id}.json`),
   };
+}
+
+/** /plugins/<id>/feed.xml: one plugin's releases, newest first. */
+export function pluginFeed(site: URL | undefined, p: RegistryPlugin): string {
+  return atomFeed({
+    site,
+    id: `urn:wharf:plugin:${p.plugin_id}`,
+    title: translator('en')('feed.pluginTitle', { name: p.name }),
+    selfPath: localePath('en', `plugins/${p.plugin_id}/feed.xml`),
+    pagePath: localePath('en', `plugins/${p.plugin_id}/`),
+    updated: p.updated_at,
+    entries: newestReleases([p], 100),
+  });
+}
+
+/** /api/plugins/<id>.json: a plugin's registry entry as the registry has it (releases, keys, permissions, review). */
+export function pluginApiEntry(p: RegistryPlugin): string {
+  const { url, api } = apiSummary(p);
+  return JSON.stringify({ api_version: 1, url, api, plugin: p });
 }

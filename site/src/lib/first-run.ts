@@ -1,7 +1,7 @@
 // The commands a plugin page gives a first-time visitor, from nothing to a call: get the CLI, trust the
 // registry (its root fingerprint), install, run an export on its sample_input, and use it as an MCP tool.
 import type { ExportSpec, RegistryPlugin } from '@wharf/schemas';
-import type { SiteConfig } from './site-config';
+import type { SiteConfig } from './site-config.js';
 
 export const CLI_INSTALL = 'npm install -g @wharf/client';
 

@@ -154,6 +154,7 @@ const en = {
   'feed.pluginTitle': '{name}: releases',
   'plugin.feed': 'Release feed (Atom)',
   'plugin.api': 'JSON',
+  'og.categoryCard': 'Wharf plugins · {category}',
   'footer.submit': 'Submit a plugin',
 } as const;
 
@@ -306,6 +307,7 @@ const zh: Record<Key, string> = {
   'feed.pluginTitle': '{name}：版本',
   'plugin.feed': '版本订阅（Atom）',
   'plugin.api': 'JSON',
+  'og.categoryCard': 'Wharf 插件市场 · {category}',
   'footer.submit': '提交插件',
 };
 
@@ -374,12 +376,22 @@ export function formatDate(_lang: Lang, iso: string): string {
 
 /** 1520 → "1.5K" (en), "1520" (zh: 万 starts at 10 000). */
 export function formatCompact(lang: Lang, n: number): string {
-  return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', {
-    notation: 'compact',
-    maximumFractionDigits: 1,
-  }).format(n);
+  return numberFormat(lang, true).format(n);
 }
 
 export function formatNumber(lang: Lang, n: number): string {
-  return n.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US');
+  return numberFormat(lang, false).format(n);
+}
+
+// One formatter per language and style: constructing one costs tens of µs, and every card and page formats numbers.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(lang: Lang, compact: boolean): Intl.NumberFormat {
+  const key = `${lang}${compact}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
+    f = new Intl.NumberFormat(locale, compact ? { notation: 'compact', maximumFractionDigits: 1 } : {});
+    numberFormats.set(key, f);
+  }
+  return f;
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseJson, validateSources } from '@wharf/schemas';
-import { registryPath, safeHref } from './registry-source';
+import { registryPath, safeHref } from './registry-source.js';
 
 export interface SiteConfig {
   /** The alias a visitor adds the source as (sources.json `current`, else "wharf"). */

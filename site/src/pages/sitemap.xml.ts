@@ -1,16 +1,18 @@
 // /sitemap.xml: every page in both languages. Sitemaps need absolute URLs, so it lists the site's address
-// (WHARF_SITE_URL); without one it is an empty, valid urlset.
+// (WHARF_SITE_URL); without one it is an empty, valid urlset. Past 50,000 URLs it is an index (lib/sitemap.ts).
 import { getCollection } from 'astro:content';
 import type { APIContext } from 'astro';
+import { handOverSitemapParts } from '../lib/build-files';
 import { CATEGORY_PAGE_SIZE, catalog } from '../lib/catalog';
 import { docSlug } from '../lib/docs';
-import { xml } from '../lib/feeds';
 import { LANGS, localePath } from '../lib/i18n';
 import { loadRegistry } from '../lib/registry-source';
+import { sitemaps } from '../lib/sitemap';
 
 export async function GET({ site }: APIContext): Promise<Response> {
   const { plugins, byCategory } = catalog();
-  const docs = await getCollection('docs');
+  // Sorted: the content layer returns entries in no fixed order, and the sitemap should not churn between builds.
+  const docs = (await getCollection('docs')).sort((a, b) => a.id.localeCompare(b.id));
   const paths = LANGS.flatMap((lang) => [
     localePath(lang),
     localePath(lang, 'search/'),
@@ -24,13 +26,8 @@ export async function GET({ site }: APIContext): Promise<Response> {
     }),
     ...plugins.map((p) => localePath(lang, `plugins/${p.plugin_id}/`)),
   ]);
-  const urls = site ? paths.map((p) => `  <url><loc>${xml(new URL(p, site).toString())}</loc></url>`) : [];
-  const body = [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ...urls,
-    '</urlset>',
-    '',
-  ].join('\n');
-  return new Response(body, { headers: { 'Content-Type': 'application/xml' } });
+  const locs = site ? paths.map((p) => new URL(p, site).toString()) : [];
+  const { main, parts } = sitemaps(locs, (n) => new URL(localePath('en', `sitemap-${n}.xml`), site).toString());
+  handOverSitemapParts(parts);
+  return new Response(main, { headers: { 'Content-Type': 'application/xml' } });
 }

@@ -1,0 +1,13 @@
+// `astro dev` only: /plugins/<id>/feed.xml, which a build writes in its build-done hook (lib/build-files.ts).
+import type { RegistryPlugin } from '@wharf/schemas';
+import type { APIContext } from 'astro';
+import { catalog } from '../lib/catalog';
+import { pluginFeed } from '../lib/feeds';
+
+export function getStaticPaths() {
+  return catalog().plugins.map((plugin) => ({ params: { id: plugin.plugin_id }, props: { plugin } }));
+}
+
+export function GET({ site, props }: APIContext<{ plugin: RegistryPlugin }>): Response {
+  return new Response(pluginFeed(site, props.plugin), { headers: { 'Content-Type': 'application/atom+xml' } });
+}
