@@ -3,7 +3,7 @@
 // (homepage, repository URLs) — is dropped from the page and flagged in the build log with the plugin id and
 // field. Anything else wrong fails the build, so a broken registry never ships a half-right catalog.
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Category, Problem, Registry, RegistryPlugin } from '@wharf/schemas';
 import { urlProblem, validateRegistry } from '@wharf/schemas';
@@ -52,6 +52,35 @@ function dropLink(p: RegistryPlugin, field: string): void {
   else delete ref[key];
 }
 
+// A sharded registry's registry.json is an unsigned summary (schemas/json/summary.schema.json): the entries live
+// in registry-head.json and plugins/<id>.json beside it. Only the summary's own file pattern may become a path.
+const PLUGIN_FILE = /^plugins\/[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.json$/;
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`[wharf-site] cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The whole catalog as one registry document, whichever layout `path` has; validated like any registry after. */
+function assembleSharded(raw: unknown, path: string): unknown {
+  const summary = raw as { layout?: { kind?: unknown; head?: unknown }; plugins?: unknown };
+  if (summary?.layout?.kind !== 'sharded') return raw;
+  if (!Array.isArray(summary.plugins)) throw new Error(`[wharf-site] ${path}: a sharded summary lists no plugins`);
+  const dir = dirname(path);
+  const head = readJson(join(dir, 'registry-head.json')) as Record<string, unknown>;
+  const plugins = summary.plugins.map((e: { plugin_id?: unknown; file?: unknown }, i: number) => {
+    if (typeof e?.file !== 'string' || !PLUGIN_FILE.test(e.file) || e.file !== `plugins/${e.plugin_id}.json`)
+      throw new Error(`[wharf-site] ${path}: summary entry ${i} names no plugin file of its own`);
+    const p = readJson(join(dir, e.file)) as { plugin_id?: unknown };
+    if (p?.plugin_id !== e.plugin_id) throw new Error(`[wharf-site] ${e.file} describes another plugin`);
+    return p;
+  });
+  return { ...head, plugins };
+}
+
 let cached: SiteRegistry | undefined;
 
 export function loadRegistry(): SiteRegistry {
@@ -63,6 +92,7 @@ export function loadRegistry(): SiteRegistry {
   } catch (e) {
     throw new Error(`[wharf-site] cannot read the registry ${path}: ${(e as Error).message}`);
   }
+  raw = assembleSharded(raw, path);
   const result = validateRegistry(raw);
   const fatal: Problem[] = [];
   const links: Array<{ index: number; field: string; problem: Problem }> = [];
