@@ -1,0 +1,272 @@
+// The sharded search index's files (DESIGN §3 "At scale", §9 "Search bytes"): one small manifest, term chunks
+// (ranges of the sorted term list with their postings), doc chunks (display fields of DOCS_PER_CHUNK docs) and
+// id buckets (the publisher's own record of which doc number and terms each id has, so an update can take a
+// plugin's old postings out without the old text). Chunks are content-addressed and the manifest names each
+// one's full sha256, so only the manifest needs signing. Everything parsed here is network input: it is checked
+// before use and anything that doesn't fit is E_SCHEMA. Browser-safe: no node: imports.
+import { WharfError } from '../errors.js';
+
+export const INDEX_FORMAT = 1;
+export const MANIFEST_PATH = 'manifest.json';
+/** A page of results costs a few doc chunks of this many docs each (about 16 KB raw). */
+export const DOCS_PER_CHUNK = 64;
+/** Term chunks are cut near this many bytes of JSON (about 10 KB gzip). */
+export const TERM_CHUNK_BYTES = 32 * 1024;
+/** Ids per id bucket (publisher only; clients never load them). */
+export const IDS_PER_BUCKET = 1024;
+/** Postings kept per term: the best by score. A longer list is "capped" (df in the chunk > its postings). */
+export const POSTING_CAP = 2000;
+/** Catalog-common terms (in more than COMMON_SHARE of docs, once there are COMMON_MIN_DOCS) are not indexed. */
+export const COMMON_MIN_DOCS = 500;
+export const COMMON_SHARE = 0.2;
+
+/** What the publisher feeds in for one plugin. Text fields are indexed; the display fields are shown. */
+export interface SearchDocInput {
+  id: string;
+  name: string;
+  name_zh?: string;
+  short: string;
+  short_zh?: string;
+  description?: string;
+  description_zh?: string;
+  tags?: string[];
+  category: string;
+  latest: string;
+  verified: boolean;
+  featured: boolean;
+  updated?: string;
+  author?: string;
+  downloads?: number;
+  stars?: number;
+}
+
+/** What a hit shows: the display fields, no versions, hashes or signatures. */
+export interface SearchDoc {
+  id: string;
+  name: string;
+  name_zh?: string;
+  short: string;
+  short_zh?: string;
+  tags?: string[];
+  category: string;
+  latest: string;
+  verified: boolean;
+  featured: boolean;
+  updated?: string;
+  author?: string;
+  downloads?: number;
+  stars?: number;
+}
+
+export interface SearchManifest {
+  v: typeof INDEX_FORMAT;
+  /** Live docs. */
+  docs: number;
+  /** Doc numbers handed out so far: new plugins get the next one; a removed one leaves a null in its chunk. */
+  slots: number;
+  /** Categories in posting order: a posting's meta is categoryIndex * 2 + verified. */
+  categories: string[];
+  /** Live docs per category: [all, verified]; a filtered browse knows its total without loading every doc. */
+  facets: Record<string, [number, number]>;
+  /** Terms not indexed because they were catalog-common at the last full build (dropped from queries too). */
+  common: string[];
+  /** Term chunks: each one's first term (the first chunk's is "") and sha256. */
+  terms: Array<[string, string]>;
+  /** Doc chunk k holds docs k*DOCS_PER_CHUNK ..; its sha256. */
+  doc_chunks: string[];
+  /** Id buckets (by id hash, modulo their count); the publisher's, not the client's. */
+  id_buckets: string[];
+}
+
+/** One term of a term chunk: [term, df, postings] with postings flat [docNo, score, meta, docNo, score, meta, ...]. */
+export type TermEntry = [string, number, number[]];
+export interface TermChunk {
+  v: typeof INDEX_FORMAT;
+  terms: TermEntry[];
+}
+export interface DocChunk {
+  v: typeof INDEX_FORMAT;
+  docs: Array<SearchDoc | null>;
+}
+/** id → [docNo, its indexed terms with their scores: term, score, term, score ...]. */
+export interface IdBucket {
+  v: typeof INDEX_FORMAT;
+  ids: Record<string, [number, Array<string | number>]>;
+}
+
+export const termChunkPath = (sha: string) => `t/${sha.slice(0, 20)}.json`;
+export const docChunkPath = (sha: string) => `d/${sha.slice(0, 20)}.json`;
+export const idBucketPath = (sha: string) => `i/${sha.slice(0, 20)}.json`;
+
+/** Every file a manifest names, with its full sha256 (the manifest itself excluded). */
+export function indexFiles(m: SearchManifest, opts: { idBuckets?: boolean } = {}): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [, sha] of m.terms) out.set(termChunkPath(sha), sha);
+  for (const sha of m.doc_chunks) out.set(docChunkPath(sha), sha);
+  if (opts.idBuckets !== false) for (const sha of m.id_buckets) out.set(idBucketPath(sha), sha);
+  return out;
+}
+
+/** Compact JSON, one line, as every index file is written (the bytes hashed are these). */
+export const serialize = (x: unknown) => `${JSON.stringify(x)}\n`;
+
+// ---- validation of what comes back from a mirror, a cache or a previous publish ----
+
+const SHA = /^[0-9a-f]{64}$/;
+// Display text is checked at submission; a chunk that carries control or bidi characters anyway is refused.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const MAX_TEXT = 4096;
+const MAX_ENTRIES = 10_000_000;
+
+function bad(what: string, why: string): never {
+  throw new WharfError('E_SCHEMA', `The search index file ${what} is malformed: ${why}.`, { reason: 'error' });
+}
+
+function parse(text: string, what: string): Record<string, unknown> {
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch {
+    bad(what, 'it is not JSON');
+  }
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) bad(what, 'it is not an object');
+  const o = x as Record<string, unknown>;
+  if (o.v !== INDEX_FORMAT) bad(what, `format ${String(o.v)}, expected ${INDEX_FORMAT}`);
+  return o;
+}
+
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isText = (x: unknown, max = MAX_TEXT): x is string =>
+  typeof x === 'string' && x.length <= max && !CONTROL.test(x);
+
+function shaList(x: unknown, what: string, field: string): string[] {
+  if (!Array.isArray(x) || x.length > MAX_ENTRIES || !x.every((s) => typeof s === 'string' && SHA.test(s)))
+    bad(what, `${field} is not a list of sha256 hex digests`);
+  return x as string[];
+}
+
+export function parseManifest(text: string, what = MANIFEST_PATH): SearchManifest {
+  return validateManifest(parse(text, what), what);
+}
+
+/** A manifest already parsed (the site passes objects): checked the same way. */
+export function validateManifest(x: unknown, what = MANIFEST_PATH): SearchManifest {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) bad(what, 'it is not an object');
+  const o = x as Record<string, unknown>;
+  if (o.v !== INDEX_FORMAT) bad(what, `format ${String(o.v)}, expected ${INDEX_FORMAT}`);
+  if (!isCount(o.docs) || !isCount(o.slots) || o.docs > o.slots) bad(what, 'docs/slots are not counts');
+  const categories = o.categories;
+  if (!Array.isArray(categories) || categories.length > 4096 || !categories.every((c) => isText(c, 128)))
+    bad(what, 'categories is not a list of names');
+  const facets = o.facets;
+  if (typeof facets !== 'object' || facets === null || Array.isArray(facets)) bad(what, 'facets is not an object');
+  const facetMap: Record<string, [number, number]> = Object.create(null);
+  for (const [k, v] of Object.entries(facets as Record<string, unknown>)) {
+    if (!Array.isArray(v) || v.length !== 2 || !isCount(v[0]) || !isCount(v[1]) || v[1] > v[0])
+      bad(what, `facets.${k} is not [all, verified]`);
+    facetMap[k] = [v[0], v[1]];
+  }
+  const common = o.common;
+  if (!Array.isArray(common) || common.length > 100_000 || !common.every((t) => isText(t, 256)))
+    bad(what, 'common is not a list of terms');
+  const terms = o.terms;
+  if (!Array.isArray(terms) || terms.length === 0 || terms.length > MAX_ENTRIES) bad(what, 'terms is empty');
+  let prev: string | undefined;
+  for (const [i, e] of (terms as unknown[]).entries()) {
+    if (!Array.isArray(e) || e.length !== 2 || !isText(e[0], 256) || typeof e[1] !== 'string' || !SHA.test(e[1]))
+      bad(what, `terms[${i}] is not [first term, sha256]`);
+    if (i === 0 ? e[0] !== '' : (e[0] as string) <= (prev as string)) bad(what, `terms[${i}] is out of order`);
+    prev = e[0] as string;
+  }
+  const docChunks = shaList(o.doc_chunks, what, 'doc_chunks');
+  if (docChunks.length !== Math.ceil((o.slots as number) / DOCS_PER_CHUNK))
+    bad(what, 'doc_chunks does not cover the slots');
+  return {
+    v: INDEX_FORMAT,
+    docs: o.docs as number,
+    slots: o.slots as number,
+    categories: categories as string[],
+    facets: facetMap,
+    common: common as string[],
+    terms: terms as Array<[string, string]>,
+    doc_chunks: docChunks,
+    id_buckets: shaList(o.id_buckets, what, 'id_buckets'),
+  };
+}
+
+/** A term chunk, checked against the range the manifest gives it ([first, next first)) and the slot count. */
+export function parseTermChunk(
+  text: string,
+  what: string,
+  range: { first: string; next?: string; slots: number; categories: number },
+): TermChunk {
+  const o = parse(text, what);
+  if (!Array.isArray(o.terms) || o.terms.length > MAX_ENTRIES) bad(what, 'terms is not a list');
+  let prev: string | undefined;
+  for (const [i, e] of (o.terms as unknown[]).entries()) {
+    if (!Array.isArray(e) || e.length !== 3 || !isText(e[0], 256) || e[0] === '' || !isCount(e[1]))
+      bad(what, `terms[${i}] is not [term, df, postings]`);
+    const term = e[0] as string;
+    if (term < range.first || (range.next !== undefined && term >= range.next) || (prev !== undefined && term <= prev))
+      bad(what, `terms[${i}] is out of order or outside the chunk's range`);
+    prev = term;
+    const p = e[2];
+    if (!Array.isArray(p) || p.length % 3 !== 0 || p.length / 3 > (e[1] as number) || p.length / 3 > POSTING_CAP)
+      bad(what, `the postings of "${term}" do not fit its df`);
+    for (let j = 0; j < p.length; j += 3) {
+      const doc = p[j];
+      const score = p[j + 1];
+      const meta = p[j + 2];
+      if (!isCount(doc) || doc >= range.slots || !isCount(score) || score > 1e9 || !isCount(meta))
+        bad(what, `a posting of "${term}" is not [doc, score, meta]`);
+      if (meta >> 1 >= range.categories) bad(what, `a posting of "${term}" names no category`);
+    }
+  }
+  return o as unknown as TermChunk;
+}
+
+const OPTIONAL_TEXT = ['name_zh', 'short_zh', 'updated', 'author'] as const;
+
+function checkDoc(x: unknown, what: string, i: number): SearchDoc {
+  const d = x as Record<string, unknown>;
+  const ok =
+    typeof d === 'object' &&
+    d !== null &&
+    !Array.isArray(d) &&
+    isText(d.id, 64) &&
+    isText(d.name) &&
+    isText(d.short) &&
+    isText(d.category, 128) &&
+    isText(d.latest, 256) &&
+    typeof d.verified === 'boolean' &&
+    typeof d.featured === 'boolean' &&
+    OPTIONAL_TEXT.every((k) => d[k] === undefined || isText(d[k])) &&
+    (d.tags === undefined || (Array.isArray(d.tags) && d.tags.length <= 64 && d.tags.every((t) => isText(t, 128)))) &&
+    (d.downloads === undefined || isCount(d.downloads)) &&
+    (d.stars === undefined || isCount(d.stars));
+  if (!ok) bad(what, `docs[${i}] is not a search doc`);
+  return d as unknown as SearchDoc;
+}
+
+export function parseDocChunk(text: string, what: string): DocChunk {
+  const o = parse(text, what);
+  if (!Array.isArray(o.docs) || o.docs.length > DOCS_PER_CHUNK) bad(what, 'docs is not a list');
+  return { v: INDEX_FORMAT, docs: (o.docs as unknown[]).map((d, i) => (d === null ? null : checkDoc(d, what, i))) };
+}
+
+export function parseIdBucket(text: string, what: string): IdBucket {
+  const o = parse(text, what);
+  const ids = o.ids;
+  if (typeof ids !== 'object' || ids === null || Array.isArray(ids)) bad(what, 'ids is not an object');
+  const out: IdBucket['ids'] = Object.create(null);
+  for (const [id, v] of Object.entries(ids as Record<string, unknown>)) {
+    if (!Array.isArray(v) || v.length !== 2 || !isCount(v[0]) || !Array.isArray(v[1]) || v[1].length % 2 !== 0)
+      bad(what, `ids.${id} is not [doc, terms]`);
+    const terms = v[1] as unknown[];
+    for (let j = 0; j < terms.length; j += 2)
+      if (!isText(terms[j], 256) || !isCount(terms[j + 1])) bad(what, `ids.${id} has a malformed term`);
+    out[id] = [v[0], terms as Array<string | number>];
+  }
+  return { v: INDEX_FORMAT, ids: out };
+}

@@ -1,0 +1,320 @@
+import { WharfError } from '../errors.js';
+import { isCjkTerm, STOP_WORDS, searchTokens } from '../search-tokens.js';
+import { sha256Hex } from './content-hash.js';
+import { idf, SCORE_SCALE } from './doc-terms.js';
+import {
+  DOCS_PER_CHUNK,
+  docChunkPath,
+  parseDocChunk,
+  parseManifest,
+  parseTermChunk,
+  type SearchDoc,
+  type SearchManifest,
+  type TermEntry,
+  termChunkPath,
+  validateManifest,
+} from './index-format.js';
+import { chunkIndexFor } from './index-writer.js';
+
+export interface SearchQueryOptions {
+  limit?: number;
+  offset?: number;
+  category?: string;
+  verified?: boolean;
+  sort?: 'relevance' | 'downloads' | 'updated' | 'name';
+}
+
+export type SearchIndexHit = SearchDoc & { score: number };
+
+export interface SearchQueryResult {
+  total: number;
+  hits: SearchIndexHit[];
+  /** Only when nothing matched: the plugins whose indexed words are nearest to the query's (see closestDocs). */
+  closest?: SearchDoc[];
+}
+
+export interface SearchIndex {
+  readonly manifest: SearchManifest;
+  query(q: string, opts?: SearchQueryOptions): Promise<SearchQueryResult>;
+}
+
+/** Matching rules (the site's, with typo tolerance from 4 letters as issue 13 asks). */
+export const MATCH_RULES = {
+  /** A prefix match counts this much of an exact one, times the typed share of the term. */
+  prefixWeight: 0.3,
+  /** A one-edit match counts this much. */
+  fuzzyWeight: 0.2,
+  /** Latin terms this long or longer match with one edit (never CJK). */
+  fuzzyMinLength: 4,
+  /** The term being typed (the last) matches as a prefix from this many characters (one CJK character too). */
+  prefixMinLength: 2,
+  /** A prefix expands to at most this many terms, the most frequent first, from at most prefixChunks chunks. */
+  prefixTerms: 256,
+  prefixChunks: 3,
+  /** Non-relevance sorts order the best this many matches. */
+  sortPool: 200,
+  /** A browse (no query words) scans at most this many doc chunks. */
+  browseChunks: 32,
+  /** closest: terms within this edit distance of a query term (of 3+ characters) among the loaded chunks. */
+  closestDistance: 2,
+  closestDocs: 5,
+};
+
+interface LoadedTerms {
+  firstIndex: number;
+  entries: TermEntry[];
+}
+
+/**
+ * Query a sharded index, loading chunks lazily through `load(path)` (paths relative to the index root) and
+ * keeping each one in memory. Every loaded file is hashed and compared with the manifest before it is parsed:
+ * a mismatch is E_INDEX_HASH, a malformed file E_SCHEMA.
+ *
+ * AND across the query's words; each word matches exactly, with one edit when it is a Latin word of 4+
+ * letters (looked for only in the chunk that word falls in: a typo in the first letters that moves the word
+ * to another chunk is not found), and the last word also as a prefix. A word whose posting list was capped
+ * at build time (POSTING_CAP) ranks the docs it lists but does not filter: its list holds only its best docs,
+ * and AND over it would drop the rest. When every word is capped their lists are intersected.
+ */
+export function openSearchIndex(
+  manifestIn: SearchManifest | string,
+  load: (path: string) => Promise<string>,
+  _opts: Record<string, never> = {},
+): SearchIndex {
+  const manifest = typeof manifestIn === 'string' ? parseManifest(manifestIn) : validateManifest(manifestIn);
+  const firsts = manifest.terms.map((t) => t[0]);
+  const common = new Set(manifest.common);
+  const catIndex = new Map(manifest.categories.map((c, i) => [c, i]));
+  const termChunks = new Map<number, Promise<TermEntry[]>>();
+  const docChunks = new Map<number, Promise<Array<SearchDoc | null>>>();
+
+  const fetchVerified = async (path: string, sha: string) => {
+    const text = await load(path);
+    if (typeof text !== 'string' || (await sha256Hex(text)) !== sha)
+      throw new WharfError('E_INDEX_HASH', `The search index file ${path} does not match its manifest's sha256.`, {
+        path,
+      });
+    return text;
+  };
+  const termChunk = (c: number): Promise<TermEntry[]> => {
+    let p = termChunks.get(c);
+    if (!p) {
+      const [first, sha] = manifest.terms[c] as [string, string];
+      const path = termChunkPath(sha);
+      p = fetchVerified(path, sha).then(
+        (text) =>
+          parseTermChunk(text, path, {
+            first,
+            next: firsts[c + 1],
+            slots: manifest.slots,
+            categories: manifest.categories.length,
+          }).terms,
+      );
+      p.catch(() => termChunks.delete(c));
+      termChunks.set(c, p);
+    }
+    return p;
+  };
+  const docChunk = (k: number): Promise<Array<SearchDoc | null>> => {
+    let p = docChunks.get(k);
+    if (!p) {
+      const sha = manifest.doc_chunks[k] as string;
+      const path = docChunkPath(sha);
+      p = fetchVerified(path, sha).then((text) => parseDocChunk(text, path).docs);
+      p.catch(() => docChunks.delete(k));
+      docChunks.set(k, p);
+    }
+    return p;
+  };
+  const docsFor = async (docNos: number[]): Promise<Map<number, SearchDoc>> => {
+    const ks = [...new Set(docNos.map((d) => Math.floor(d / DOCS_PER_CHUNK)))].filter(
+      (k) => k < manifest.doc_chunks.length,
+    );
+    const chunks = await Promise.all(ks.map(docChunk));
+    const rows = new Map(ks.map((k, i) => [k, chunks[i] as Array<SearchDoc | null>]));
+    const out = new Map<number, SearchDoc>();
+    for (const d of docNos) {
+      const doc = rows.get(Math.floor(d / DOCS_PER_CHUNK))?.[d % DOCS_PER_CHUNK];
+      if (doc) out.set(d, doc);
+    }
+    return out;
+  };
+  const loadedTerms = async (cs: number[]): Promise<LoadedTerms[]> =>
+    Promise.all(cs.map(async (c) => ({ firstIndex: c, entries: await termChunk(c) })));
+
+  const keepMeta = (meta: number, o: SearchQueryOptions, cat: number | undefined) =>
+    (cat === undefined || meta >> 1 === cat) && (!o.verified || (meta & 1) === 1);
+
+  /** The docs one query word matches, with its best weighted score for each, and whether the set is complete. */
+  async function matchWord(
+    word: string,
+    isLast: boolean,
+    o: SearchQueryOptions,
+    cat: number | undefined,
+  ): Promise<{ scores: Map<number, number>; complete: boolean }> {
+    const cjk = isCjkTerm(word);
+    const prefix = isLast && (word.length >= MATCH_RULES.prefixMinLength || cjk);
+    const fuzzy = !cjk && word.length >= MATCH_RULES.fuzzyMinLength;
+    const home = chunkIndexFor(firsts, word);
+    const chunks = [home];
+    if (prefix)
+      for (let c = home + 1; c < firsts.length && chunks.length < MATCH_RULES.prefixChunks; c++) {
+        if (!(firsts[c] as string).startsWith(word)) break;
+        chunks.push(c);
+      }
+    const loaded = await loadedTerms(chunks);
+    const expansions: Array<[TermEntry, number]> = [];
+    const prefixed: TermEntry[] = [];
+    for (const { entries } of loaded)
+      for (const e of entries) {
+        const t = e[0];
+        if (t === word) expansions.push([e, 1]);
+        else if (prefix && t.startsWith(word)) prefixed.push(e);
+        else if (fuzzy && Math.abs(t.length - word.length) <= 1 && editDistance(word, t, 1) === 1)
+          expansions.push([e, MATCH_RULES.fuzzyWeight]);
+      }
+    prefixed.sort((a, b) => b[1] - a[1]);
+    for (const e of prefixed.slice(0, MATCH_RULES.prefixTerms))
+      expansions.push([e, (MATCH_RULES.prefixWeight * word.length) / e[0].length]);
+    const scores = new Map<number, number>();
+    let complete = true;
+    for (const [[, df, p], weight] of expansions) {
+      if (df > p.length / 3) complete = false;
+      const w = (weight * idf(df, manifest.docs)) / SCORE_SCALE;
+      for (let i = 0; i < p.length; i += 3) {
+        if (!keepMeta(p[i + 2] as number, o, cat)) continue;
+        const doc = p[i] as number;
+        const s = w * (p[i + 1] as number);
+        if (s > (scores.get(doc) ?? 0)) scores.set(doc, s);
+      }
+    }
+    return { scores, complete };
+  }
+
+  async function closestDocs(words: string[], o: SearchQueryOptions, cat: number | undefined): Promise<SearchDoc[]> {
+    const near: Array<{ d: number; e: TermEntry }> = [];
+    for (const word of words) {
+      if (word.length < 3 || isCjkTerm(word)) continue;
+      for (const { entries } of await loadedTerms([chunkIndexFor(firsts, word)]))
+        for (const e of entries) {
+          const d = editDistance(word, e[0], MATCH_RULES.closestDistance);
+          if (d <= MATCH_RULES.closestDistance) near.push({ d, e });
+        }
+    }
+    near.sort((a, b) => a.d - b.d || b.e[1] - a.e[1]);
+    const picked: number[] = [];
+    for (const { e } of near.slice(0, 8)) {
+      const p = e[2];
+      const rows: Array<[number, number]> = [];
+      for (let i = 0; i < p.length; i += 3)
+        if (keepMeta(p[i + 2] as number, o, cat)) rows.push([p[i] as number, p[i + 1] as number]);
+      rows.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      for (const [doc] of rows.slice(0, 3)) if (!picked.includes(doc)) picked.push(doc);
+    }
+    const docs = await docsFor(picked.slice(0, MATCH_RULES.closestDocs * 2));
+    return picked.flatMap((d) => docs.get(d) ?? []).slice(0, MATCH_RULES.closestDocs);
+  }
+
+  async function browse(o: SearchQueryOptions, cat: number | undefined, limit: number, offset: number) {
+    const facets = Object.entries(manifest.facets);
+    const total =
+      o.category !== undefined
+        ? (manifest.facets[o.category]?.[o.verified ? 1 : 0] ?? 0)
+        : o.verified
+          ? facets.reduce((n, [, f]) => n + f[1], 0)
+          : manifest.docs;
+    const want = o.sort && o.sort !== 'relevance' && o.sort !== 'downloads' ? MATCH_RULES.sortPool : offset + limit;
+    const found: SearchDoc[] = [];
+    const scan = Math.min(manifest.doc_chunks.length, MATCH_RULES.browseChunks);
+    for (let k = 0; k < scan && found.length < Math.max(want, offset + limit); k++)
+      for (const d of await docChunk(k))
+        if (
+          d &&
+          (cat === undefined ? o.category === undefined : d.category === o.category) &&
+          (!o.verified || d.verified)
+        )
+          found.push(d);
+    // Doc numbers follow downloads at the last full build; later additions come after.
+    const sorted = sortDocs(found, o.sort ?? 'downloads');
+    return { total, hits: sorted.slice(offset, offset + limit).map((d) => ({ ...d, score: 0 })) };
+  }
+
+  return {
+    manifest,
+    async query(q: string, o: SearchQueryOptions = {}): Promise<SearchQueryResult> {
+      const limit = Math.max(0, Math.min(o.limit ?? 20, 1000));
+      const offset = Math.max(0, o.offset ?? 0);
+      const cat = o.category === undefined ? undefined : catIndex.get(o.category);
+      if (o.category !== undefined && cat === undefined) return { total: 0, hits: [] };
+      const words = [
+        ...new Set(
+          searchTokens(typeof q === 'string' ? q.slice(0, 1024) : '').filter(
+            (t) => !STOP_WORDS.has(t) && !common.has(t),
+          ),
+        ),
+      ].slice(0, 16);
+      if (words.length === 0) return browse(o, cat, limit, offset);
+      const sets = await Promise.all(words.map((w, i) => matchWord(w, i === words.length - 1, o, cat)));
+      const filtering = sets.some((s) => s.complete) ? sets.filter((s) => s.complete) : sets;
+      const [smallest, ...rest] = [...filtering].sort((a, b) => a.scores.size - b.scores.size);
+      const ranked: Array<[number, number]> = [];
+      for (const doc of (smallest as { scores: Map<number, number> }).scores.keys()) {
+        if (!rest.every((s) => s.scores.has(doc))) continue;
+        let score = 0;
+        for (const s of sets) score += s.scores.get(doc) ?? 0;
+        ranked.push([doc, score]);
+      }
+      ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      if (ranked.length === 0) return { total: 0, hits: [], closest: await closestDocs(words, o, cat) };
+      const sort = o.sort ?? 'relevance';
+      const pool =
+        sort === 'relevance'
+          ? ranked.slice(offset, offset + limit)
+          : ranked.slice(0, Math.max(MATCH_RULES.sortPool, offset + limit));
+      const docs = await docsFor(pool.map(([d]) => d));
+      let hits: SearchIndexHit[] = pool.flatMap(([d, s]) => {
+        const doc = docs.get(d);
+        return doc ? [{ ...doc, score: Math.round(s * 1000) / 1000 }] : [];
+      });
+      if (sort !== 'relevance') hits = sortDocs(hits, sort).slice(offset, offset + limit);
+      return { total: ranked.length, hits };
+    },
+  };
+}
+
+function sortDocs<T extends SearchDoc>(docs: T[], sort: NonNullable<SearchQueryOptions['sort']>): T[] {
+  if (sort === 'relevance') return docs;
+  const by =
+    sort === 'downloads'
+      ? (a: T, b: T) => (b.downloads ?? 0) - (a.downloads ?? 0)
+      : sort === 'updated'
+        ? (a: T, b: T) => (b.updated ?? '').localeCompare(a.updated ?? '')
+        : (a: T, b: T) => a.name.localeCompare(b.name);
+  return [...docs].sort((a, b) => by(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * Levenshtein distance, or max+1 as soon as it must exceed `max` (one row, early exit). Hand-written: the
+ * bounded form over a handful of short terms is a dozen lines, and a library would be a dependency of the
+ * browser bundle for that.
+ */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      cur.push(v);
+      if (v < best) best = v;
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}

@@ -1,0 +1,192 @@
+// The sharded search engine on real files in memory: build, query, update, and refusals of tampered input.
+import { describe, expect, it } from 'vitest';
+import { isWharfError } from '../src/index.js';
+import {
+  buildSearchIndex,
+  MANIFEST_PATH,
+  openSearchIndex,
+  POSTING_CAP,
+  type SearchDocInput,
+  type SearchManifest,
+  sha256HexSync,
+  TERM_CHUNK_BYTES,
+  updateSearchIndex,
+} from '../src/search-index/index.js';
+
+const doc = (id: string, name: string, short: string, extra: Partial<SearchDocInput> = {}): SearchDocInput => ({
+  id,
+  name,
+  short,
+  category: 'utility',
+  latest: '1.0.0',
+  verified: false,
+  featured: false,
+  ...extra,
+});
+
+const DOCS: SearchDocInput[] = [
+  doc('count-vowels', 'Count Vowels', 'Counts the vowels in a text', { tags: ['text'], downloads: 50 }),
+  doc('word-stats', 'Word Stats', 'Word and sentence statistics for documents', { downloads: 10 }),
+  doc('greet', 'Greet', 'Says hello to someone', { verified: true, category: 'fun' }),
+  doc('wecom-bridge', 'WeCom Bridge', 'Sends messages to WeCom', {
+    name_zh: '企业微信桥',
+    short_zh: '把消息发到企业微信',
+    description_zh: '把消息发到企业微信群',
+  }),
+  doc('markdown-table', 'Markdown Table', 'Formats markdown tables nicely', { tags: ['markdown'] }),
+  doc('calendar-sync', 'Calendar Sync', 'Synchronises calendars', { downloads: 1000 }),
+];
+
+function open(files: Map<string, string>, manifest: SearchManifest | string = files.get(MANIFEST_PATH) as string) {
+  const loads: string[] = [];
+  const idx = openSearchIndex(manifest, async (p) => {
+    loads.push(p);
+    const t = files.get(p);
+    if (t === undefined) throw new Error(`no ${p}`);
+    return t;
+  });
+  return { idx, loads };
+}
+
+const ids = (r: { hits: Array<{ id: string }> }) => r.hits.map((h) => h.id);
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    return isWharfError(e) ? e.code : `not a WharfError: ${(e as Error).message}`;
+  }
+}
+
+describe('the sharded search index', () => {
+  const { files } = buildSearchIndex(DOCS);
+
+  it('finds exact words, ranks id and name above text, and ANDs words', async () => {
+    const { idx } = open(files);
+    expect(ids(await idx.query('vowels'))).toEqual(['count-vowels']);
+    expect(ids(await idx.query('word statistics'))).toEqual(['word-stats']);
+    expect(ids(await idx.query('word hello'))).toEqual([]);
+    const r = await idx.query('markdown');
+    expect(r.total).toBe(1);
+    expect(r.hits[0]).toMatchObject({
+      id: 'markdown-table',
+      name: 'Markdown Table',
+      latest: '1.0.0',
+      tags: ['markdown'],
+    });
+  });
+
+  it('matches the last word as a prefix from 2 letters, and typos from 4 letters only', async () => {
+    const { idx } = open(files);
+    expect(ids(await idx.query('calen'))).toEqual(['calendar-sync']);
+    expect(ids(await idx.query('c'))).toEqual([]);
+    expect(ids(await idx.query('markdwn'))).toEqual(['markdown-table']); // one edit, 7 letters
+    expect(ids(await idx.query('gret'))).toEqual(['greet']); // one edit, 4 letters
+    expect(ids(await idx.query('gre'))).toEqual(['greet']); // prefix
+    expect((await idx.query('hellp world')).total).toBe(0); // 'hellp' would match, 'world' does not
+  });
+
+  it('matches Chinese text by bigrams and a single CJK character by prefix', async () => {
+    const { idx } = open(files);
+    expect(ids(await idx.query('企业微信'))).toEqual(['wecom-bridge']);
+    expect(ids(await idx.query('微信'))).toEqual(['wecom-bridge']);
+    expect(ids(await idx.query('企'))).toEqual(['wecom-bridge']);
+  });
+
+  it('filters by category and verified, pages, and sorts', async () => {
+    const { idx } = open(files);
+    expect(ids(await idx.query('greet', { category: 'fun', verified: true }))).toEqual(['greet']);
+    expect((await idx.query('greet', { category: 'utility' })).total).toBe(0);
+    expect((await idx.query('greet', { category: 'nope' })).total).toBe(0);
+    const all = await idx.query('', { limit: 100 });
+    expect(all.total).toBe(DOCS.length);
+    expect(all.hits[0]?.id).toBe('calendar-sync'); // browse: most downloaded first
+    expect((await idx.query('', { verified: true })).total).toBe(1);
+    const page = await idx.query('', { limit: 2, offset: 2 });
+    expect(page.hits.map((h) => h.id)).toEqual(all.hits.slice(2, 4).map((h) => h.id));
+    expect(ids(await idx.query('', { sort: 'name', limit: 2 }))).toEqual(['calendar-sync', 'count-vowels']);
+  });
+
+  it('answers nothing-found with the closest plugins', async () => {
+    const { idx } = open(files);
+    const r = await idx.query('vowxlz');
+    expect(r.total).toBe(0);
+    expect(r.closest?.map((d) => d.id)).toContain('count-vowels');
+  });
+
+  it('loads only the manifest-named chunks it needs and caches them', async () => {
+    const big: SearchDocInput[] = Array.from({ length: 3000 }, (_, i) =>
+      doc(`plugin-${i}`, `Plugin ${i} w${i}x`, `does thing${i % 700} and more${i % 13}`),
+    );
+    const built = buildSearchIndex(big);
+    expect(built.manifest.terms.length).toBeGreaterThan(1);
+    for (const [p, t] of built.files) if (p.startsWith('t/')) expect(t.length).toBeLessThan(2 * TERM_CHUNK_BYTES);
+    const { idx, loads } = open(built.files);
+    expect(ids(await idx.query('w1234x'))[0]).toBe('plugin-1234'); // then its one-edit neighbours
+    const first = loads.length;
+    expect(loads.filter((p) => p.startsWith('t/'))).toHaveLength(1);
+    await idx.query('w1234x');
+    expect(loads.length).toBe(first);
+  });
+
+  it('caps long posting lists: a capped word ranks but does not filter', async () => {
+    const many: SearchDocInput[] = Array.from({ length: 12_000 }, (_, i) =>
+      doc(`p-${i}`, `P ${i}`, `${i % 5 === 0 ? 'alpha' : 'beta'} gamma${i === 2401 || i === 2405 ? ' rare' : ''}`, {
+        downloads: i === 2405 ? 1 : 0, // first doc number: among the capped list's kept postings
+      }),
+    );
+    // 'beta' is in 4/5 of docs, over the common share: not indexed; 'alpha' (2,400 docs) is indexed and capped.
+    const built = buildSearchIndex(many);
+    expect(built.manifest.common).toEqual(expect.arrayContaining(['beta', 'gamma']));
+    const { idx } = open(built.files);
+    expect((await idx.query('beta')).total).toBe(many.length); // only common words: a browse
+    expect((await idx.query('alpha')).total).toBe(POSTING_CAP);
+    // p-2401 has no 'alpha' and p-2405 has: the capped word ranks p-2405 first but keeps p-2401.
+    expect(ids(await idx.query('alpha rare'))).toEqual(['p-2405', 'p-2401']);
+  });
+
+  it('an update gives the same answers as a rebuild of the same docs', async () => {
+    const { manifest } = buildSearchIndex(DOCS);
+    const edited = doc('greet', 'Greeter', 'Says hello and goodbye', { verified: false, category: 'fun' });
+    const added = doc('json-format', 'JSON Format', 'Pretty prints JSON', { downloads: 5 });
+    const store = new Map(files);
+    const up = await updateSearchIndex(manifest, async (p) => store.get(p) as string, [edited, added], ['word-stats']);
+    for (const [p, t] of up.files) store.set(p, t);
+    expect(up.files.size).toBeLessThan(files.size + 4);
+    const after = [...DOCS.filter((d) => d.id !== 'word-stats' && d.id !== 'greet'), edited, added];
+    const rebuilt = buildSearchIndex(after);
+    const a = open(store, up.manifest).idx;
+    const b = open(rebuilt.files).idx;
+    for (const q of ['', 'greet', 'goodbye', 'hello', 'word', 'json', 'pretty', '企业', 'markdwn', 'cal', 'vowels']) {
+      const ra = await a.query(q, { limit: 50 });
+      const rb = await b.query(q, { limit: 50 });
+      const norm = (r: typeof ra) => r.hits.map((h) => `${h.id}:${h.score}`).sort();
+      expect({ q, total: ra.total, hits: norm(ra) }).toEqual({ q, total: rb.total, hits: norm(rb) });
+    }
+    expect(up.manifest.docs).toBe(after.length);
+    expect(up.manifest.facets).toEqual(rebuilt.manifest.facets);
+  });
+
+  it('refuses a chunk that does not match its hash (E_INDEX_HASH) and a malformed one (E_SCHEMA)', async () => {
+    const { manifest } = buildSearchIndex(DOCS);
+    const tampered = new Map(files);
+    const [tPath] = [...files.keys()].filter((p) => p.startsWith('t/'));
+    tampered.set(tPath as string, (files.get(tPath as string) as string).replace('vowels', 'vowelz'));
+    expect(await codeOf(open(tampered, manifest).idx.query('vowels'))).toBe('E_INDEX_HASH');
+    // A malformed chunk whose hash the manifest names (as a publisher bug would make it): E_SCHEMA.
+    const junk = '{"v":1,"terms":[["zzz",-1,[]]]}\n';
+    const m2: SearchManifest = { ...manifest, terms: [['', sha256HexSync(junk)]] };
+    const withJunk = new Map(files);
+    withJunk.set(`t/${sha256HexSync(junk).slice(0, 20)}.json`, junk);
+    expect(await codeOf(open(withJunk, m2).idx.query('vowels'))).toBe('E_SCHEMA');
+    expect(() => openSearchIndex('{"v":2}', async () => '')).toThrow(/format 2/);
+    expect(() => openSearchIndex('not json', async () => '')).toThrow(/not JSON/);
+    // The update refuses a tampered previous file too.
+    expect(
+      await codeOf(
+        updateSearchIndex(manifest, async (p) => tampered.get(p) as string, [DOCS[0] as SearchDocInput], []),
+      ),
+    ).toBe('E_INDEX_HASH');
+  });
+});
