@@ -1,18 +1,16 @@
 // The one module between the search UI and an engine. The worker (scripts/search-worker.ts) opens an engine
 // here and the pages only see SearchHit rows, so switching engines is a change to this file alone.
-// Today: the one-file MiniSearch index (search-core.js, /search-index.json).
-import { createEngine, type DocRow } from './search-core.js';
+// Today: the sharded index of @wharf/schemas/search-index, written by the build under search-index/
+// (pages/search-index/[...file].ts); a query loads the manifest and then only the chunks it needs.
 
-/** What a result row needs to render: the sharded engine's SearchDoc shape. */
-export interface SearchHit {
-  id: string;
-  name: string;
-  name_zh?: string;
-  short: string;
-  short_zh?: string;
-  category: string;
-  verified: boolean;
-}
+import { openSearchIndex, type SearchDoc, type SearchQueryResult } from '@wharf/schemas/search-index';
+import { isCjkTerm, searchTokens } from '@wharf/schemas/search-tokens';
+
+/** Where the index lives under the site's base. */
+export const SEARCH_INDEX_DIR = 'search-index/';
+
+/** What a result row needs to render (the index's display doc). */
+export type SearchHit = Pick<SearchDoc, 'id' | 'name' | 'name_zh' | 'short' | 'short_zh' | 'category' | 'verified'>;
 export interface SearchFilters {
   category?: string;
   tag?: string;
@@ -28,27 +26,60 @@ export interface SearchEngine {
   query(q: string, filters: SearchFilters, limit: number): Promise<SearchResult>;
 }
 
-const hit = ([id, name, nameZh, text, textZh, category, , verified]: DocRow): SearchHit => ({
-  id,
-  name,
-  ...(nameZh ? { name_zh: nameZh } : {}),
-  short: text,
-  ...(textZh ? { short_zh: textZh } : {}),
-  category,
-  verified: verified === 1,
+const hit = (d: SearchDoc): SearchHit => ({
+  id: d.id,
+  name: d.name,
+  ...(d.name_zh ? { name_zh: d.name_zh } : {}),
+  short: d.short,
+  ...(d.short_zh ? { short_zh: d.short_zh } : {}),
+  category: d.category,
+  verified: d.verified,
 });
 
-const CLOSEST = 3;
+/**
+ * The index counts one edit as Levenshtein's, so the commonest typo, two letters swapped ("vowle"), is two
+ * edits and matches nothing. When a query finds nothing, each Latin word of 4+ letters is tried with each
+ * adjacent pair after the first letter swapped (the word stays in the term chunk already loaded, so this
+ * costs a few lookups in memory).
+ */
+function swappedVariants(q: string): string[] {
+  const words = searchTokens(q);
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    if (w.length < 4 || isCjkTerm(w)) return;
+    for (let k = 1; k < w.length - 1; k++) {
+      if (w[k] === w[k + 1]) continue;
+      const swapped = `${w.slice(0, k)}${w[k + 1]}${w[k]}${w.slice(k + 2)}`;
+      out.push(words.map((x, j) => (j === i ? swapped : x)).join(' '));
+    }
+  });
+  return out;
+}
 
-/** @param root the site's base URL ("/" or "/wharf/"), where the index files live */
+/** @param root the site's base URL ("/" or "/wharf/"); the index is under SEARCH_INDEX_DIR there */
 export async function openEngine(root: string, load: (url: string) => Promise<string>): Promise<SearchEngine> {
-  const engine = createEngine(await load(`${root}search-index.json`));
+  const dir = `${root}${SEARCH_INDEX_DIR}`;
+  const index = openSearchIndex(await load(`${dir}manifest.json`), (path) => load(`${dir}${path}`));
   return {
     async query(q, filters, limit) {
-      const { total, rows } = engine.query(q, filters, limit);
-      let closest: SearchHit[] = [];
-      if (total === 0 && q.trim() !== '') closest = engine.closest(q, CLOSEST).map(hit);
-      return { total, hits: rows.map(hit), closest };
+      // The index filters by category and verified; a tag is one more word every hit must have.
+      const text = filters.tag ? `${q} ${filters.tag}` : q;
+      const opts = {
+        limit,
+        ...(filters.category ? { category: filters.category } : {}),
+        ...(filters.verified ? { verified: true } : {}),
+      };
+      let r: SearchQueryResult = await index.query(text, opts);
+      if (r.total === 0) {
+        for (const variant of swappedVariants(text)) {
+          const v = await index.query(variant, opts);
+          if (v.total > 0) {
+            r = v;
+            break;
+          }
+        }
+      }
+      return { total: r.total, hits: r.hits.map(hit), closest: (r.closest ?? []).map(hit) };
     },
   };
 }
