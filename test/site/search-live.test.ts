@@ -153,8 +153,11 @@ describe('live search on the home page', () => {
 describe('typo tolerance, bounded by word length', () => {
   it('one typo in a word of 5 letters ("vowle") or 4 ("wprd") still finds the plugin, on home and /search/', async () => {
     const home = await open('');
+    // Results, not the closest names a no-match would list: the status says a count.
     expect(await typeHome(home, 'vowle')).toContain('/plugins/count-vowels/');
+    expect(await home.textContent(STATUS)).toMatch(/^\d+ results?$/);
     expect(await typeHome(home, 'wprd')).toContain('/plugins/word-stats/');
+    expect(await home.textContent(STATUS)).toMatch(/^\d+ results?$/);
     await home.close();
     const search = await open('search/');
     expect(await typeSearch(search, 'vowle')).toContain('/plugins/count-vowels/');
