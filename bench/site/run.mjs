@@ -145,7 +145,7 @@ async function browserTimes(browser, base, proxy, path) {
   const firstBytes = fetched.reduce((n, r) => n + r.bytes, 0);
   // The usual case: the box is focused a moment before the first keystroke, so what loads on focus (the
   // worker, the manifest) is there when the keystroke comes. Measured on a fresh page.
-  const fresh = await page.context().newPage();
+  const fresh = await browser.newPage();
   await fresh.goto(new URL(path, base).toString());
   await fresh.waitForLoadState('networkidle');
   await fresh.focus('#q');
