@@ -2,6 +2,7 @@
 // combobox pattern (the focus stays in the box; ↓/↑ move the active option, Enter opens it, Esc closes the
 // list). Without JavaScript, or on Enter with no option active, the form goes to /search/?q=.
 import type { SearchHit } from '../lib/search-engine';
+import { cutAtWord } from '../lib/text';
 import { searchClient } from './search-client';
 import { countLine, pluginHref, shownName, shownText, texts } from './search-render';
 
@@ -58,8 +59,7 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-search=
     id.textContent = h.id;
     const text = document.createElement('span');
     text.className = 'live-desc';
-    const full = shownText(t, h);
-    text.textContent = full.length > TEXT_MAX ? `${full.slice(0, TEXT_MAX - 1)}…` : full;
+    text.textContent = cutAtWord(shownText(t, h), TEXT_MAX);
     a.append(name, ' ', id, text);
     return a;
   }
