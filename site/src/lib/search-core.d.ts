@@ -23,6 +23,8 @@ export interface SearchIndexFile {
 export interface Engine {
   size: number;
   query(q: string, filters?: Filters, limit?: number): Results;
+  /** For a query that matched nothing: the rows whose id or name is nearest it. */
+  closest(q: string, limit?: number): DocRow[];
 }
 
 export const INDEX_VERSION: number;

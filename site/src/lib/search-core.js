@@ -44,13 +44,13 @@ function commonTerms(docs) {
 
 /**
  * Bounded matching keeps a keystroke under 10 ms at 10k plugins: AND across terms, prefix only on the term
- * being typed (the last), fuzzy (one edit) only on Latin terms of 5+ characters.
+ * being typed (the last), fuzzy (one edit) only on Latin terms of 4+ characters.
  * @type {import('minisearch').SearchOptions}
  */
 export const SEARCH_OPTIONS = {
   combineWith: 'AND',
   prefix: (term, i, terms) => i === terms.length - 1 && (term.length >= 2 || isCjk(term)),
-  fuzzy: (term) => (term.length >= 5 && !isCjk(term) ? 0.2 : false),
+  fuzzy: (term) => (term.length >= 4 && !isCjk(term) ? 1 : false),
   maxFuzzy: 1,
   boost: { id: 3, name: 3, name_zh: 3, tags: 1.5 },
   weights: { fuzzy: 0.2, prefix: 0.3 },
@@ -153,6 +153,22 @@ export function createEngine(input) {
         ...(active ? { filter: (r) => keep(/** @type {DocRow} */ (docs[r.id]), filters) } : {}),
       });
       return { total: hits.length, rows: hits.slice(0, limit).map((h) => /** @type {DocRow} */ (docs[h.id])) };
+    },
+    /**
+     * For a query that matched nothing: the plugins whose id or name is nearest it (any term, two edits).
+     * @param {string} q
+     * @param {number} [limit]
+     * @returns {DocRow[]}
+     */
+    closest(q, limit = 3) {
+      const hits = ms.search(q, {
+        fields: ['id', 'name', 'name_zh'],
+        combineWith: 'OR',
+        prefix: true,
+        fuzzy: (term) => (isCjk(term) ? false : term.length >= 6 ? 2 : 1),
+        maxFuzzy: 2,
+      });
+      return hits.slice(0, limit).map((h) => /** @type {DocRow} */ (docs[h.id]));
     },
   };
 }

@@ -1,30 +1,25 @@
-// The live search on /search/: URL query ⇄ form state, results as you type, keyboard navigation.
-// It talks to the engine only through postMessage, so the engine (or a sharded index) can change behind it.
-import type { DocRow, Filters } from '../lib/search-core.js';
-import { codeSpans, cutAtWord, pluralForm } from '../lib/text';
-
-type Reply = { seq: number; total: number; rows: DocRow[]; ms: number } | { seq: number; error: string };
+// The live search on /search/: URL query ⇄ form state, results as you type, keyboard navigation, and the
+// closest names when nothing matches. It reaches the engine only through search-client.ts (a worker).
+import type { SearchFilters, SearchHit } from '../lib/search-engine';
+import { searchClient } from './search-client';
+import { appendDescription, closestLine, countLine, pluginHref, shownName, shownText, texts } from './search-render';
 
 const form = document.querySelector<HTMLFormElement>('form[data-search="live"]');
 const list = document.getElementById('results') as HTMLUListElement | null;
 const status = document.getElementById('search-status');
+const closest = document.getElementById('search-closest');
 
 const CARD_TEXT_MAX = 120; // as PluginCard.astro
+const LIMIT = 24; // a short list keeps each keystroke's render cheap
 
-if (form && list && status) {
+if (form && list && status && closest) {
   const input = form.elements.namedItem('q') as HTMLInputElement;
   const category = form.elements.namedItem('category') as HTMLSelectElement | null;
   const tag = form.elements.namedItem('tag') as HTMLInputElement | null;
   const verified = form.elements.namedItem('verified') as HTMLInputElement | null;
-  const strings = JSON.parse(form.dataset.strings ?? '{}') as Record<string, string>;
-  const lang = form.dataset.lang ?? 'en';
+  const t = texts(form);
   const pluginBase = form.dataset.pluginBase ?? '/plugins/';
-  const fill = (key: string, vars: Record<string, number>) => {
-    const one = vars.n !== undefined && pluralForm(lang, vars.n) === 'one' && strings[`${key}.one`];
-    return (one || strings[key] || key).replace(/\{(\w+)\}/g, (_, k: string) =>
-      vars[k] === undefined ? '' : (vars[k] as number).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US'),
-    );
-  };
+  const client = searchClient(form.dataset.searchRoot ?? '/');
 
   // Form state from the URL, so a shared or reloaded link shows the same results.
   const params = new URLSearchParams(window.location.search);
@@ -33,28 +28,10 @@ if (form && list && status) {
   if (tag) tag.value = params.get('tag') ?? '';
   if (verified) verified.checked = params.get('verified') === '1';
 
-  let worker: Worker | undefined;
-  let seq = 0;
   let shown = 0;
+  let loaded = false;
 
-  const engine = (): Worker => {
-    if (worker) return worker;
-    status.textContent = strings['search.loading'] ?? '';
-    worker = new Worker(new URL('./search-worker.ts', import.meta.url), { type: 'module' });
-    worker.postMessage({ type: 'init', url: form.dataset.index });
-    worker.onmessage = (ev: MessageEvent<Reply>) => {
-      if (ev.data.seq !== seq) return; // a newer query is on its way
-      if ('error' in ev.data) {
-        status.textContent = strings['search.failed'] ?? '';
-        return;
-      }
-      list.dataset.queryMs = ev.data.ms.toFixed(2); // engine time alone, read by bench/site
-      render(ev.data.total, ev.data.rows);
-    };
-    return worker;
-  };
-
-  const filters = (): Filters => ({
+  const filters = (): SearchFilters => ({
     ...(category?.value ? { category: category.value } : {}),
     ...(tag?.value.trim() ? { tag: tag.value.trim() } : {}),
     ...(verified?.checked ? { verified: true } : {}),
@@ -74,63 +51,61 @@ if (form && list && status) {
 
   const active = () => input.value.trim() !== '' || Object.keys(filters()).length > 0;
 
-  const run = () => {
+  const run = async () => {
     syncUrl();
-    seq += 1;
     if (!active()) {
-      render(0, [], true);
+      client.cancel();
+      render(0, [], [], true);
       return;
     }
-    engine().postMessage({ type: 'query', seq, q: input.value, filters: filters() });
+    if (!loaded) status.textContent = t.get('search.loading');
+    try {
+      const answer = await client.query(input.value, filters(), LIMIT);
+      if (!answer) return; // a newer keystroke is on its way
+      loaded = true;
+      list.dataset.queryMs = answer.ms.toFixed(2); // engine time alone, read by bench/site
+      render(answer.total, answer.hits, answer.closest);
+    } catch {
+      status.textContent = t.get('search.failed');
+    }
   };
 
-  function render(total: number, rows: DocRow[], empty = false) {
-    // textContent only: registry text never becomes markup.
-    const items = rows.map(([id, name, nameZh, text, textZh, , , isVerified]) => {
+  function render(total: number, hits: SearchHit[], near: SearchHit[], empty = false) {
+    const items = hits.map((h) => {
       const li = document.createElement('li');
       li.className = 'card';
       const a = document.createElement('a');
       a.className = 'card-title';
-      a.href = `${pluginBase}${encodeURIComponent(id)}/`;
-      a.textContent = lang === 'zh' && nameZh ? nameZh : name;
+      a.href = pluginHref(pluginBase, h.id);
+      a.textContent = shownName(t, h);
       const idSpan = document.createElement('span');
       idSpan.className = 'card-id';
-      idSpan.textContent = id;
+      idSpan.textContent = h.id;
       li.append(a, idSpan);
-      if (isVerified) {
+      if (h.verified) {
         const b = document.createElement('span');
         b.className = 'badge badge-verified';
-        b.textContent = strings['plugin.verified'] ?? '';
+        b.textContent = t.get('plugin.verified');
         li.append(b);
       }
       const p = document.createElement('p');
       p.className = 'card-desc';
-      // Backtick spans become <code> elements, still through textContent.
-      for (const span of codeSpans(cutAtWord(lang === 'zh' && textZh ? textZh : text, CARD_TEXT_MAX))) {
-        if (!span.code) p.append(span.text);
-        else {
-          const code = document.createElement('code');
-          code.textContent = span.text;
-          p.append(code);
-        }
-      }
+      appendDescription(p, shownText(t, h), CARD_TEXT_MAX);
       li.append(p);
       return li;
     });
     list?.replaceChildren(...items);
-    shown = rows.length;
-    if (status)
-      status.textContent = empty
-        ? ''
-        : total === 0
-          ? (strings['search.none'] ?? '')
-          : total > rows.length
-            ? fill('search.resultsMore', { n: total, shown: rows.length })
-            : fill('search.results', { n: total });
+    shown = hits.length;
+    closest?.replaceChildren(...(empty ? [] : closestLine(t, pluginBase, near)));
+    if (status) status.textContent = empty ? '' : countLine(t, total, hits.length);
   }
 
-  const links = () => [...(list?.querySelectorAll<HTMLAnchorElement>('a.card-title') ?? [])];
+  const links = () => [
+    ...(list?.querySelectorAll<HTMLAnchorElement>('a.card-title') ?? []),
+    ...(shown === 0 ? (closest?.querySelectorAll<HTMLAnchorElement>('a') ?? []) : []),
+  ];
 
+  input.addEventListener('focus', () => client.warm(), { once: true });
   input.addEventListener('input', run);
   for (const el of [category, tag, verified]) el?.addEventListener('change', run);
   tag?.addEventListener('input', run);
@@ -139,12 +114,14 @@ if (form && list && status) {
     run();
   });
   input.addEventListener('keydown', (ev) => {
-    if (ev.key === 'ArrowDown' && shown > 0) {
+    if (ev.key === 'ArrowDown') {
+      const first = links()[0];
+      if (!first) return;
       ev.preventDefault();
-      links()[0]?.focus();
+      first.focus();
     }
   });
-  list?.addEventListener('keydown', (ev) => {
+  const move = (ev: KeyboardEvent) => {
     const all = links();
     const i = all.indexOf(document.activeElement as HTMLAnchorElement);
     if (i < 0) return;
@@ -156,7 +133,9 @@ if (form && list && status) {
     } else if (ev.key === 'Escape') {
       input.focus();
     }
-  });
+  };
+  list.addEventListener('keydown', move);
+  closest.addEventListener('keydown', move);
 
   if (active()) run();
 }

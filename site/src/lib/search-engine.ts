@@ -1,0 +1,85 @@
+// The one module between the search UI and an engine. The worker (scripts/search-worker.ts) opens an engine
+// here and the pages only see SearchHit rows, so switching engines is a change to this file alone.
+// Today: the sharded index of @wharf/schemas/search-index, written by the build under search-index/
+// (pages/search-index/[...file].ts); a query loads the manifest and then only the chunks it needs.
+
+import { openSearchIndex, type SearchDoc, type SearchQueryResult } from '@wharf/schemas/search-index';
+import { isCjkTerm, searchTokens } from '@wharf/schemas/search-tokens';
+
+/** Where the index lives under the site's base. */
+export const SEARCH_INDEX_DIR = 'search-index/';
+
+/** What a result row needs to render (the index's display doc). */
+export type SearchHit = Pick<SearchDoc, 'id' | 'name' | 'name_zh' | 'short' | 'short_zh' | 'category' | 'verified'>;
+export interface SearchFilters {
+  category?: string;
+  tag?: string;
+  verified?: boolean;
+}
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+  /** When nothing matches: the plugins whose names are nearest the query. */
+  closest: SearchHit[];
+}
+export interface SearchEngine {
+  query(q: string, filters: SearchFilters, limit: number): Promise<SearchResult>;
+}
+
+const hit = (d: SearchDoc): SearchHit => ({
+  id: d.id,
+  name: d.name,
+  ...(d.name_zh ? { name_zh: d.name_zh } : {}),
+  short: d.short,
+  ...(d.short_zh ? { short_zh: d.short_zh } : {}),
+  category: d.category,
+  verified: d.verified,
+});
+
+/**
+ * The index counts one edit as Levenshtein's, so the commonest typo, two letters swapped ("vowle"), is two
+ * edits and matches nothing. When a query finds nothing, each Latin word of 4+ letters is tried with each
+ * adjacent pair after the first letter swapped (the word stays in the term chunk already loaded, so this
+ * costs a few lookups in memory).
+ */
+function swappedVariants(q: string): string[] {
+  const words = searchTokens(q);
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    if (w.length < 4 || isCjkTerm(w)) return;
+    for (let k = 1; k < w.length - 1; k++) {
+      if (w[k] === w[k + 1]) continue;
+      const swapped = `${w.slice(0, k)}${w[k + 1]}${w[k]}${w.slice(k + 2)}`;
+      out.push(words.map((x, j) => (j === i ? swapped : x)).join(' '));
+    }
+  });
+  return out;
+}
+
+/** @param root the site's base URL ("/" or "/wharf/"); the index is under SEARCH_INDEX_DIR there */
+export async function openEngine(root: string, load: (url: string) => Promise<string>): Promise<SearchEngine> {
+  const dir = `${root}${SEARCH_INDEX_DIR}`;
+  const index = openSearchIndex(await load(`${dir}manifest.json`), (path) => load(`${dir}${path}`));
+  return {
+    async query(q, filters, limit) {
+      // The index filters by category and verified; a tag is one more word every hit must have.
+      const text = filters.tag ? `${q} ${filters.tag}` : q;
+      const opts = {
+        limit,
+        ...(filters.category ? { category: filters.category } : {}),
+        ...(filters.verified ? { verified: true } : {}),
+      };
+      let r: SearchQueryResult = await index.query(text, opts);
+      if (r.total === 0) {
+        for (const variant of swappedVariants(text)) {
+          const v = await index.query(variant, opts);
+          if (v.total > 0) {
+            r = v;
+            break;
+          }
+        }
+      }
+      return { total: r.total, hits: r.hits.map(hit), closest: (r.closest ?? []).map(hit) };
+    },
+  };
+}
