@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isWharfError } from '../src/index.js';
 import {
   buildSearchIndex,
+  editDistance,
   MANIFEST_PATH,
   openSearchIndex,
   POSTING_CAP,
@@ -84,6 +85,10 @@ describe('the sharded search index', () => {
     expect(ids(await idx.query('markdwn'))).toEqual(['markdown-table']); // one edit, 7 letters
     expect(ids(await idx.query('gret'))).toEqual(['greet']); // one edit, 4 letters
     expect(ids(await idx.query('gre'))).toEqual(['greet']); // prefix
+    expect(ids(await idx.query('count vowle'))).toEqual(['count-vowels']); // a swap, typed as a prefix of vowels
+    expect(ids(await idx.query('wrod stats'))).toEqual(['word-stats']); // a swap in a 4-letter word
+    expect(editDistance('vowle', 'vowel', 1)).toBe(1);
+    expect(editDistance('vowle', 'vewol', 1)).toBe(2); // capped at max + 1
     expect((await idx.query('hellp world')).total).toBe(0); // 'hellp' would match, 'world' does not
   });
 

@@ -44,7 +44,8 @@ export const MATCH_RULES = {
   prefixWeight: 0.3,
   /** A one-edit match counts this much. */
   fuzzyWeight: 0.2,
-  /** Latin terms this long or longer match with one edit (never CJK). */
+  /** Latin terms this long or longer match with one edit (never CJK); a swap of two adjacent letters is one edit,
+   * and the term being typed may be one edit from the start of a longer term. */
   fuzzyMinLength: 4,
   /** The term being typed (the last) matches as a prefix from this many characters (one CJK character too). */
   prefixMinLength: 2,
@@ -172,6 +173,9 @@ export function openSearchIndex(
         else if (prefix && t.startsWith(word)) prefixed.push(e);
         else if (fuzzy && Math.abs(t.length - word.length) <= 1 && editDistance(word, t, 1) === 1)
           expansions.push([e, MATCH_RULES.fuzzyWeight]);
+        // The word being typed may be a typo of a longer word's start ("vowle" for "vowels").
+        else if (fuzzy && prefix && t.length > word.length && typoOfPrefix(word, t))
+          expansions.push([e, (MATCH_RULES.fuzzyWeight * MATCH_RULES.prefixWeight * word.length) / t.length]);
       }
     prefixed.sort((a, b) => b[1] - a[1]);
     for (const e of prefixed.slice(0, MATCH_RULES.prefixTerms))
@@ -298,23 +302,38 @@ function sortDocs<T extends SearchDoc>(docs: T[], sort: NonNullable<SearchQueryO
  * bounded form over a handful of short terms is a dozen lines, and a library would be a dependency of the
  * browser bundle for that.
  */
+/** One edit from the start of `term` (the start as long as `word`, or one letter shorter or longer). */
+function typoOfPrefix(word: string, term: string): boolean {
+  for (const n of [word.length, word.length - 1, word.length + 1])
+    if (n < term.length && editDistance(word, term.slice(0, n), 1) === 1) return true;
+  return false;
+}
+
 export function editDistance(a: string, b: string, max: number): number {
+  // Optimal string alignment: a swap of two adjacent letters ("vowle" for "vowel") is one edit, as people type it.
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let prevBest = 0;
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let best = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(
+      let v = Math.min(
         (prev[j] as number) + 1,
         (cur[j - 1] as number) + 1,
         (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, (prev2[j - 2] as number) + 1);
       cur.push(v);
       if (v < best) best = v;
     }
-    if (best > max) return max + 1;
+    // A transposition reaches back two rows, so only two rows both past `max` end the search.
+    if (best > max && prevBest > max) return max + 1;
+    prev2 = prev;
     prev = cur;
+    prevBest = best;
   }
-  return prev[b.length] as number;
+  return Math.min(prev[b.length] as number, max + 1);
 }

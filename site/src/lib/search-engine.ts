@@ -3,8 +3,7 @@
 // Today: the sharded index of @wharf/schemas/search-index, written by the build under search-index/
 // (pages/search-index/[...file].ts); a query loads the manifest and then only the chunks it needs.
 
-import { openSearchIndex, type SearchDoc, type SearchQueryResult } from '@wharf/schemas/search-index';
-import { isCjkTerm, searchTokens } from '@wharf/schemas/search-tokens';
+import { openSearchIndex, type SearchDoc } from '@wharf/schemas/search-index';
 
 /** Where the index lives under the site's base. */
 export const SEARCH_INDEX_DIR = 'search-index/';
@@ -36,26 +35,6 @@ const hit = (d: SearchDoc): SearchHit => ({
   verified: d.verified,
 });
 
-/**
- * The index counts one edit as Levenshtein's, so the commonest typo, two letters swapped ("vowle"), is two
- * edits and matches nothing. When a query finds nothing, each Latin word of 4+ letters is tried with each
- * adjacent pair after the first letter swapped (the word stays in the term chunk already loaded, so this
- * costs a few lookups in memory).
- */
-function swappedVariants(q: string): string[] {
-  const words = searchTokens(q);
-  const out: string[] = [];
-  words.forEach((w, i) => {
-    if (w.length < 4 || isCjkTerm(w)) return;
-    for (let k = 1; k < w.length - 1; k++) {
-      if (w[k] === w[k + 1]) continue;
-      const swapped = `${w.slice(0, k)}${w[k + 1]}${w[k]}${w.slice(k + 2)}`;
-      out.push(words.map((x, j) => (j === i ? swapped : x)).join(' '));
-    }
-  });
-  return out;
-}
-
 /** @param root the site's base URL ("/" or "/wharf/"); the index is under SEARCH_INDEX_DIR there */
 export async function openEngine(root: string, load: (url: string) => Promise<string>): Promise<SearchEngine> {
   const dir = `${root}${SEARCH_INDEX_DIR}`;
@@ -69,16 +48,8 @@ export async function openEngine(root: string, load: (url: string) => Promise<st
         ...(filters.category ? { category: filters.category } : {}),
         ...(filters.verified ? { verified: true } : {}),
       };
-      let r: SearchQueryResult = await index.query(text, opts);
-      if (r.total === 0) {
-        for (const variant of swappedVariants(text)) {
-          const v = await index.query(variant, opts);
-          if (v.total > 0) {
-            r = v;
-            break;
-          }
-        }
-      }
+      // One-edit typos (a swapped pair too, "vowle") are the index's own rule (query-index.ts).
+      const r = await index.query(text, opts);
       return { total: r.total, hits: r.hits.map(hit), closest: (r.closest ?? []).map(hit) };
     },
   };
