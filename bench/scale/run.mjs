@@ -303,3 +303,12 @@ try {
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
+
+// The site half of issue 11's search budgets, at the same N, beside Pagefind in the same run (bench/site, which
+// above 20k writes the site's own index into a small built site rather than building N pages). WHARF_BENCH_SCALE_SITE=0
+// skips it.
+if (process.env.WHARF_BENCH_SCALE_SITE !== '0') {
+  console.log(`\nSite search at ${N} plugins, ours beside Pagefind (bench/site/run.mjs ${N}):`);
+  const site = spawnSync(process.execPath, [join(repo, 'bench', 'site', 'run.mjs'), String(N)], { stdio: 'inherit' });
+  if (site.status !== 0) process.exitCode = 1;
+}
