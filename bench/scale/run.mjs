@@ -6,7 +6,7 @@
 // (issue 11 item 4): the search index's shape; the real `wharf search` CLI from a fresh home (bytes and time,
 // median of several runs); a warm `wharf search` and a no-change `wharf refresh` against `node -e 0`, interleaved
 // in the same run.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
