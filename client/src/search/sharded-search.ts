@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isWharfError, type SourceConfig, WharfError } from '@wharf/schemas';
-import type { SearchManifest, SearchQueryResult } from '@wharf/schemas/search-index';
+import type { SearchIndex, SearchQueryResult } from '@wharf/schemas/search-index';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { ensureHomeDir, homeFile } from '../home/home-path.js';
@@ -224,15 +224,18 @@ async function queryManifest(
   filters: SearchFilters,
   limit: number,
 ): Promise<SearchQueryResult> {
-  const { openSearchIndex, parseManifest, indexFiles } = await import('@wharf/schemas/search-index');
-  let manifest: SearchManifest;
+  const { openSearchIndex, indexFiles } = await import('@wharf/schemas/search-index');
+  const fresh = new Map<string, string>();
+  // The loader needs the manifest's file list, which the engine's own (one) validation gives.
+  let load: (rel: string) => Promise<string> = () => Promise.reject(new Error('search index not opened'));
+  let idx: SearchIndex;
   try {
-    manifest = parseManifest(text, `${ctx.src.alias}'s search/manifest.json`);
+    // node:crypto's sha256, already loaded for the cache: WebCrypto would add its start-up to every search.
+    idx = openSearchIndex(text, (rel) => load(rel), { sha256, name: `${ctx.src.alias}'s search/manifest.json` });
   } catch (e) {
     throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
   }
-  const fresh = new Map<string, string>();
-  const idx = openSearchIndex(manifest, chunkLoader(ctx, indexFiles(manifest, { idBuckets: false }), fresh));
+  load = chunkLoader(ctx, indexFiles(idx.manifest, { idBuckets: false }), fresh);
   try {
     return await idx.query(query, {
       // A tag filter is applied to the returned docs (the index filters by category and verified only).

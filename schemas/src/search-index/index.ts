@@ -4,6 +4,12 @@ export { buildSearchIndex } from './build-index.js';
 export { sha256Hex, sha256HexSync } from './content-hash.js';
 export { displayDoc, idf, toSearchDocInput } from './doc-terms.js';
 export * from './index-format.js';
-export type { SearchIndex, SearchIndexHit, SearchQueryOptions, SearchQueryResult } from './query-index.js';
+export type {
+  OpenSearchIndexOptions,
+  SearchIndex,
+  SearchIndexHit,
+  SearchQueryOptions,
+  SearchQueryResult,
+} from './query-index.js';
 export { editDistance, MATCH_RULES, openSearchIndex } from './query-index.js';
 export { updateSearchIndex } from './update-index.js';

@@ -77,12 +77,21 @@ interface LoadedTerms {
  * at build time (POSTING_CAP) ranks the docs it lists but does not filter: its list holds only its best docs,
  * and AND over it would drop the rest. When every word is capped their lists are intersected.
  */
+export interface OpenSearchIndexOptions {
+  /** sha256 hex of a loaded file's UTF-8 text; default WebCrypto (async, slow to start in a short-lived CLI). */
+  sha256?: (text: string) => string | Promise<string>;
+  /** What a refusal of the manifest names (e.g. a source's alias). */
+  name?: string;
+}
+
 export function openSearchIndex(
   manifestIn: SearchManifest | string,
   load: (path: string) => Promise<string>,
-  _opts: Record<string, never> = {},
+  opts: OpenSearchIndexOptions = {},
 ): SearchIndex {
-  const manifest = typeof manifestIn === 'string' ? parseManifest(manifestIn) : validateManifest(manifestIn);
+  const manifest =
+    typeof manifestIn === 'string' ? parseManifest(manifestIn, opts.name) : validateManifest(manifestIn, opts.name);
+  const hash = opts.sha256 ?? sha256Hex;
   const firsts = manifest.terms.map((t) => t[0]);
   const common = new Set(manifest.common);
   const catIndex = new Map(manifest.categories.map((c, i) => [c, i]));
@@ -91,7 +100,7 @@ export function openSearchIndex(
 
   const fetchVerified = async (path: string, sha: string) => {
     const text = await load(path);
-    if (typeof text !== 'string' || (await sha256Hex(text)) !== sha)
+    if (typeof text !== 'string' || (await hash(text)) !== sha)
       throw new WharfError('E_INDEX_HASH', `The search index file ${path} does not match its manifest's sha256.`, {
         path,
       });
