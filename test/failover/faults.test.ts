@@ -231,6 +231,23 @@ describe('hedging, last-good order and the cache', () => {
     ]);
   });
 
+  it('a no-change refresh never vouches for a trusted snapshot the home altered: tuf-js loads it again', async () => {
+    await unhedged().refresh();
+    const file = join(home, 'trust', 'main', 'metadata', 'snapshot.json');
+    const good = readFileSync(file);
+    // Still JSON and still the same version: only the hash the trusted timestamp signs tells it apart.
+    const altered = JSON.parse(good.toString('utf8'));
+    altered.signed.expires = '2099-01-01T00:00:00Z';
+    writeFileSync(file, JSON.stringify(altered));
+    const [np, nm] = [primary.log.length, mirror.log.length];
+    const r = await unhedged().refresh();
+    expect(r.failed).toEqual([]);
+    const fresh = [...primary.log.slice(np), ...mirror.log.slice(nm)].map((e) => e.path);
+    expect(fresh.some((p) => /\/metadata\/\d+\.snapshot\.json$/.test(p))).toBe(true);
+    expect(readFileSync(file)).toEqual(good);
+    expect(tempLeftovers(home)).toEqual([]);
+  });
+
   it('a mirror stuck answering 304 cannot freeze the client past the timestamp expiry', async () => {
     const frozen = join(root, `frozen-${Date.now()}`);
     cpSync(tree.C, frozen, { recursive: true });

@@ -9,7 +9,6 @@ import {
   validateRegistry,
   WharfError,
 } from '@wharf/schemas';
-import { Updater } from 'tuf-js';
 import { TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
 import { homeDir, homeFile } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
@@ -26,6 +25,7 @@ import {
 } from './index-cache.js';
 import { BIN_FILE, isShardedTargets, loadShardedRegistry } from './sharded-index.js';
 import { type EtagRecord, type MirrorFailure, MirrorFetcher } from './tuf-fetcher.js';
+import { unchangedSnapshot } from './unchanged-refresh.js';
 
 /** The registry target's size cap: about 3.3 MB gzip at 10k plugins, far more uncompressed (DESIGN §9). */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
@@ -184,21 +184,37 @@ async function attempt(
     );
   }
   const trust = homeDir(home.root, metaSegs.slice(0, -1), { create: false }) as string;
-  const stage = mkdtempSync(join(trust, `${TEMP_MARK}stage.${process.pid}.`));
-  const stageMeta = join(stage, 'metadata');
-  const stageTargets = join(stage, 'targets');
-  mkdirSync(stageMeta);
-  mkdirSync(stageTargets);
-  for (const f of trusted.files) copyFileSync(f, join(stageMeta, basename(f)));
-  const tsPath = join(stageMeta, 'timestamp.json');
+  const tsPath = join(trusted.dir, 'timestamp.json');
   const etags = mode.useCache ? readEtags(home, src.alias) : {};
   const fetcher = new MirrorFetcher(mirrors, {
     limits: opts.limits,
     hedgeDelayMs: opts.hedgeDelayMs,
     etags,
     trustedTimestamp: mode.useCache && existsSync(tsPath) ? readFileSync(tsPath) : undefined,
-    tmpDir: stage,
+    tmpDir: trust,
   });
+  const mirror = () => fetcher.servedBy.get('metadata/timestamp.json') ?? fetcher.lastMirror ?? (mirrors[0] as string);
+  // Nothing changed upstream: the trusted set is checked where it lies, nothing staged, only the cache's date moves.
+  if (mode.useCache && mode.commit && !opts.targets?.length) {
+    try {
+      const same = await unchangedSnapshot(trusted.dir, fetcher, readCachedIndex(home, src.alias), opts.plugins ?? []);
+      if (same) {
+        const snap: IndexSnapshot = { ...same, mirror: mirror(), fetchedAt: new Date().toISOString(), stale: false };
+        const store = () => commitCache(home, src.alias, etags, fetcher, snap, undefined);
+        if (opts.deferCommit) opts.deferCommit({ commit: store, discard: () => {} });
+        else store();
+        return { snapshot: snap, fetcher };
+      }
+    } catch (error) {
+      return { fetcher, error };
+    }
+  }
+  const stage = mkdtempSync(join(trust, `${TEMP_MARK}stage.${process.pid}.`));
+  const stageMeta = join(stage, 'metadata');
+  const stageTargets = join(stage, 'targets');
+  mkdirSync(stageMeta);
+  mkdirSync(stageTargets);
+  for (const f of trusted.files) copyFileSync(f, join(stageMeta, basename(f)));
   let kept = false;
   const drop = () => rmSync(stage, { recursive: true, force: true });
   // Commit now, or (opts.deferCommit) hand the verified stage to the caller to commit once its command succeeded.
@@ -218,6 +234,8 @@ async function attempt(
     } else if (mode.commit) store();
   };
   try {
+    // Loaded only when something changed: the no-change path above needs none of the Updater.
+    const { Updater } = await import('tuf-js');
     const updater = new Updater({
       metadataDir: stageMeta,
       metadataBaseUrl: `${fetcher.base}/metadata`,
@@ -227,8 +245,6 @@ async function attempt(
       config: { targetsMaxLength: 4 * 1024 * 1024, fetchRetries: 0 },
     });
     await updater.refresh();
-    const mirror = () =>
-      fetcher.servedBy.get('metadata/timestamp.json') ?? fetcher.lastMirror ?? (mirrors[0] as string);
     const targetsVersion = (
       JSON.parse(readFileSync(join(stageMeta, 'targets.json'), 'utf8')) as { signed: { version: number } }
     ).signed.version;
@@ -336,6 +352,18 @@ function commit(
     // An unchanged file (the usual 304 case) is left alone: no rewrite, no fsync.
     if (!existsSync(dest) || !readFileSync(dest).equals(next)) writeFileAtomic(dest, next);
   }
+  commitCache(home, alias, etags, fetcher, snap, bytes);
+}
+
+/** The cache body (when it changed) and its meta, then any new ETags. */
+function commitCache(
+  home: HomePaths,
+  alias: string,
+  etags: EtagRecord,
+  fetcher: MirrorFetcher,
+  snap: IndexSnapshot,
+  bytes: Uint8Array | undefined,
+): void {
   writeCachedIndex(home, snap, bytes);
   if (Object.entries(fetcher.newEtags).some(([m, e]) => etags[m]?.etag !== e.etag))
     writeEtags(home, alias, { ...etags, ...fetcher.newEtags });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BaseFetcher } from 'tuf-js';
+import type { Fetcher } from 'tuf-js';
+// The error module alone: tuf-js's index loads the whole Updater, which a no-change refresh never needs.
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
 import { TEMP_MARK } from '../fs/atomic-write.js';
 import { DEFAULT_LIMITS, FetchFailure, type FetchLimits, fetchChunks, type MirrorReason } from './http-fetch.js';
@@ -27,7 +28,7 @@ export interface MirrorFetcherOptions {
   etags?: EtagRecord;
   /** The trusted timestamp.json bytes the Updater starts from (what a 304 stands for). */
   trustedTimestamp?: Buffer;
-  /** Where downloadFile may put its short-lived file (the refresh's stage dir). */
+  /** Where downloadFile may put its short-lived file (a dir of the source's own in the home). */
   tmpDir: string;
 }
 
@@ -39,7 +40,7 @@ export interface MirrorFetcherOptions {
  * came back, so a mirror never needs trust; the fetcher remembers who served what so that a verification
  * failure can be pinned on its mirror (DESIGN §4).
  */
-export class MirrorFetcher extends BaseFetcher {
+export class MirrorFetcher implements Fetcher {
   /** Mirrors, best first: a mirror that wins a race moves to the front for the next file. */
   private order: string[];
   /** Mirrors that failed a request in this run, with why. */
@@ -59,7 +60,6 @@ export class MirrorFetcher extends BaseFetcher {
     private readonly mirrors: string[],
     private readonly opts: MirrorFetcherOptions,
   ) {
-    super();
     this.order = [...mirrors];
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.hedgeDelayMs = opts.hedgeDelayMs ?? DEFAULT_HEDGE_DELAY_MS;
@@ -70,21 +70,11 @@ export class MirrorFetcher extends BaseFetcher {
     return this.mirrors[0] as string;
   }
 
-  override async fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
-    const buf = await this.race(url, Number.MAX_SAFE_INTEGER);
-    return new ReadableStream({
-      start(ctrl) {
-        ctrl.enqueue(new Uint8Array(buf) as Uint8Array<ArrayBuffer>);
-        ctrl.close();
-      },
-    });
-  }
-
-  override async downloadBytes(url: string, maxLength: number): Promise<Buffer> {
+  async downloadBytes(url: string, maxLength: number): Promise<Buffer> {
     return this.race(url, maxLength);
   }
 
-  override async downloadFile<T>(url: string, maxLength: number, handler: (file: string) => Promise<T>): Promise<T> {
+  async downloadFile<T>(url: string, maxLength: number, handler: (file: string) => Promise<T>): Promise<T> {
     const buf = await this.race(url, maxLength);
     const file = join(this.opts.tmpDir, `${TEMP_MARK}download.${process.pid}.${Date.now()}`);
     writeFileSync(file, buf);
