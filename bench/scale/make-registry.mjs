@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 
 process.emitWarning = () => {};
 const tools = await import('@wharf/tools');
+const { idCollisionKey, isValidId } = await import('@wharf/schemas');
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const CATALOG = resolve(repo, '..', 'shared', 'data', 'registries', 'obsidian', 'community-plugins.json');
@@ -37,9 +38,13 @@ function wharfId(raw, seen) {
     .replace(/^-|-$/g, '');
   if (!/^[a-z]/.test(base)) base = `p-${base}`;
   base = base.slice(0, 40).replace(/-$/, '') || 'plugin';
+  if (base.length < 3) base = `${base}-plugin`; // the id rule: 3 to 64 characters (Obsidian has "mq")
   let id = base;
-  for (let i = 2; seen.has(id); i++) id = `${base}-${i}`;
-  seen.add(id);
+  // Unique under the registry's collision rule too ("date-picker" and "datepicker" are one name there).
+  for (let i = 2; seen.has(idCollisionKey(id)); i++) id = `${base}-${i}`;
+  // The files are written directly (no add per plugin), so the id rule is checked here.
+  if (!isValidId(id)) throw new Error(`make-registry: ${JSON.stringify(id)} breaks the id rule`);
+  seen.add(idCollisionKey(id));
   return id;
 }
 
@@ -69,7 +74,7 @@ export async function makeRegistry(dir, n, opts = {}) {
   const template = registry.plugins[0];
   const catalog = JSON.parse(readFileSync(CATALOG, 'utf8'));
   const rand = rng(n);
-  const seen = new Set([template.plugin_id]);
+  const seen = new Set([idCollisionKey(template.plugin_id)]);
   const sharded = n >= tools.SHARD_THRESHOLD;
   const plugins = sharded ? undefined : [template];
   const summary = [tools.summaryEntry(template)];
