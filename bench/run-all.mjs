@@ -1,7 +1,7 @@
 // `npm run bench`: every bench in turn (each prints its own lines as it goes), then one table of every figure beside
 // the floor it was measured against in the same run, and the machine it ran on. The table also replaces the last
 // one in bench/README.md (BENCH_README=0 to leave it). BENCH_ONLY=cli,mcp runs a subset; BENCH_SITE_ARGS sets the
-// site bench's registry sizes (default "obsidian 10000"; the 50k build alone takes minutes).
+// site bench's registry sizes (default "10000"; the 50k build alone takes minutes).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
@@ -15,7 +15,7 @@ const BENCHES = [
   ['mcp', []],
   ['host', []],
   ['review', []],
-  ['site', (process.env.BENCH_SITE_ARGS ?? 'obsidian 10000').split(/\s+/).filter(Boolean)],
+  ['site', (process.env.BENCH_SITE_ARGS ?? '10000').split(/\s+/).filter(Boolean)],
 ];
 const only = process.env.BENCH_ONLY?.split(',');
 

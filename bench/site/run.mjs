@@ -31,6 +31,12 @@ const INDEX_DIR = 'search-index'; // as site/src/lib/search-engine.ts reads it
 const args = process.argv.slice(2);
 const indexOnly = args.includes('--index-only');
 const sizes = args.filter((a) => !a.startsWith('--')).map(Number);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error(
+    `usage: node bench/site/run.mjs [N ...] [--index-only] (plugin counts, e.g. 10000 100000); got ${args.join(' ')}`,
+  );
+  process.exit(2);
+}
 if (sizes.length === 0) sizes.push(10_000);
 const FULL_MAX = Number(process.env.WHARF_BENCH_FULL_MAX ?? 20_000);
 const SHELL_SIZE = 200; // the small site whose pages carry an index-only size's search
