@@ -18,7 +18,7 @@ const json = (b: Buffer) => JSON.parse(b.toString('utf8')) as never;
  * `node -e 0`). tuf-js re-parses and re-verifies the trusted snapshot on every refresh, and at 512 hashed bins
  * that alone is ~35 ms. When a mirror serves a timestamp byte-identical to the trusted one and no next root,
  * nothing the Updater would fetch can differ, so this checks the trusted set itself and returns the cache:
- * - the timestamp's signature against the trusted root, and its expiry;
+ * - the trusted root signed by itself and not expired; the timestamp's signature against it, and its expiry;
  * - the snapshot by the sha256 and length that timestamp signs (in place of its signature), and its expiry;
  * - targets.json's signature against the root, its version in the snapshot, and its expiry;
  * - for a sharded source, each bin the cached plugins fall in: signature (the delegation's key), version, expiry;
@@ -27,19 +27,22 @@ const json = (b: Buffer) => JSON.parse(b.toString('utf8')) as never;
  * undefined, and the caller takes the full Updater path, which reports it (an expired freeze included).
  */
 export async function unchangedSnapshot(
-  stageMeta: string,
+  metaDir: string,
   fetcher: MirrorFetcher,
   cached: IndexSnapshot | undefined,
   wanted: string[],
   now = new Date(),
 ): Promise<IndexSnapshot | undefined> {
   if (!cached || cached.stale) return undefined;
-  const file = (f: string) => join(stageMeta, f);
+  const file = (f: string) => join(metaDir, f);
   if (!['root.json', 'timestamp.json', 'snapshot.json', 'targets.json'].every((f) => existsSync(file(f))))
     return undefined;
   try {
     const rootBytes = readFileSync(file('root.json'));
     const root = Metadata.fromJSON(MetadataKind.Root, json(rootBytes));
+    // As tuf-js loads it: signed by itself, and not expired.
+    root.verifyDelegate('root', root);
+    if (root.signed.isExpired(now)) return undefined;
     const base = fetcher.base;
     // One after the other, in tuf-js's order: a mirror that loses the first race is not asked the second time.
     const nextRoot = await fetcher
