@@ -61,21 +61,18 @@ const STATUS = '.live-status';
 /** Types into the home box and waits for the answer to that text (the status says a count or "no match"). */
 async function typeHome(page: Page, text: string): Promise<string[]> {
   await page.fill(BOX, text);
-  await page.waitForFunction(
-    ([sel, q]) => {
-      const s = document.querySelector(sel)?.textContent ?? '';
-      const box = document.querySelector<HTMLInputElement>('#q-home');
-      return box?.value === q && /\d|No |没有/.test(s);
-    },
-    [STATUS, text] as const,
-  );
+  // The status keeps the previous answer's count until the new one is drawn: wait for the answer to this text.
+  await page.waitForFunction(([sel, q]) => (document.querySelector(sel) as HTMLElement | null)?.dataset.answers === q, [
+    STATUS,
+    text,
+  ] as const);
   return page.$$eval('[role="listbox"] [role="option"]', (os) => os.map((o) => (o as HTMLAnchorElement).pathname));
 }
 
 /** Types on /search/ and waits for the count line. */
 async function typeSearch(page: Page, text: string): Promise<string[]> {
   await page.fill('#q', text);
-  await page.waitForFunction(() => /\d|No |没有/.test(document.getElementById('search-status')?.textContent ?? ''));
+  await page.waitForFunction((q) => document.getElementById('search-status')?.dataset.answers === q, text);
   return page.$$eval('#results a.card-title', (as) => as.map((a) => (a as HTMLAnchorElement).pathname));
 }
 

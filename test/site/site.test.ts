@@ -52,9 +52,8 @@ async function open(path: string, opts: { width?: number } = {}): Promise<Page> 
 
 async function search(page: Page, text: string): Promise<string[]> {
   await page.fill('#q', text);
-  await page.waitForFunction(
-    () => (document.getElementById('search-status')?.textContent ?? '').match(/\d|No |没有/) !== null,
-  );
+  // The status keeps the previous answer's count until the new one is drawn: wait for the answer to this text.
+  await page.waitForFunction((q) => document.getElementById('search-status')?.dataset.answers === q, text);
   return page.$$eval('#results a.card-title', (as) => as.map((a) => (a as HTMLAnchorElement).pathname));
 }
 

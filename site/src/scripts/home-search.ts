@@ -93,10 +93,12 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-search=
     }
     if (!loaded) status.textContent = t.get('search.loading');
     try {
-      const answer = await client.query(input.value, {}, LIMIT);
+      const q = input.value;
+      const answer = await client.query(q, {}, LIMIT);
       if (!answer) return;
       loaded = true;
       render(answer.total, answer.hits, answer.closest);
+      status.dataset.answers = q; // the text these results answer (tests wait on it, not on a count)
     } catch {
       status.textContent = t.get('search.failed');
     }

@@ -60,11 +60,13 @@ if (form && list && status && closest) {
     }
     if (!loaded) status.textContent = t.get('search.loading');
     try {
-      const answer = await client.query(input.value, filters(), LIMIT);
+      const q = input.value;
+      const answer = await client.query(q, filters(), LIMIT);
       if (!answer) return; // a newer keystroke is on its way
       loaded = true;
       list.dataset.queryMs = answer.ms.toFixed(2); // engine time alone, read by bench/site
       render(answer.total, answer.hits, answer.closest);
+      if (status) status.dataset.answers = q; // the text these results answer (tests wait on it, not on a count)
     } catch {
       status.textContent = t.get('search.failed');
     }
