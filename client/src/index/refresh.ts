@@ -12,7 +12,7 @@ import {
 import { TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
 import { homeDir, homeFile } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
-import { trustedMetadata, trustSegments } from '../sources/root-trust.js';
+import { TRUSTED_FILES, trustedMetadata, trustSegments } from '../sources/root-trust.js';
 import { classifyTufError, errorCodeFor } from './classify-tuf-error.js';
 import type { FetchLimits, MirrorReason } from './http-fetch.js';
 import {
@@ -29,7 +29,6 @@ import { unchangedSnapshot } from './unchanged-refresh.js';
 
 /** The registry target's size cap: about 3.3 MB gzip at 10k plugins, far more uncompressed (DESIGN §9). */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
-const TRUSTED_FILES = ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json'];
 
 export type { MirrorFailure } from './tuf-fetcher.js';
 

@@ -32,6 +32,9 @@ const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest
 /** The bytes the publisher signed for a plugin entry (compact JSON, one line): a cached entry is reused when equal. */
 const entryBytes = (x: unknown) => `${JSON.stringify(x)}\n`;
 
+/** sha256 of the signed bytes of a head or plugin entry, to compare with its target's hash. */
+export const signedEntrySha256 = (x: unknown): string => sha256(entryBytes(x));
+
 function dependencyIds(p: RegistryPlugin): string[] {
   return p.releases.flatMap((r) => Object.keys(r.dependencies ?? {}));
 }
@@ -53,7 +56,7 @@ export async function loadShardedRegistry(
   let head: Omit<Registry, 'plugins'> | undefined;
   if (cached) {
     const { plugins: _p, ...h } = cached;
-    if (sha256(entryBytes(h)) === headInfo.hashes.sha256) head = h;
+    if (signedEntrySha256(h) === headInfo.hashes.sha256) head = h;
   }
   if (!head) {
     const file = await updater.downloadTarget(headInfo, join(stageTargets, HEAD_TARGET));
@@ -75,7 +78,7 @@ export async function loadShardedRegistry(
       throw new WharfError('E_TOO_LARGE', `plugins/${id}.json is ${info.length} bytes.`, { reason: 'too large' });
     const prev = old.get(id);
     let entry: RegistryPlugin;
-    if (prev && sha256(entryBytes(prev)) === info.hashes.sha256) entry = prev;
+    if (prev && signedEntrySha256(prev) === info.hashes.sha256) entry = prev;
     else {
       const file = await updater.downloadTarget(info, join(stageTargets, `plugin.${id}.json`));
       entry = parseJson(readFileSync(file), `plugins/${id}.json`, mirror) as RegistryPlugin;

@@ -74,6 +74,9 @@ export const trustSegments = (alias: string) => ['trust', alias, 'metadata'];
  * metadata/ or a file in it would make tuf-js trust, and write, files outside the home (E_PATH_ESCAPE).
  * Undefined when the source has no trusted root yet.
  */
+/** The top-level TUF metadata a source's trusted dir holds (hash bins of a sharded source come beside them). */
+export const TRUSTED_FILES = ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json'];
+
 export function trustedMetadata(home: HomePaths, alias: string): { dir: string; files: string[] } | undefined {
   const segs = trustSegments(alias);
   const dir = homeDir(home.root, segs, { create: false });

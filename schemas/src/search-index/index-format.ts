@@ -20,26 +20,6 @@ export const POSTING_CAP = 2000;
 export const COMMON_MIN_DOCS = 500;
 export const COMMON_SHARE = 0.2;
 
-/** What the publisher feeds in for one plugin. Text fields are indexed; the display fields are shown. */
-export interface SearchDocInput {
-  id: string;
-  name: string;
-  name_zh?: string;
-  short: string;
-  short_zh?: string;
-  description?: string;
-  description_zh?: string;
-  tags?: string[];
-  category: string;
-  latest: string;
-  verified: boolean;
-  featured: boolean;
-  updated?: string;
-  author?: string;
-  downloads?: number;
-  stars?: number;
-}
-
 /** What a hit shows: the display fields, no versions, hashes or signatures. */
 export interface SearchDoc {
   id: string;
@@ -56,6 +36,12 @@ export interface SearchDoc {
   author?: string;
   downloads?: number;
   stars?: number;
+}
+
+/** What the publisher feeds in for one plugin: the display fields, and long text that is indexed only. */
+export interface SearchDocInput extends SearchDoc {
+  description?: string;
+  description_zh?: string;
 }
 
 export interface SearchManifest {
