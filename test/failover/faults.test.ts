@@ -231,6 +231,16 @@ describe('hedging, last-good order and the cache', () => {
     ]);
   });
 
+  it('a refresh that finds a change asks for the timestamp and the next root once, not again for the Updater', async () => {
+    const [np, nm] = [primary.log.length, mirror.log.length];
+    const r = await unhedged().refresh(); // the home trusts B, the mirrors serve C
+    expect(r.failed).toEqual([]);
+    expect(trustedVersion(home, 'timestamp')).toBe(versions.C);
+    const fresh = [...primary.log.slice(np), ...mirror.log.slice(nm)].map((e) => e.path);
+    expect(fresh.filter((p) => p === '/metadata/timestamp.json')).toHaveLength(1);
+    expect(fresh.filter((p) => p === '/metadata/2.root.json')).toHaveLength(1);
+  });
+
   it('a no-change refresh never vouches for a trusted snapshot the home altered: tuf-js loads it again', async () => {
     await unhedged().refresh();
     const file = join(home, 'trust', 'main', 'metadata', 'snapshot.json');

@@ -43,6 +43,8 @@ export interface MirrorFetcherOptions {
 export class MirrorFetcher implements Fetcher {
   /** Mirrors, best first: a mirror that wins a race moves to the front for the next file. */
   private order: string[];
+  /** Answers fetched ahead of the Updater's request for them (see fetchAhead). */
+  private readonly ahead = new Map<string, Promise<Buffer>>();
   /** Mirrors that failed a request in this run, with why. */
   readonly failed = new Map<string, MirrorFailure>();
   /** relative path → mirror that served it. */
@@ -71,11 +73,11 @@ export class MirrorFetcher implements Fetcher {
   }
 
   async downloadBytes(url: string, maxLength: number): Promise<Buffer> {
-    return this.race(url, maxLength);
+    return this.answer(url, maxLength);
   }
 
   async downloadFile<T>(url: string, maxLength: number, handler: (file: string) => Promise<T>): Promise<T> {
-    const buf = await this.race(url, maxLength);
+    const buf = await this.answer(url, maxLength);
     const file = join(this.opts.tmpDir, `${TEMP_MARK}download.${process.pid}.${Date.now()}`);
     writeFileSync(file, buf);
     try {
@@ -83,6 +85,28 @@ export class MirrorFetcher implements Fetcher {
     } finally {
       rmSync(file, { force: true });
     }
+  }
+
+  /**
+   * Fetch a file now and keep the answer (bytes or refusal) for the next request of the same URL, once: the
+   * no-change check asks for the timestamp and the next root first, and when it must hand over to the Updater,
+   * the Updater's own requests for them cost no second round trip.
+   */
+  fetchAhead(url: string, maxLength: number): Promise<Buffer> {
+    const p = this.race(url, maxLength);
+    p.catch(() => {}); // replayed to the next request, which handles it
+    this.ahead.set(this.relative(url), p);
+    return p;
+  }
+
+  private async answer(url: string, maxLength: number): Promise<Buffer> {
+    const rel = this.relative(url);
+    const kept = this.ahead.get(rel);
+    if (!kept) return this.race(url, maxLength);
+    this.ahead.delete(rel);
+    const buf = await kept;
+    if (buf.length > maxLength) throw new FetchFailure('too large', `${url} is over ${maxLength} bytes`);
+    return buf;
   }
 
   private relative(url: string): string {

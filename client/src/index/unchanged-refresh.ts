@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Metadata, MetadataKind, type Snapshot, type Targets } from '@tufjs/models';
+import { TRUSTED_FILES } from '../sources/root-trust.js';
 import type { IndexSnapshot } from './index-cache.js';
+import { HEAD_TARGET, signedEntrySha256 } from './sharded-index.js';
 import type { MirrorFetcher } from './tuf-fetcher.js';
 
-/** A timestamp is a few hundred bytes; anything near this is not one. */
-const MAX_TIMESTAMP_BYTES = 64 * 1024;
+/** tuf-js's own caps for these two files (its config defaults), so the answers fetched ahead serve it as they are. */
+const MAX_TIMESTAMP_BYTES = 16_384;
+const MAX_ROOT_BYTES = 512_000;
 
-const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const entryBytes = (x: unknown) => `${JSON.stringify(x)}\n`;
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 const json = (b: Buffer) => JSON.parse(b.toString('utf8')) as never;
 
@@ -35,8 +37,7 @@ export async function unchangedSnapshot(
 ): Promise<IndexSnapshot | undefined> {
   if (!cached || cached.stale) return undefined;
   const file = (f: string) => join(metaDir, f);
-  if (!['root.json', 'timestamp.json', 'snapshot.json', 'targets.json'].every((f) => existsSync(file(f))))
-    return undefined;
+  if (!TRUSTED_FILES.every((f) => existsSync(file(f)))) return undefined;
   try {
     const rootBytes = readFileSync(file('root.json'));
     const root = Metadata.fromJSON(MetadataKind.Root, json(rootBytes));
@@ -46,13 +47,13 @@ export async function unchangedSnapshot(
     const base = fetcher.base;
     // One after the other, in tuf-js's order: a mirror that loses the first race is not asked the second time.
     const nextRoot = await fetcher
-      .downloadBytes(`${base}/metadata/${root.signed.version + 1}.root.json`, 512 * 1024)
+      .fetchAhead(`${base}/metadata/${root.signed.version + 1}.root.json`, MAX_ROOT_BYTES)
       .then(
         () => true,
         (e: unknown) => ((e as { statusCode?: number }).statusCode ? false : Promise.reject(e)),
       );
     if (nextRoot) return undefined;
-    const served = await fetcher.downloadBytes(`${base}/metadata/timestamp.json`, MAX_TIMESTAMP_BYTES);
+    const served = await fetcher.fetchAhead(`${base}/metadata/timestamp.json`, MAX_TIMESTAMP_BYTES);
     const tsBytes = readFileSync(file('timestamp.json'));
     if (!served.equals(tsBytes)) return undefined;
 
@@ -86,7 +87,7 @@ export async function unchangedSnapshot(
     }
     if (!cached.sharded) return undefined;
     const { plugins, ...head } = cached.registry;
-    if (targets.signed.targets['registry-head.json']?.hashes.sha256 !== sha256(entryBytes(head))) return undefined;
+    if (targets.signed.targets[HEAD_TARGET]?.hashes.sha256 !== signedEntrySha256(head)) return undefined;
     const have = new Map(plugins.map((p) => [p.plugin_id, p]));
     if (wanted.some((id) => !have.has(id))) return undefined;
     const bins = new Map<string, Metadata<Targets>>();
@@ -101,7 +102,7 @@ export async function unchangedSnapshot(
         if (bin.signed.isExpired(now) || snap.meta[`${name}.json`]?.version !== bin.signed.version) return undefined;
         bins.set(name, bin);
       }
-      if (bin.signed.targets[path]?.hashes.sha256 !== sha256(entryBytes(p))) return undefined;
+      if (bin.signed.targets[path]?.hashes.sha256 !== signedEntrySha256(p)) return undefined;
     }
     return cached;
   } catch {
