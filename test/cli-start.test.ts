@@ -51,6 +51,28 @@ describe('wharf start-up paths', () => {
     ]);
   });
 
+  it('wharf-admin --json --help is one JSON document for the program and each command', async () => {
+    for (const args of [
+      ['--json', '--help'],
+      ['--json', 'add', '--help'],
+      ['--json', 'registry', 'init', '--help'],
+      ['add', '--help', '--json'],
+    ]) {
+      const r = await runCli(WHARF_ADMIN, args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stderr, args.join(' ')).toBe('');
+      const doc = JSON.parse(r.stdout);
+      expect(doc.command).toBe(['wharf-admin', ...args.filter((a) => !a.startsWith('--'))].join(' '));
+      expect(doc.usage).toMatch(/^wharf-admin/);
+    }
+    const top = JSON.parse((await runCli(WHARF_ADMIN, ['--json', '--help'])).stdout);
+    expect(top.commands.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['review', 'publish']));
+    const add = JSON.parse((await runCli(WHARF_ADMIN, ['--json', 'add', '--help'])).stdout);
+    expect(add.arguments).toEqual([{ name: 'dir', required: true, description: expect.any(String) }]);
+    expect(add.options.map((o: { flags: string }) => o.flags)).toContain('--manifest <file>');
+    expect(add.global_options.map((o: { flags: string }) => o.flags)).toContain('--json');
+  });
+
   it('help text is the same whether or not stdout is a terminal-capable descriptor (no stream is asked)', async () => {
     const r = await runCli(WHARF, ['--help']);
     expect(r.code).toBe(0);

@@ -10,6 +10,7 @@ import { register as source } from './commands/source.js';
 import { register as stats } from './commands/stats.js';
 import { register as update } from './commands/update.js';
 import { collect, makeContext } from './context.js';
+import { fullName, helpDocument } from './help-document.js';
 import { interruptedError } from './interrupt.js';
 import { Output } from './output.js';
 import { mayBeTerminal, writeErr, writeOut } from './std-write.js';
@@ -45,29 +46,6 @@ function eachCommand(c: Command, fn: (c: Command) => void): void {
   fn(c);
   for (const s of c.commands) eachCommand(s, fn);
 }
-
-const fullName = (c: Command): string => (c.parent ? `${fullName(c.parent)} ${c.name()}` : c.name());
-
-/** `--json --help`: the command's help as one document (what commander's help text shows, as data). */
-function helpDocument(c: Command): string {
-  const h = c.createHelp();
-  const doc = {
-    command: fullName(c),
-    usage: `${fullName(c)} ${c.usage()}`,
-    description: c.description(),
-    arguments: c.registeredArguments.map((a) => ({ name: a.name(), required: a.required, description: a.description })),
-    options: h.visibleOptions(c).map((o) => ({ flags: o.flags, description: o.description })),
-    global_options: c.parent
-      ? h.visibleOptions(program(c)).map((o) => ({ flags: o.flags, description: o.description }))
-      : undefined,
-    commands: h
-      .visibleCommands(c)
-      .map((s) => ({ name: s.name(), usage: h.subcommandTerm(s), description: s.description() })),
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-const program = (c: Command): Command => (c.parent ? program(c.parent) : c);
 
 /**
  * A usage error as one line with its E_ code: commander's message ("error: unknown command 'instal'\n(Did you

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { jsonHelp } from '@wharf/client/cli-help';
 import { isWharfError, WharfError } from '@wharf/schemas';
 import { Command, CommanderError, Option } from 'commander';
 import { registerBotCommands } from './commands/register-bot-commands.js';
@@ -207,6 +208,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, wantsJson = fa
     });
 
   registerBotCommands({ program, io, sub, out, json, setExit });
+  // `--json --help`: one document, as `wharf` prints it.
+  if (wantsJson) jsonHelp(program);
   return program;
 }
 
