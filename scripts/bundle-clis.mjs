@@ -17,34 +17,40 @@ const targets = [
 const force = process.argv.includes('--force');
 
 /**
- * A home for the code cache's training runs (bundle-cli.mjs): the example registry served on loopback, refreshed,
- * count-vowels installed, then the server stopped. Without the example plugins (built by examples/build.mjs, which
- * is run here when they are missing) the cache is trained on an empty home only, and says so.
+ * Homes for the code cache's training runs (bundle-cli.mjs), with the example registry served on loopback while they
+ * run: `home` has it refreshed and count-vowels installed; `sharded` has a sharded copy (hashed bins, search index)
+ * refreshed and searched once, so that a warm search and a no-change refresh of a sharded source are in the cache
+ * too. Without the example plugins (built by examples/build.mjs, which is run here when they are missing) the cache
+ * is trained on an empty home only, and says so.
  */
-async function trainingHome(dir) {
+async function trainingHomes(dir) {
   if (!existsSync(join(repo, 'examples/count-vowels/plugin.wasm')))
     spawnSync(process.execPath, [join(repo, 'examples/build.mjs')], { stdio: 'ignore' });
+  const servers = [];
+  const close = () => Promise.all(servers.map((s) => s.server.close()));
   try {
     await import('../client/dist/quiet-wasi-warning.js'); // before anything loads Extism
     const { WharfClient } = await import('../client/dist/index.js');
-    const { serveDemoRegistry } = await import('../tools/dist/index.js');
-    const demo = await serveDemoRegistry({
-      examplesDir: join(repo, 'examples'),
-      root: join(dir, 'demo'),
-      only: ['count-vowels'],
-    });
-    try {
-      const c = new WharfClient({ home: join(dir, 'home') });
-      await c.addSource({ alias: 'local', url: demo.server.url, rootSha256: demo.reg.rootSha256 });
-      await c.refresh();
-      await c.install('count-vowels');
-    } finally {
-      await demo.server.close();
-    }
-    return join(dir, 'home');
+    const { serveDemoRegistry, migrateToSharded } = await import('../tools/dist/index.js');
+    const examplesDir = join(repo, 'examples');
+    const demo = await serveDemoRegistry({ examplesDir, root: join(dir, 'demo'), only: ['count-vowels'] });
+    servers.push(demo);
+    const c = new WharfClient({ home: join(dir, 'home') });
+    await c.addSource({ alias: 'local', url: demo.server.url, rootSha256: demo.reg.rootSha256 });
+    await c.refresh();
+    await c.install('count-vowels');
+    const big = await serveDemoRegistry({ examplesDir, root: join(dir, 'demo-sharded') });
+    servers.push(big);
+    await migrateToSharded(big.reg.registryDir, { keysDir: big.reg.keysDir });
+    const s = new WharfClient({ home: join(dir, 'sharded') });
+    await s.addSource({ alias: 'local', url: big.server.url, rootSha256: big.reg.rootSha256 });
+    await s.refresh();
+    await s.search('vowels');
+    return { home: join(dir, 'home'), sharded: join(dir, 'sharded'), close };
   } catch (e) {
+    await close();
     console.warn(`bundle-clis: code cache trained on an empty home only (${e instanceof Error ? e.message : e})`);
-    return undefined;
+    return { close };
   }
 }
 
@@ -53,17 +59,19 @@ const stale = targets.filter(
 );
 const work = mkdtempSync(join(tmpdir(), 'wharf-bundle-training-'));
 try {
-  const home = stale.some((t) => t.name === 'wharf') ? await trainingHome(work) : undefined;
+  const homes = stale.some((t) => t.name === 'wharf') ? await trainingHomes(work) : undefined;
   await Promise.all(
     stale.map((t) =>
       bundleCli({
         entry: join(repo, t.pkg, 'dist/cli/entry.js'),
         name: t.name,
         outdir: join(repo, t.pkg, 'dist/bundle'),
-        trainingHome: home,
+        trainingHome: homes?.home,
+        trainingSharded: homes?.sharded,
       }),
     ),
   );
+  await homes?.close();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

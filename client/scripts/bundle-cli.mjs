@@ -6,7 +6,8 @@
 // cache V8 neither parses nor compiles them until a command calls them, so they cost a start only their bytes'
 // read. scripts/bundle-clis.mjs runs this for wharf and wharf-admin after `tsc -b`; the bins fall back to dist/cli/
 // while a bundle is older than tsc's last build.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import { build } from 'esbuild';
  * source and an installed plugin, so the catalog, the registry validator, semver and the sandbox are compiled too.
  */
 const TRAINING = {
-  wharf: (empty, home) => [
+  wharf: (empty, home, sharded) => [
     ['--help'],
     ['--home', empty, 'list'],
     ['--home', empty, 'source', 'list'],
@@ -37,13 +38,22 @@ const TRAINING = {
           ['--home', home, 'run', 'count-vowels', 'count_vowels', '--input', 'training'],
         ]
       : []),
+    // A sharded source, its registry still served: the warm search (cached search index) and a no-change refresh.
+    ...(sharded
+      ? [
+          ['--home', sharded, 'search', 'vowels'],
+          ['--home', sharded, '--json', 'search', 'word'],
+          ['--home', sharded, 'refresh'],
+          ['--home', sharded, 'list'],
+        ]
+      : []),
   ],
   'wharf-admin': () => [['--help'], ['validate', '/nonexistent']],
 };
 
 /**
  * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean,
- *   trainingHome?: string }} o
+ *   trainingHome?: string, trainingSharded?: string }} o
  *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.cjs (+ .cache, and a .map). trainingHome: a wharf home
  *   with a source and a plugin, read (never changed: only read-only commands and `run` are trained on it).
  */
@@ -78,7 +88,7 @@ export async function bundleCli(o) {
     logLevel: 'warning',
     metafile: true,
   });
-  if (o.codeCache ?? true) writeCodeCache(outfile, TRAINING[o.name], o.trainingHome);
+  if (o.codeCache ?? true) await writeCodeCache(outfile, TRAINING[o.name], o.trainingHome, o.trainingSharded);
   return r.metafile;
 }
 
@@ -87,17 +97,22 @@ export async function bundleCli(o) {
  * which then writes V8's code cache of every function compiled so far. A start with the cache compiles nothing it
  * holds; V8 rejects a cache made for another source, V8 version or flags, and then compiles as usual.
  */
-function writeCodeCache(outfile, training, trainingHome) {
+async function writeCodeCache(outfile, training, trainingHome, trainingSharded) {
   const home = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
   try {
     const loader = fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url));
-    const argvs = JSON.stringify(training ? training(join(home, 'home'), trainingHome) : [['--help']]);
-    const t = spawnSync(process.execPath, [loader, '--train', outfile, argvs], {
+    const argvs = JSON.stringify(training ? training(join(home, 'home'), trainingHome, trainingSharded) : [['--help']]);
+    // Not spawnSync: the training refreshes against registries this process serves.
+    const child = spawn(process.execPath, [loader, '--train', outfile, argvs], {
       env: { ...process.env, WHARF_HOME: join(home, 'home') },
       stdio: ['ignore', 'ignore', 'pipe'],
-      encoding: 'utf8',
     });
-    if (t.status !== 0) throw new Error(`writing the code cache of ${outfile} failed: ${t.stderr}`);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      stderr += d;
+    });
+    const [status] = await once(child, 'close');
+    if (status !== 0) throw new Error(`writing the code cache of ${outfile} failed: ${stderr}`);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
