@@ -22,15 +22,18 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Write `data` to a new sibling temp file with `mode` (never widened by a pre-existing file) and fsync it. */
-export function writeTemp(target: string, data: string | Uint8Array, mode = 0o644): string {
+/**
+ * Write `data` to a new sibling temp file with `mode` (never widened by a pre-existing file) and fsync it (unless
+ * `sync` is false: see writeFileAtomic).
+ */
+export function writeTemp(target: string, data: string | Uint8Array, mode = 0o644, sync = true): string {
   const tmp = tempPathFor(target);
   const fd = openSync(tmp, 'wx', mode);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
@@ -40,16 +43,25 @@ export function writeTemp(target: string, data: string | Uint8Array, mode = 0o64
   return tmp;
 }
 
-/** Write-temp, fsync, rename: readers see the old bytes or the new bytes, never a mix. */
-export function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o644): void {
-  const tmp = writeTemp(target, data, mode);
+/**
+ * Write-temp, fsync, rename: readers see the old bytes or the new bytes, never a mix. `{ sync: false }` keeps the
+ * rename's atomicity but not its durability (no fsync): for a file whose loss in a power cut leaves its previous,
+ * still valid version (a cache's date), where two fsyncs would be most of a command's disk time.
+ */
+export function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+  { sync = true }: { sync?: boolean } = {},
+): void {
+  const tmp = writeTemp(target, data, mode, sync);
   try {
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncDir(dirname(target));
+  if (sync) fsyncDir(dirname(target));
 }
 
 /** Remove temp files (and temp dirs) older than `minAgeMs` that an interrupted run left in `dir`. */

@@ -86,7 +86,8 @@ export function writeCachedIndex(home: HomePaths, snap: IndexSnapshot, bytes?: U
     sha256: snap.sha256,
     ...(snap.sharded ? { sharded: true as const } : {}),
   };
-  writeFileAtomic(f.meta, `${JSON.stringify(meta, null, 2)}\n`);
+  // Unchanged bytes: only the date moves, and losing that in a power cut leaves the previous, still valid meta.
+  writeFileAtomic(f.meta, `${JSON.stringify(meta, null, 2)}\n`, 0o644, { sync: bytes !== undefined });
   rmSync(f.stale, { force: true });
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Metadata, MetadataKind, type Snapshot, type Targets } from '@tufjs/models';
+import { Metadata, MetadataKind, type Root, type Snapshot, type Targets } from '@tufjs/models';
 import { TRUSTED_FILES } from '../sources/root-trust.js';
 import type { IndexSnapshot } from './index-cache.js';
 import { HEAD_TARGET, signedEntrySha256 } from './sharded-index.js';
@@ -40,73 +40,98 @@ export async function unchangedSnapshot(
   if (!TRUSTED_FILES.every((f) => existsSync(file(f)))) return undefined;
   try {
     const rootBytes = readFileSync(file('root.json'));
-    const root = Metadata.fromJSON(MetadataKind.Root, json(rootBytes));
-    // As tuf-js loads it: signed by itself, and not expired.
-    root.verifyDelegate('root', root);
-    if (root.signed.isExpired(now)) return undefined;
+    const rootJson = json(rootBytes) as { signed?: { version?: unknown } };
+    const version = rootJson.signed?.version;
+    if (!Number.isSafeInteger(version) || (version as number) < 1) return undefined;
     const base = fetcher.base;
-    // One after the other, in tuf-js's order: a mirror that loses the first race is not asked the second time.
-    const nextRoot = await fetcher
-      .fetchAhead(`${base}/metadata/${root.signed.version + 1}.root.json`, MAX_ROOT_BYTES)
+    // The mirror is asked first and the trusted set checked while it answers. One file after the other, in tuf-js's
+    // order (a mirror that loses the first race is not asked the second time); both answers are kept for the Updater.
+    const answers = fetcher
+      .fetchAhead(`${base}/metadata/${(version as number) + 1}.root.json`, MAX_ROOT_BYTES)
       .then(
-        () => true,
-        (e: unknown) => ((e as { statusCode?: number }).statusCode ? false : Promise.reject(e)),
-      );
-    if (nextRoot) return undefined;
-    const served = await fetcher.fetchAhead(`${base}/metadata/timestamp.json`, MAX_TIMESTAMP_BYTES);
-    const tsBytes = readFileSync(file('timestamp.json'));
-    if (!served.equals(tsBytes)) return undefined;
-
-    const ts = Metadata.fromJSON(MetadataKind.Timestamp, json(tsBytes));
-    root.verifyDelegate('timestamp', ts);
-    const snapMeta = ts.signed.snapshotMeta;
-    const snapBytes = readFileSync(file('snapshot.json'));
-    if (ts.signed.isExpired(now) || !snapMeta.hashes?.sha256 || snapMeta.hashes.sha256 !== sha256(snapBytes))
-      return undefined;
-    if (snapMeta.length !== undefined && snapMeta.length !== snapBytes.length) return undefined;
-    // Bound by the hash the timestamp signs, so plain JSON is enough (Metadata.fromJSON of 512 entries is not cheap).
-    const snap = (
-      JSON.parse(snapBytes.toString('utf8')) as {
-        signed: Pick<Snapshot, 'version' | 'expires'> & {
-          meta: Record<string, { version: number }>;
-        };
-      }
-    ).signed;
-    if (snap.version !== snapMeta.version || Date.parse(snap.expires) <= now.getTime()) return undefined;
-
-    const targets = Metadata.fromJSON(MetadataKind.Targets, json(readFileSync(file('targets.json'))));
-    root.verifyDelegate('targets', targets);
-    if (targets.signed.isExpired(now) || snap.meta['targets.json']?.version !== targets.signed.version)
-      return undefined;
-    if (cached.targetsVersion !== targets.signed.version) return undefined;
-
-    const roles = targets.signed.delegations?.succinctRoles;
-    if (!roles) {
-      if (cached.sharded) return undefined;
-      return targets.signed.targets['registry.json']?.hashes.sha256 === cached.sha256 ? cached : undefined;
-    }
-    if (!cached.sharded) return undefined;
-    const { plugins, ...head } = cached.registry;
-    if (targets.signed.targets[HEAD_TARGET]?.hashes.sha256 !== signedEntrySha256(head)) return undefined;
-    const have = new Map(plugins.map((p) => [p.plugin_id, p]));
-    if (wanted.some((id) => !have.has(id))) return undefined;
-    const bins = new Map<string, Metadata<Targets>>();
-    for (const p of plugins) {
-      const path = `plugins/${p.plugin_id}.json`;
-      const name = roles.getRoleForTarget(path);
-      let bin = bins.get(name);
-      if (!bin) {
-        if (!existsSync(file(`${name}.json`))) return undefined;
-        bin = Metadata.fromJSON(MetadataKind.Targets, json(readFileSync(file(`${name}.json`))));
-        targets.verifyDelegate(name, bin);
-        if (bin.signed.isExpired(now) || snap.meta[`${name}.json`]?.version !== bin.signed.version) return undefined;
-        bins.set(name, bin);
-      }
-      if (bin.signed.targets[path]?.hashes.sha256 !== signedEntrySha256(p)) return undefined;
-    }
+        () => undefined,
+        (e: unknown) =>
+          (e as { statusCode?: number }).statusCode
+            ? fetcher.fetchAhead(`${base}/metadata/timestamp.json`, MAX_TIMESTAMP_BYTES)
+            : undefined,
+      )
+      .catch(() => undefined);
+    // Let the request reach its socket before the synchronous checks below hold the thread.
+    await new Promise((ok) => setImmediate(ok));
+    const same = await (async () => {
+      const root = Metadata.fromJSON(MetadataKind.Root, rootJson as never);
+      // As tuf-js loads it: signed by itself, and not expired.
+      root.verifyDelegate('root', root);
+      if (root.signed.isExpired(now)) return undefined;
+      return trustedSetUnchanged(file, root, cached, wanted, now);
+    })().catch(() => undefined);
+    // No answer: a next root exists, or the mirror failed (the Updater's run reports which).
+    const ts = await answers;
+    if (!ts || !same || !ts.equals(same.tsBytes)) return undefined;
     return cached;
   } catch {
     // Whatever failed here, the Updater's own run decides it and says why.
     return undefined;
   }
+}
+
+/**
+ * The local half: the trusted timestamp, snapshot, targets and bins as they lie, against the verified root, and the
+ * cache against them. Returns the trusted timestamp's bytes (to compare with the mirror's), or undefined.
+ */
+function trustedSetUnchanged(
+  file: (f: string) => string,
+  root: Metadata<Root>,
+  cached: IndexSnapshot,
+  wanted: string[],
+  now: Date,
+): { tsBytes: Buffer } | undefined {
+  const tsBytes = readFileSync(file('timestamp.json'));
+  const ts = Metadata.fromJSON(MetadataKind.Timestamp, json(tsBytes));
+  root.verifyDelegate('timestamp', ts);
+  const snapMeta = ts.signed.snapshotMeta;
+  const snapBytes = readFileSync(file('snapshot.json'));
+  if (ts.signed.isExpired(now) || !snapMeta.hashes?.sha256 || snapMeta.hashes.sha256 !== sha256(snapBytes))
+    return undefined;
+  if (snapMeta.length !== undefined && snapMeta.length !== snapBytes.length) return undefined;
+  // Bound by the hash the timestamp signs, so plain JSON is enough (Metadata.fromJSON of 512 entries is not cheap).
+  const snap = (
+    JSON.parse(snapBytes.toString('utf8')) as {
+      signed: Pick<Snapshot, 'version' | 'expires'> & {
+        meta: Record<string, { version: number }>;
+      };
+    }
+  ).signed;
+  if (snap.version !== snapMeta.version || Date.parse(snap.expires) <= now.getTime()) return undefined;
+
+  const targets = Metadata.fromJSON(MetadataKind.Targets, json(readFileSync(file('targets.json'))));
+  root.verifyDelegate('targets', targets);
+  if (targets.signed.isExpired(now) || snap.meta['targets.json']?.version !== targets.signed.version) return undefined;
+  if (cached.targetsVersion !== targets.signed.version) return undefined;
+
+  const roles = targets.signed.delegations?.succinctRoles;
+  if (!roles) {
+    if (cached.sharded) return undefined;
+    return targets.signed.targets['registry.json']?.hashes.sha256 === cached.sha256 ? { tsBytes } : undefined;
+  }
+  if (!cached.sharded) return undefined;
+  const { plugins, ...head } = cached.registry;
+  if (targets.signed.targets[HEAD_TARGET]?.hashes.sha256 !== signedEntrySha256(head)) return undefined;
+  const have = new Map(plugins.map((p) => [p.plugin_id, p]));
+  if (wanted.some((id) => !have.has(id))) return undefined;
+  const bins = new Map<string, Metadata<Targets>>();
+  for (const p of plugins) {
+    const path = `plugins/${p.plugin_id}.json`;
+    const name = roles.getRoleForTarget(path);
+    let bin = bins.get(name);
+    if (!bin) {
+      if (!existsSync(file(`${name}.json`))) return undefined;
+      bin = Metadata.fromJSON(MetadataKind.Targets, json(readFileSync(file(`${name}.json`))));
+      targets.verifyDelegate(name, bin);
+      if (bin.signed.isExpired(now) || snap.meta[`${name}.json`]?.version !== bin.signed.version) return undefined;
+      bins.set(name, bin);
+    }
+    if (bin.signed.targets[path]?.hashes.sha256 !== signedEntrySha256(p)) return undefined;
+  }
+  return { tsBytes };
 }
