@@ -11,6 +11,8 @@ export interface Downloaded {
   url: string;
   sha256: string;
   size: number;
+  /** The bytes as they arrived, when small enough to keep (≤ KEEP_BYTES): admission reads them instead of the file. */
+  bytes?: Buffer;
 }
 
 export type Progress = (received: number, total: number) => void;
@@ -25,6 +27,12 @@ export const ARTIFACT_LIMITS: FetchLimits = {
 
 // The write stream's buffer: while one write runs, arriving chunks queue up and go out as one writev.
 const WRITE_BUFFER = 1 << 20;
+/**
+ * Up to this size the chunks are also kept in memory as they stream, so WASM admission needs no second read of the
+ * file (a 10 MB read was ~6 ms of a ~60 ms install). It is the scanner's own size limit: anything larger is refused
+ * by admission anyway, and is then read from the file as before.
+ */
+export const KEEP_BYTES = 32 * 1024 * 1024;
 
 /**
  * Stream the artifact to a temp file beside `targetDir`, hashing as it goes and capped at the pinned size:
@@ -45,8 +53,11 @@ export async function downloadArtifact(
     try {
       const body = await openResponse(url, opts.limits ?? ARTIFACT_LIMITS, { maxBytes: artifact.size, net: opts.net });
       if (!body) throw new FetchFailure('http 4xx', `${url} answered 304 to a plain GET`, 304);
-      const hash = new HashStream((bytes, received) => {
-        body.chunk(bytes);
+      // One buffer of the pinned size, filled in place (the cap refuses anything past it before a copy).
+      const kept = artifact.size <= KEEP_BYTES ? Buffer.allocUnsafe(artifact.size) : undefined;
+      const hash = new HashStream((chunk, received) => {
+        body.chunk(chunk.byteLength);
+        kept?.set(chunk, received - chunk.byteLength);
         opts.onProgress?.(received, artifact.size);
       });
       // No fsync here: the file only ever reaches a plugin dir as a hard link (same inode) that install fsyncs before
@@ -68,7 +79,7 @@ export async function downloadArtifact(
         continue;
       }
       ok = true;
-      return { path: tmp, url, ...d };
+      return { path: tmp, url, ...d, ...(kept ? { bytes: kept } : {}) };
     } catch (e) {
       if (e instanceof FetchFailure && e.reason === 'too large') sawHashMismatch = true;
       if (e instanceof WharfError && e.code === 'E_HTTP_REDIRECT_BLOCKED') sawBlockedRedirect = true;
