@@ -1,4 +1,15 @@
-import { copyFileSync, createReadStream, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { WharfError } from '@wharf/schemas';
 import { fsyncDir, tempPathFor } from '../fs/atomic-write.js';
@@ -51,6 +62,13 @@ export class ArtifactCache {
         linkSync(file, tmp);
       } catch {
         copyFileSync(file, tmp);
+        // A copy is a new inode, which install's fsync of the downloaded file does not cover.
+        const fd = openSync(tmp, 'r');
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
       }
       renameSync(tmp, p);
     } finally {

@@ -19,18 +19,18 @@ export class ArtifactHasher {
   }
 }
 
-/** A pass-through stage that hashes every chunk; `onChunk` may throw to stop the pipeline (cap, throughput). */
+/** A pass-through stage that hashes every chunk; `onChunk` sees it after hashing and may throw to stop the pipeline (cap, throughput). */
 export class HashStream extends Transform {
   readonly hasher = new ArtifactHasher();
 
-  constructor(private readonly onChunk: (bytes: number, total: number) => void = () => {}) {
+  constructor(private readonly onChunk: (chunk: Buffer, total: number) => void = () => {}) {
     super();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {
       this.hasher.update(chunk);
-      this.onChunk(chunk.byteLength, this.hasher.size);
+      this.onChunk(chunk, this.hasher.size);
     } catch (e) {
       done(e as Error);
       return;

@@ -11,6 +11,7 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
 import semver from 'semver';
@@ -210,10 +211,14 @@ async function fetchAndPlace(
     return { result, lockEntry: prev, status: 'unchanged', newDir: false };
   }
   const cache = new ArtifactCache(home);
-  let fetched = await cache.get(release.artifact.sha256, release.artifact.size);
+  let fetched: { path: string; sha256: string; size: number; bytes?: Buffer } | undefined = await cache.get(
+    release.artifact.sha256,
+    release.artifact.size,
+  );
   const fromCache = fetched !== undefined;
   let tempFile: string | undefined;
   let url: string | undefined;
+  let durable: Promise<void> | undefined;
   try {
     if (!fetched) {
       if (opts.offline)
@@ -226,6 +231,9 @@ async function fetchAndPlace(
       url = d.url;
       fetched = d;
     }
+    // The bytes' fsync runs on the threadpool while the signature and WASM checks run here; placement awaits it
+    // before the version dir is renamed into place, so what the lockfile names is on disk first, as before.
+    durable = fsyncFile(fetched.path);
     if (publicKey !== '')
       verifyArtifactSignature({
         sha256: fetched.sha256,
@@ -234,9 +242,10 @@ async function fetchAndPlace(
         id: entry.plugin.plugin_id,
         version: release.version,
       });
-    admitWasm(readFileSync(fetched.path), release);
+    // The downloaded bytes are checked as they arrived (the same bytes the hash covered): no second read.
+    admitWasm(fetched.bytes ?? readFileSync(fetched.path), release);
     const cached = fromCache ? fetched.path : cache.put(release.artifact.sha256, fetched.path);
-    const { rel, created } = placePlugin(home, entry, release, cached);
+    const { rel, created } = await placePlugin(home, entry, release, cached, durable);
     const lockEntry: LockEntry = {
       id: entry.address,
       source: entry.source,
@@ -266,7 +275,18 @@ async function fetchAndPlace(
     };
     return { result, lockEntry, status: 'installed', newDir: created && prev?.path !== rel };
   } finally {
+    await durable?.catch(() => {}); // a refusal's own error wins; the file is not removed under a running fsync
     if (tempFile) rmSync(tempFile, { force: true });
+  }
+}
+
+/** fsync a file's bytes off the main thread (the artifact file, or the cache entry it is linked from). */
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 
@@ -302,12 +322,13 @@ const versionDirName = (release: Release) => `${release.version}-${release.artif
  * Stage the version dir next to its final place and rename it in; returns its path relative to home. A version
  * dir an earlier run left is kept only when it holds the pinned bytes; anything else there is replaced.
  */
-function placePlugin(
+async function placePlugin(
   home: HomePaths,
   entry: CatalogEntry,
   release: Release,
   artifact: string,
-): { rel: string; created: boolean } {
+  durable: Promise<void>,
+): Promise<{ rel: string; created: boolean }> {
   const dirName = pluginDirName(entry);
   const pluginDir = ensureHomeDir(home.root, 'plugins', dirName);
   const versionName = versionDirName(release);
@@ -326,15 +347,14 @@ function placePlugin(
     try {
       linkSync(artifact, wasm);
     } catch {
-      copyFileSync(artifact, wasm);
+      copyFileSync(artifact, wasm); // a new inode: `durable` does not cover it
+      fsyncPath(wasm);
     }
-    const fd = openSync(wasm, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
     writeFileAtomic(
       join(stage, 'release.json'),
       `${JSON.stringify({ plugin_id: entry.plugin.plugin_id, source: entry.source, release }, null, 2)}\n`,
     );
+    await durable; // plugin.wasm is a hard link to (or copy of) the fsynced file: its bytes are on disk
     if (existing) {
       aside = tempPathFor(final);
       renameSync(final, aside);
@@ -346,6 +366,15 @@ function placePlugin(
     if (aside) rmSync(aside, { recursive: true, force: true });
   }
   return { rel, created: true };
+}
+
+export function fsyncPath(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function sha256Of(file: string): string {
