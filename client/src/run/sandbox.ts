@@ -7,6 +7,7 @@ import { EXIT_CODE_FN, PLUGIN_MODULE, wrapExports } from './exit-code.js';
 import { trackWorkers } from './extism-workers.js';
 import { guardedFetch } from './guarded-fetch.js';
 import { checkLinkable, compileModule } from './link-check.js';
+import { skipResponseLoad } from './no-undici.js';
 
 /** What the host allows whatever a plugin asks for. Fields added after the first release are optional. */
 export interface HostPolicy {
@@ -187,10 +188,10 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
     const signal = inst.dead.signal;
     const start = trackWorkers(
       (w) => inst.workers.push(w),
-      () =>
-        createPlugin(
-          { wasm: modules, config },
-          {
+      () => {
+        const manifest = { wasm: modules, config };
+        return skipResponseLoad(manifest, () =>
+          createPlugin(manifest, {
             // No timeoutMs: see extism-workers.ts; the deadline below and in callOnce is the sandbox's own.
             runInWorker: true,
             useWasi: perms.wasi === true,
@@ -204,8 +205,9 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
             },
             functions: functions(signal),
             logger: quietLogger,
-          },
-        ),
+          }),
+        );
+      },
     );
     try {
       inst.plugin = await withDeadline(start, timeoutMs);
