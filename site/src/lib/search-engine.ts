@@ -1,4 +1,4 @@
-// The one module between the search UI and an engine. The worker (scripts/search-worker.ts) opens an engine
+// The one module between the search UI and an engine. The page (scripts/search-client.ts) opens an engine
 // here and the pages only see SearchHit rows, so switching engines is a change to this file alone.
 // Today: the sharded index of @wharf/schemas/search-index, written by the build under search-index/
 // (pages/search-index/[...file].ts); a query loads the manifest and then only the chunks it needs.

@@ -1,5 +1,5 @@
 // The live search on /search/: URL query ⇄ form state, results as you type, keyboard navigation, and the
-// closest names when nothing matches. It reaches the engine only through search-client.ts (a worker).
+// closest names when nothing matches. It reaches the engine only through search-client.ts.
 import type { SearchFilters, SearchHit } from '../lib/search-engine';
 import { searchClient } from './search-client';
 import { appendDescription, closestLine, countLine, pluginHref, shownName, shownText, texts } from './search-render';
@@ -72,7 +72,13 @@ if (form && list && status && closest) {
     }
   };
 
+  let drawn = ''; // the rows on screen, so a keystroke that changes nothing leaves the list's DOM alone
+
   function render(total: number, hits: SearchHit[], near: SearchHit[], empty = false) {
+    if (status) status.textContent = empty ? '' : countLine(t, total, hits.length);
+    const key = `${empty}|${hits.map((h) => h.id).join(' ')}|${near.map((h) => h.id).join(' ')}`;
+    if (key === drawn) return;
+    drawn = key;
     const items = hits.map((h) => {
       const li = document.createElement('li');
       li.className = 'card';
@@ -99,7 +105,6 @@ if (form && list && status && closest) {
     list?.replaceChildren(...items);
     shown = hits.length;
     closest?.replaceChildren(...(empty ? [] : closestLine(t, pluginBase, near)));
-    if (status) status.textContent = empty ? '' : countLine(t, total, hits.length);
   }
 
   const links = () => [
