@@ -36,6 +36,23 @@ const RUNS = Number(process.env.RUNS ?? 7);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Wall time of one child process, in ms (spawned async: the counting server runs in this process). */
+/** tools' static server over `dir` in a child process (as bench/install does); resolves with its URL and a close(). */
+function serveInChild(dir) {
+  const code = `const { startStaticServer } = await import('@wharf/tools');
+    const s = await startStaticServer(${JSON.stringify(dir)}, {});
+    process.stdout.write(s.url + '\\n');`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((ok, fail) => {
+    child.once('error', fail);
+    child.stdout.once('data', (d) =>
+      ok({ url: String(d).trim(), close: () => new Promise((done) => child.once('exit', done).kill()) }),
+    );
+  });
+}
+
 function timed(args, env) {
   return new Promise((ok, fail) => {
     const t0 = performance.now();
@@ -214,17 +231,28 @@ try {
       bytes <= BUDGET.searchBytes,
     );
     row('  its time (median)', `${Math.round(median(fresh))} ms`, '≤ 1000 ms', median(fresh) <= BUDGET.searchMs);
-    // Warm: the same home searched again (cache current, nothing fetched), and a refresh with nothing new.
-    const warmHome = { WHARF_HOME: join(root, 'search-home-0') };
+    // Warm: a home that searched once (cache current, nothing fetched) searched again, and refreshed with nothing new.
+    // Its registry is served from a child process, as a mirror is: the in-process counting server shares the thread
+    // (and the major GCs) of this bench, which holds the whole made registry, and that showed as the CLI's time.
+    const mirror = await serveInChild(regDir);
+    const wh = join(root, 'warm-home');
+    await new WharfClient({ home: wh }).addSource({
+      alias: 'main',
+      url: mirror.url,
+      rootFile: join(regDir, 'metadata', '1.root.json'),
+    });
+    const warmHome = { WHARF_HOME: wh };
     await timed([WHARF, 'search', word], warmHome);
     const base = [];
     const warm = [];
     const refresh = [];
-    for (let i = 0; i < RUNS; i++) {
+    // Interleaved, and more runs than the rest: these are ratios of ~100 ms processes.
+    for (let i = 0; i < Math.max(RUNS, 21); i++) {
       base.push((await timed(['-e', '0'], {})).ms);
       warm.push((await timed([WHARF, 'search', word], warmHome)).ms);
       refresh.push((await timed([WHARF, 'refresh'], warmHome)).ms);
     }
+    await mirror.close();
     const b = median(base);
     row('node -e 0 (median)', `${Math.round(b)} ms`);
     row(
