@@ -94,11 +94,11 @@ try {
     // DESIGN §9: a trivial `wharf run` at most 2× (it starts an Extism worker thread: a second Node environment).
     { name: 'wharf run count-vowels', argv: w('run', 'count-vowels', 'count_vowels', '--input', 'Hello'), budget: 2 },
     // What any run pays before a plugin does anything: Node starting one worker thread (Extism runs every plugin in
-    // one, so that a deadline can terminate it) and loading undici, which Extism's manifest check
-    // (`x instanceof Response`) pulls in. Not a wharf command: a second floor for the row above.
+    // one, so that a deadline can terminate it). undici, which Extism's manifest check (`x instanceof Response`)
+    // used to pull in, is no longer loaded (client/src/run/no-undici.ts). Not a wharf command: a second floor.
     {
-      name: 'node + one worker thread + undici',
-      argv: [node, '-e', "Response; new (require('node:worker_threads').Worker)('', { eval: true })"],
+      name: 'node + one worker thread',
+      argv: [node, '-e', "new (require('node:worker_threads').Worker)('', { eval: true })"],
       floorOnly: true,
     },
   ];
