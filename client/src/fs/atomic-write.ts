@@ -9,6 +9,16 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `${TEMP_MARK}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}`);
 }
 
+/** fsync a file's bytes (a copy is a new inode: an fsync of its source does not cover it). */
+export function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** fsync a directory so that a rename inside it survives a power cut; some platforms refuse, which is harmless. */
 export function fsyncDir(dir: string): void {
   let fd: number | undefined;

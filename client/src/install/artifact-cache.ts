@@ -1,18 +1,7 @@
-import {
-  closeSync,
-  copyFileSync,
-  createReadStream,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WharfError } from '@wharf/schemas';
-import { fsyncDir, tempPathFor } from '../fs/atomic-write.js';
+import { fsyncDir, fsyncFile, tempPathFor } from '../fs/atomic-write.js';
 import { homeFile, removeInHome } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
 import { ArtifactHasher } from './hash-stream.js';
@@ -62,13 +51,7 @@ export class ArtifactCache {
         linkSync(file, tmp);
       } catch {
         copyFileSync(file, tmp);
-        // A copy is a new inode, which install's fsync of the downloaded file does not cover.
-        const fd = openSync(tmp, 'r');
-        try {
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
+        fsyncFile(tmp); // a new inode, which install's fsync of the downloaded file does not cover
       }
       renameSync(tmp, p);
     } finally {

@@ -1,21 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
 import semver from 'semver';
-import { fsyncDir, TEMP_MARK, tempPathFor, writeFileAtomic } from '../fs/atomic-write.js';
+import { fsyncDir, fsyncFile, TEMP_MARK, tempPathFor, writeFileAtomic } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { checkRemoval, ensureHomeDir, homeDir, homeFile } from '../home/home-path.js';
 import { type HomePaths, layoutDir } from '../home.js';
@@ -233,7 +222,7 @@ async function fetchAndPlace(
     }
     // The bytes' fsync runs on the threadpool while the signature and WASM checks run here; placement awaits it
     // before the version dir is renamed into place, so what the lockfile names is on disk first, as before.
-    durable = fsyncFile(fetched.path);
+    durable = fsyncOffThread(fetched.path);
     if (publicKey !== '')
       verifyArtifactSignature({
         sha256: fetched.sha256,
@@ -281,7 +270,7 @@ async function fetchAndPlace(
 }
 
 /** fsync a file's bytes off the main thread (the artifact file, or the cache entry it is linked from). */
-async function fsyncFile(path: string): Promise<void> {
+async function fsyncOffThread(path: string): Promise<void> {
   const fh = await open(path, 'r');
   try {
     await fh.sync();
@@ -348,7 +337,7 @@ async function placePlugin(
       linkSync(artifact, wasm);
     } catch {
       copyFileSync(artifact, wasm); // a new inode: `durable` does not cover it
-      fsyncPath(wasm);
+      fsyncFile(wasm);
     }
     writeFileAtomic(
       join(stage, 'release.json'),
@@ -366,15 +355,6 @@ async function placePlugin(
     if (aside) rmSync(aside, { recursive: true, force: true });
   }
   return { rel, created: true };
-}
-
-export function fsyncPath(file: string): void {
-  const fd = openSync(file, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function sha256Of(file: string): string {
