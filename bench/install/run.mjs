@@ -4,7 +4,7 @@
 //   lockfile). Targets: download ≤ 1.15× the Node floor, install ≤ 1.3× curl.
 // Then the whole `wharf install` command under hyperfine against `node -e 0` + curl: ≤ 2×, aiming at 1.3×.
 // Run: npx tsc -b && npm run bench:install (env RUNS).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { encodeUleb } from '../../client/dist/run/cap-memory.js';
 import { report } from '../report.mjs';
+import { serveInChild } from '../serve-in-child.mjs';
 
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
 const { signFile, WharfClient } = await import('@wharf/client');
@@ -28,22 +29,6 @@ const run = (cmd, args) =>
     execFile(cmd, args, { encoding: 'utf8' }, (e, out, err) => (e ? fail(new Error(`${cmd}: ${err || e}`)) : ok(out))),
   );
 
-/** tools' static server in a child process; resolves with its URL and a close(). */
-function serveInChild(dir, artifacts) {
-  const code = `const { startStaticServer } = await import('@wharf/tools');
-    const s = await startStaticServer(${JSON.stringify(dir)}, { mounts: { '/artifacts/': ${JSON.stringify(artifacts)} } });
-    process.stdout.write(s.url + '\\n');`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((ok, fail) => {
-    child.once('error', fail);
-    child.stdout.once('data', (d) =>
-      ok({ url: String(d).trim(), close: () => new Promise((done) => child.once('exit', done).kill()) }),
-    );
-  });
-}
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 const leb = (n) => Buffer.from(encodeUleb(n));
@@ -69,7 +54,7 @@ try {
 
   mkdirSync(join(root, 'registry'));
   // The server runs in its own process, so that it competes with neither curl nor the library for a thread.
-  server = await serveInChild(join(root, 'registry'), ex);
+  server = await serveInChild(join(root, 'registry'), { '/artifacts/': ex });
   const reg = await buildDemoRegistry({
     dir: join(root, 'registry'),
     examplesDir: ex,

@@ -13,6 +13,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { serveInChild } from '../serve-in-child.mjs';
 import { makeRegistry } from './make-registry.mjs';
 
 process.emitWarning = () => {};
@@ -36,22 +37,6 @@ const RUNS = Number(process.env.RUNS ?? 7);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Wall time of one child process, in ms (spawned async: the counting server runs in this process). */
-/** tools' static server over `dir` in a child process (as bench/install does); resolves with its URL and a close(). */
-function serveInChild(dir) {
-  const code = `const { startStaticServer } = await import('@wharf/tools');
-    const s = await startStaticServer(${JSON.stringify(dir)}, {});
-    process.stdout.write(s.url + '\\n');`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((ok, fail) => {
-    child.once('error', fail);
-    child.stdout.once('data', (d) =>
-      ok({ url: String(d).trim(), close: () => new Promise((done) => child.once('exit', done).kill()) }),
-    );
-  });
-}
 
 function timed(args, env) {
   return new Promise((ok, fail) => {
