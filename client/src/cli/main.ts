@@ -10,7 +10,7 @@ import { register as source } from './commands/source.js';
 import { register as stats } from './commands/stats.js';
 import { register as update } from './commands/update.js';
 import { collect, makeContext } from './context.js';
-import { fullName, helpDocument } from './help-document.js';
+import { fullName, jsonHelp } from './help-document.js';
 import { interruptedError } from './interrupt.js';
 import { Output } from './output.js';
 import { mayBeTerminal, writeErr, writeOut } from './std-write.js';
@@ -93,8 +93,8 @@ export async function main(argv: string[]): Promise<void> {
         ? (s: string) => writeOut(s === `${VERSION}\n` ? `${JSON.stringify({ version: VERSION }, null, 2)}\n` : s)
         : writeOut,
     });
-    if (json) c.helpInformation = () => helpDocument(c);
   });
+  if (json) jsonHelp(program);
   try {
     // `wharf sign x.wasm --id a --version 1.2.3`: after the subcommand, --version is that command's option
     // (DESIGN §6); commander would take it as the program's version flag, print 0.1.0 and exit without signing.
