@@ -27,12 +27,14 @@ export function searchClient(root: string): SearchClient {
   let seq = 0;
 
   const start = (): Promise<SearchEngine> => {
-    engine ??= import('../lib/search-engine').then((m) => m.openEngine(root, load));
+    if (engine) return engine;
+    const opening = import('../lib/search-engine').then((m) => m.openEngine(root, load));
     // A failed open is retried on the next query rather than failing every query after it.
-    engine.catch(() => {
-      engine = undefined;
+    opening.catch(() => {
+      if (engine === opening) engine = undefined;
     });
-    return engine;
+    engine = opening;
+    return opening;
   };
 
   return {
