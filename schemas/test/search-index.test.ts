@@ -151,6 +151,43 @@ describe('the sharded search index', () => {
     expect(ids(await idx.query('alpha rare'))).toEqual(['p-2405', 'p-2401']);
   });
 
+  it('a page of a common word is the same slice of the whole ranking, with ties in doc order', async () => {
+    // 400 docs match "calendar" with scores that tie in groups: a page must be the full sort's slice.
+    const many: SearchDocInput[] = Array.from({ length: 400 }, (_, i) =>
+      doc(`cal-${i}`, `Cal ${i}`, `calendar ${i % 3 === 0 ? 'calendar planner' : i % 3 === 1 ? 'notes' : 'lunar'}`, {
+        downloads: (i * 37) % 101,
+      }),
+    );
+    const { idx } = open(buildSearchIndex(many).files);
+    for (const sort of ['relevance', 'downloads', 'name'] as const) {
+      const all = await idx.query('calendar', { limit: 1000, sort });
+      expect(all.total).toBe(400);
+      for (const [offset, limit] of [
+        [0, 10],
+        [7, 13],
+        [190, 20],
+        [395, 10],
+      ] as const) {
+        const page = await idx.query('calendar', { offset, limit, sort });
+        expect(page.total).toBe(400);
+        if (sort === 'relevance') expect(page.hits).toEqual(all.hits.slice(offset, offset + limit));
+        // Other sorts order the best 200 (or offset + limit) by relevance: the page's docs are among them.
+        else {
+          const pool = new Set(
+            all.hits.length
+              ? (await idx.query('calendar', { limit: 1000 })).hits
+                  .map((h) => h.id)
+                  .slice(0, Math.max(200, offset + limit))
+              : [],
+          );
+          expect(page.hits.length).toBe(
+            Math.min(limit, Math.max(0, Math.min(400, Math.max(200, offset + limit)) - offset)),
+          );
+          for (const h of page.hits) expect(pool.has(h.id)).toBe(true);
+        }
+      }
+    }
+  });
   it('an update gives the same answers as a rebuild of the same docs', async () => {
     const { manifest } = buildSearchIndex(DOCS);
     const edited = doc('greet', 'Greeter', 'Says hello and goodbye', { verified: false, category: 'fun' });

@@ -86,7 +86,8 @@ export interface OpenSearchIndexOptions {
 
 export function openSearchIndex(
   manifestIn: SearchManifest | string,
-  load: (path: string) => Promise<string>,
+  /** A file's text by its path; `sha256` is what the manifest pins it to (a cache keyed by hash may use it). */
+  load: (path: string, sha256: string) => Promise<string>,
   opts: OpenSearchIndexOptions = {},
 ): SearchIndex {
   const manifest =
@@ -99,7 +100,7 @@ export function openSearchIndex(
   const docChunks = new Map<number, Promise<Array<SearchDoc | null>>>();
 
   const fetchVerified = async (path: string, sha: string) => {
-    const text = await load(path);
+    const text = await load(path, sha);
     if (typeof text !== 'string' || (await hash(text)) !== sha)
       throw new WharfError('E_INDEX_HASH', `The search index file ${path} does not match its manifest's sha256.`, {
         path,
@@ -270,29 +271,61 @@ export function openSearchIndex(
       const sets = await Promise.all(words.map((w, i) => matchWord(w, i === words.length - 1, o, cat)));
       const filtering = sets.some((s) => s.complete) ? sets.filter((s) => s.complete) : sets;
       const [smallest, ...rest] = [...filtering].sort((a, b) => a.scores.size - b.scores.size);
-      const ranked: Array<[number, number]> = [];
+      const matched: number[] = [];
+      const matchedScores: number[] = [];
       for (const doc of (smallest as { scores: Map<number, number> }).scores.keys()) {
         if (!rest.every((s) => s.scores.has(doc))) continue;
         let score = 0;
         for (const s of sets) score += s.scores.get(doc) ?? 0;
-        ranked.push([doc, score]);
+        matched.push(doc);
+        matchedScores.push(score);
       }
-      ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-      if (ranked.length === 0) return { total: 0, hits: [], closest: await closestDocs(words, o, cat) };
+      if (matched.length === 0) return { total: 0, hits: [], closest: await closestDocs(words, o, cat) };
       const sort = o.sort ?? 'relevance';
-      const pool =
-        sort === 'relevance'
-          ? ranked.slice(offset, offset + limit)
-          : ranked.slice(0, Math.max(MATCH_RULES.sortPool, offset + limit));
+      const keep = sort === 'relevance' ? offset + limit : Math.max(MATCH_RULES.sortPool, offset + limit);
+      const ranked = bestRanked(matched, matchedScores, keep);
+      const pool = sort === 'relevance' ? ranked.slice(offset, offset + limit) : ranked;
       const docs = await docsFor(pool.map(([d]) => d));
       let hits: SearchIndexHit[] = pool.flatMap(([d, s]) => {
         const doc = docs.get(d);
         return doc ? [{ ...doc, score: Math.round(s * 1000) / 1000 }] : [];
       });
       if (sort !== 'relevance') hits = sortDocs(hits, sort).slice(offset, offset + limit);
-      return { total: ranked.length, hits };
+      return { total: matched.length, hits };
     },
   };
+}
+
+/**
+ * The `keep` best of the matched docs, best first: higher score, then lower doc number. A common word matches
+ * tens of thousands of docs and a page shows ten: sorting them all, as [doc, score] pairs, was most of a warm
+ * query's time and garbage. The order is the full sort's, cut at `keep`.
+ */
+function bestRanked(docs: number[], scores: number[], keep: number): Array<[number, number]> {
+  if (!(keep > 0)) return []; // NaN too
+  const better = (i: number, j: number) =>
+    (scores[i] as number) > (scores[j] as number) ||
+    (scores[i] === scores[j] && (docs[i] as number) < (docs[j] as number));
+  let order: number[];
+  if (keep * 8 >= docs.length) {
+    order = docs.map((_, i) => i).sort((i, j) => (better(i, j) ? -1 : better(j, i) ? 1 : 0));
+  } else {
+    // A sorted buffer of the best `keep` so far: a doc that does not beat the last one is one comparison.
+    order = [];
+    for (let i = 0; i < docs.length; i++) {
+      if (order.length === keep && !better(i, order[keep - 1] as number)) continue;
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (better(order[mid] as number, i)) lo = mid + 1;
+        else hi = mid;
+      }
+      order.splice(lo, 0, i);
+      if (order.length > keep) order.pop();
+    }
+  }
+  return order.slice(0, keep).map((i) => [docs[i] as number, scores[i] as number]);
 }
 
 function sortDocs<T extends SearchDoc>(docs: T[], sort: NonNullable<SearchQueryOptions['sort']>): T[] {
