@@ -28,14 +28,8 @@ export function checkSegment(s: string, where = 'a path component'): void {
   }
 }
 
-function lstatOrUndefined(p: string): Stats | undefined {
-  try {
-    return lstatSync(p);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
+// throwIfNoEntry: a missing entry is an answer, not an Error with a stack (a warm search checks dozens of paths).
+const lstatOrUndefined = (p: string): Stats | undefined => lstatSync(p, { throwIfNoEntry: false });
 
 function refuseLink(p: string, st: Stats): void {
   if (st.isSymbolicLink())
@@ -96,8 +90,17 @@ export function homeFile(root: string, segments: readonly string[], opts: { crea
   if (name === undefined) throw new WharfError('E_PATH_ESCAPE', 'Refusing an empty path under the home.');
   checkSegment(name);
   const dir = homeDir(root, segments.slice(0, -1), opts);
-  const p = join(dir ?? join(resolve(root), ...segments.slice(0, -1)), name);
-  if (dir === undefined) return p; // nothing there yet, so nothing to follow
+  if (dir === undefined) return join(resolve(root), ...segments); // nothing there yet, so nothing to follow
+  return fileInHomeDir(dir, name);
+}
+
+/**
+ * The file `name` in `dir`, a directory homeDir returned: checked as homeFile checks its last component. For
+ * many files of one directory (a search's chunks), which then pay one lstat each instead of one per component.
+ */
+export function fileInHomeDir(dir: string, name: string): string {
+  checkSegment(name);
+  const p = join(dir, name);
   const st = lstatOrUndefined(p);
   if (st) {
     refuseLink(p, st);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isWharfError, type SourceConfig, WharfError } from '@wharf/schemas';
-import type { SearchIndex, SearchQueryResult } from '@wharf/schemas/search-index';
+import { openSearchIndex, type SearchIndex, type SearchQueryResult } from '@wharf/schemas/search-index';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
-import { ensureHomeDir, homeFile } from '../home/home-path.js';
+import { ensureHomeDir, fileInHomeDir, homeDir, homeFile } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { FetchLimits } from '../index/http-fetch.js';
 import { markStale } from '../index/index-cache.js';
@@ -68,9 +68,9 @@ function cachedManifest(home: HomePaths, alias: string): { text: string; current
     if (!existsSync(metaPath) || !existsSync(bodyPath)) return undefined;
     const m = JSON.parse(readFileSync(metaPath, 'utf8')) as Partial<ManifestMeta>;
     if (m?.alias !== alias || typeof m.sha256 !== 'string' || !SHA.test(m.sha256)) return undefined;
-    const text = readFileSync(bodyPath, 'utf8');
-    if (sha256(text) !== m.sha256) return undefined;
-    return { text, current: m.timestamp_sha256 === trustedTimestampSha(home, alias) };
+    const bytes = readFileSync(bodyPath); // hashed as read, not re-encoded from the decoded text
+    if (sha256(bytes) !== m.sha256) return undefined;
+    return { text: bytes.toString('utf8'), current: m.timestamp_sha256 === trustedTimestampSha(home, alias) };
   } catch (e) {
     if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
     return undefined;
@@ -125,8 +125,10 @@ async function refreshManifest(ctx: ShardedSearchContext, cached: string | undef
 }
 
 /** The source's manifest: cached and current, else refreshed; a failed refresh falls back to the cache (stale). */
-async function manifestFor(ctx: ShardedSearchContext): Promise<string | undefined> {
-  const cached = cachedManifest(ctx.home, ctx.src.alias);
+async function manifestFor(
+  ctx: ShardedSearchContext,
+  cached: ReturnType<typeof cachedManifest>,
+): Promise<string | undefined> {
   if (cached?.current || (cached && ctx.offline)) return cached.text;
   if (ctx.offline)
     throw new WharfError(
@@ -147,16 +149,25 @@ async function manifestFor(ctx: ShardedSearchContext): Promise<string | undefine
   }
 }
 
-/** Chunks: the home's copy when its bytes hash right, else the mirrors, in order, hedged, hash-checked. */
-function chunkLoader(ctx: ShardedSearchContext, hashes: Map<string, string>, fresh: Map<string, string>) {
-  const dir = dirSegs(ctx.src.alias);
-  return async (rel: string): Promise<string> => {
-    const sha = hashes.get(rel);
-    if (!sha) throw new WharfError('E_SCHEMA', `The search index names no file ${rel}.`);
-    const p = homeFile(ctx.home.root, [...dir, `${sha}.json`]);
-    if (existsSync(p)) {
-      const text = readFileSync(p, 'utf8');
-      if (sha256(text) === sha) return text; // a damaged copy is as good as none: fetched again
+/**
+ * Chunks: the home's copy when its bytes hash right, else the mirrors, in order, hedged, hash-checked. Each text
+ * it returns is recorded in `verified` with its sha256, so that the engine's own check need not hash it again.
+ */
+function chunkLoader(ctx: ShardedSearchContext, fresh: Map<string, string>, verified: Map<string, string>) {
+  // The directory is checked once per search (no link on the way), then each chunk file in it.
+  let dir: string | undefined | null = null;
+  return async (rel: string, sha: string): Promise<string> => {
+    if (typeof sha !== 'string' || !SHA.test(sha))
+      throw new WharfError('E_SCHEMA', `The search index names no sha256 for ${rel}.`);
+    if (dir === null) dir = homeDir(ctx.home.root, dirSegs(ctx.src.alias));
+    const p = dir === undefined ? undefined : fileInHomeDir(dir, `${sha}.json`);
+    if (p !== undefined && existsSync(p)) {
+      const bytes = readFileSync(p);
+      if (sha256(bytes) === sha) {
+        const text = bytes.toString('utf8');
+        verified.set(text, sha);
+        return text;
+      } // a damaged copy is as good as none: fetched again
     }
     if (ctx.offline)
       throw new WharfError(
@@ -165,6 +176,7 @@ function chunkLoader(ctx: ShardedSearchContext, hashes: Map<string, string>, fre
       );
     const text = await fetchChunk(ctx, `search/${rel}`, sha);
     fresh.set(sha, text);
+    verified.set(text, sha);
     return text;
   };
 }
@@ -224,18 +236,19 @@ async function queryManifest(
   filters: SearchFilters,
   limit: number,
 ): Promise<SearchQueryResult> {
-  const { openSearchIndex, indexFiles } = await import('@wharf/schemas/search-index');
   const fresh = new Map<string, string>();
-  // The loader needs the manifest's file list, which the engine's own (one) validation gives.
-  let load: (rel: string) => Promise<string> = () => Promise.reject(new Error('search index not opened'));
+  const verified = new Map<string, string>();
   let idx: SearchIndex;
   try {
-    // node:crypto's sha256, already loaded for the cache: WebCrypto would add its start-up to every search.
-    idx = openSearchIndex(text, (rel) => load(rel), { sha256, name: `${ctx.src.alias}'s search/manifest.json` });
+    // node:crypto's sha256, already loaded for the cache: WebCrypto would add its start-up to every search. A
+    // text the loader has just checked is not hashed twice.
+    idx = openSearchIndex(text, chunkLoader(ctx, fresh, verified), {
+      sha256: (t) => verified.get(t) ?? sha256(t),
+      name: `${ctx.src.alias}'s search/manifest.json`,
+    });
   } catch (e) {
     throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
   }
-  load = chunkLoader(ctx, indexFiles(idx.manifest, { idBuckets: false }), fresh);
   try {
     return await idx.query(query, {
       // A tag filter is applied to the returned docs (the index filters by category and verified only).
@@ -260,7 +273,7 @@ export async function searchShardedSource(
 ): Promise<SearchHit[] | undefined> {
   const limit = filters.limit ?? SHARDED_SEARCH_LIMIT;
   const cached = cachedManifest(ctx.home, ctx.src.alias);
-  const text = await manifestFor(ctx);
+  const text = await manifestFor(ctx, cached);
   if (text === undefined) return undefined;
   let result: SearchQueryResult;
   try {
