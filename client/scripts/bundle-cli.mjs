@@ -153,7 +153,14 @@ const LAZY_BUILTINS = new Set([
   'tls',
   'zlib',
 ]);
-const LAZY_PACKAGES = new Set(['semver', 'ajv-formats/dist/formats.js', 'ajv/dist/runtime/ucs2length.js', 'ipaddr.js']);
+const LAZY_PACKAGES = new Set([
+  'semver',
+  'ajv-formats/dist/formats.js',
+  'ajv/dist/runtime/ucs2length.js',
+  'ipaddr.js',
+  // Its formatter's tables (~300 KB of strings) are built at import; only plugin.json's parse uses it.
+  'jsonc-parser',
+]);
 
 /**
  * `import { request } from 'node:https'` becomes a function that requires node:https on its first call and calls
@@ -167,7 +174,7 @@ const lazyBuiltins = {
     b.onResolve(
       {
         filter:
-          /^(node:)?[a-z_/]+$|^(semver|ajv-formats\/dist\/formats\.js|ajv\/dist\/runtime\/ucs2length\.js|ipaddr\.js)$/,
+          /^(node:)?[a-z_/]+$|^(semver|ajv-formats\/dist\/formats\.js|ajv\/dist\/runtime\/ucs2length\.js|ipaddr\.js|jsonc-parser)$/,
       },
       (a) => {
         const name = a.path.replace(/^node:/, '');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
 import type { WharfClient } from '../client.js';
-import { DEFAULT_LIMITS } from '../index/http-fetch.js';
+import { DEFAULT_LIMITS } from '../index/fetch-limits.js';
 import { Output } from './output.js';
 
 export interface GlobalOpts {

@@ -9,6 +9,7 @@ import {
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { WharfError } from '@wharf/schemas';
+import type { FetchLimits } from './fetch-limits.js';
 import { type AddressClass, addressClass, MAX_REDIRECTS, redirectProblem, shownOrigin } from './redirect-policy.js';
 
 /** Why one mirror failed, in the words E_ALL_MIRRORS_FAILED reports (DESIGN §4). */
@@ -25,23 +26,7 @@ export type MirrorReason =
   | 'signature'
   | 'error';
 
-export interface FetchLimits {
-  /** Deadline for the response headers (connect + first byte), per redirect hop. */
-  headersTimeoutMs: number;
-  /** The body must keep arriving: a stall longer than this aborts it. Reset on every chunk. */
-  stallTimeoutMs: number;
-  /** Minimum average throughput once the first byte arrived, checked after `stallTimeoutMs`. */
-  minBytesPerSec: number;
-  /** Total deadline for the whole transfer. */
-  totalTimeoutMs: number;
-}
-
-export const DEFAULT_LIMITS: FetchLimits = {
-  headersTimeoutMs: 5_000,
-  stallTimeoutMs: 3_000,
-  minBytesPerSec: 4_096,
-  totalTimeoutMs: 30_000,
-};
+export { DEFAULT_LIMITS, type FetchLimits } from './fetch-limits.js';
 
 export class FetchFailure extends Error {
   constructor(
