@@ -1,5 +1,6 @@
-// Bundles a CLI as tsc built it (dist/cli/entry.js) into ONE CommonJS file, dist/bundle/<name>.cjs, plus a V8 code
-// cache beside it (<name>.cjs.cache) that bin/run-bundle.cjs hands to vm.Script. Measured on Node 20 (bench/cli):
+// Bundles a CLI as tsc built it (dist/cli/entry.js) into ONE CommonJS file, dist/bundle/<name>.cjs, plus V8 code
+// caches beside it (<name>.cjs.cache, and <name>.cjs.<command>.cache for the repeated commands) that
+// bin/run-bundle.cjs hands to vm.Script. Measured on Node 20 (bench/cli):
 // the code-split ESM bundle spent a `wharf list` ~13 ms compiling modules and ~8 ms resolving and linking ~20
 // chunks; one script read with its code cache is compiled in ~2 ms. Lazily imported parts (tuf-js, the MCP SDK,
 // the install pipeline, the author tools) are in the same file inside esbuild's lazy init functions: with a code
@@ -92,30 +93,51 @@ export async function bundleCli(o) {
   return r.metafile;
 }
 
+/** Commands that get a code cache of their own, which bin/run-bundle.cjs takes when it exists: the repeated ones. */
+const OWN_CACHE = new Set(['search', 'list', 'info', 'source', 'outdated', 'refresh', 'run']);
+const { commandOf } = createRequire(import.meta.url)('../bin/run-bundle.cjs');
+
 /**
- * Runs the bundle once per training command in one child process (`bin/run-bundle.cjs --train`),
- * which then writes V8's code cache of every function compiled so far. A start with the cache compiles nothing it
- * holds; V8 rejects a cache made for another source, V8 version or flags, and then compiles as usual.
+ * Runs the bundle once per training command in a child process (`bin/run-bundle.cjs --train`), which then writes
+ * V8's code cache of every function compiled so far: <bundle>.cache from all of them, and <bundle>.<command>.cache
+ * from one command's runs for each command in OWN_CACHE. A start with a cache compiles nothing it holds; V8 rejects
+ * a cache made for another source, V8 version or flags, and then compiles as usual.
  */
 async function writeCodeCache(outfile, training, trainingHome, trainingSharded) {
-  const home = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
+  const tmp = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
   try {
-    const loader = fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url));
-    const argvs = JSON.stringify(training ? training(join(home, 'home'), trainingHome, trainingSharded) : [['--help']]);
-    // Not spawnSync: the training refreshes against registries this process serves.
-    const child = spawn(process.execPath, [loader, '--train', outfile, argvs], {
-      env: { ...process.env, WHARF_HOME: join(home, 'home') },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      stderr += d;
-    });
-    const [status] = await once(child, 'close');
-    if (status !== 0) throw new Error(`writing the code cache of ${outfile} failed: ${stderr}`);
+    // Each child its own empty home: the children run side by side.
+    const argvsFor = (i) => (training ? training(join(tmp, `home-${i}`), trainingHome, trainingSharded) : [['--help']]);
+    const own = [...new Set(argvsFor(0).map(commandOf))].filter((c) => OWN_CACHE.has(c));
+    await Promise.all([
+      trainChild(outfile, argvsFor(0), `${outfile}.cache`, join(tmp, 'home-0')),
+      ...own.map((cmd, i) =>
+        trainChild(
+          outfile,
+          argvsFor(i + 1).filter((a) => commandOf(a) === cmd),
+          `${outfile}.${cmd}.cache`,
+          join(tmp, `home-${i + 1}`),
+        ),
+      ),
+    ]);
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+async function trainChild(outfile, argvs, cacheFile, home) {
+  const loader = fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url));
+  // Not spawnSync: the training refreshes against registries this process serves.
+  const child = spawn(process.execPath, [loader, '--train', outfile, JSON.stringify(argvs), cacheFile], {
+    env: { ...process.env, WHARF_HOME: home },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => {
+    stderr += d;
+  });
+  const [status] = await once(child, 'close');
+  if (status !== 0) throw new Error(`writing the code cache ${cacheFile} failed: ${stderr}`);
 }
 
 const mtime = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0;
