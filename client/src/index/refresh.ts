@@ -196,7 +196,12 @@ async function attempt(
   // Nothing changed upstream: the trusted set is checked where it lies, nothing staged, only the cache's date moves.
   if (mode.useCache && mode.commit && !opts.targets?.length) {
     try {
-      const same = await unchangedSnapshot(trusted.dir, fetcher, readCachedIndex(home, src.alias), opts.plugins ?? []);
+      const same = await unchangedSnapshot(
+        trusted.dir,
+        fetcher,
+        () => readCachedIndex(home, src.alias),
+        opts.plugins ?? [],
+      );
       if (same) {
         const snap: IndexSnapshot = { ...same, mirror: mirror(), fetchedAt: new Date().toISOString(), stale: false };
         const store = () => commitCache(home, src.alias, etags, fetcher, snap, undefined);

@@ -31,11 +31,10 @@ const json = (b: Buffer) => JSON.parse(b.toString('utf8')) as never;
 export async function unchangedSnapshot(
   metaDir: string,
   fetcher: MirrorFetcher,
-  cached: IndexSnapshot | undefined,
+  readCached: () => IndexSnapshot | undefined,
   wanted: string[],
   now = new Date(),
 ): Promise<IndexSnapshot | undefined> {
-  if (!cached || cached.stale) return undefined;
   const file = (f: string) => join(metaDir, f);
   if (!TRUSTED_FILES.every((f) => existsSync(file(f)))) return undefined;
   try {
@@ -45,26 +44,37 @@ export async function unchangedSnapshot(
     if (!Number.isSafeInteger(version) || (version as number) < 1) return undefined;
     const base = fetcher.base;
     // The mirror is asked first and the trusted set checked while it answers. One file after the other, in tuf-js's
-    // order (a mirror that loses the first race is not asked the second time); both answers are kept for the Updater.
-    const answers = fetcher
-      .fetchAhead(`${base}/metadata/${(version as number) + 1}.root.json`, MAX_ROOT_BYTES)
-      .then(
-        () => undefined,
-        (e: unknown) =>
-          (e as { statusCode?: number }).statusCode
-            ? fetcher.fetchAhead(`${base}/metadata/timestamp.json`, MAX_TIMESTAMP_BYTES)
-            : undefined,
-      )
+    // order (a mirror that loses the first race is not asked the second time); both answers are kept for the Updater
+    // (which also takes them when the cache turns out not to be usable).
+    const noNextRoot = fetcher.fetchAhead(`${base}/metadata/${(version as number) + 1}.root.json`, MAX_ROOT_BYTES).then(
+      () => false,
+      (e: unknown) => Boolean((e as { statusCode?: number }).statusCode),
+    );
+    const answers = noNextRoot
+      .then((none) => (none ? fetcher.fetchAhead(`${base}/metadata/timestamp.json`, MAX_TIMESTAMP_BYTES) : undefined))
       .catch(() => undefined);
     // Let the request reach its socket before the synchronous checks below hold the thread.
     await new Promise((ok) => setImmediate(ok));
-    const same = await (async () => {
-      const root = Metadata.fromJSON(MetadataKind.Root, rootJson as never);
+    const cached = readCached();
+    if (!cached || cached.stale) return undefined;
+    const root = (() => {
+      const r = Metadata.fromJSON(MetadataKind.Root, rootJson as never);
       // As tuf-js loads it: signed by itself, and not expired.
-      root.verifyDelegate('root', root);
-      if (root.signed.isExpired(now)) return undefined;
-      return trustedSetUnchanged(file, root, cached, wanted, now);
-    })().catch(() => undefined);
+      r.verifyDelegate('root', r);
+      return r.signed.isExpired(now) ? undefined : r;
+    })();
+    if (!root) return undefined;
+    // The rest of the trusted set is checked while the timestamp is on its way: the root probe's answer is taken
+    // first (its handler sends the timestamp request), then the thread is given up once so the request goes out.
+    if (!(await noNextRoot.catch(() => false))) return undefined;
+    await new Promise((ok) => setImmediate(ok));
+    const same = (() => {
+      try {
+        return trustedSetUnchanged(file, root, cached, wanted, now);
+      } catch {
+        return undefined;
+      }
+    })();
     // No answer: a next root exists, or the mirror failed (the Updater's run reports which).
     const ts = await answers;
     if (!ts || !same || !ts.equals(same.tsBytes)) return undefined;
