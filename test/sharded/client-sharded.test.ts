@@ -126,6 +126,8 @@ describe('a sharded source', () => {
     const n = primary.log.length;
     const r = await client().refresh();
     expect(r.failed).toEqual([]);
+    // A sharded report counts the plugin files the home holds, and says so (not the index's size).
+    expect(r.refreshed[0]).toMatchObject({ sharded: true });
     const got = paths(primary, n);
     expect(got.filter((p) => /\.snapshot\.json$/.test(p))).toHaveLength(1);
     expect(got.filter((p) => p.includes('bins-'))).toHaveLength(1);

@@ -78,7 +78,7 @@ export interface SourceKind {
   /** Each mirror on its own, changing nothing; undefined when the kind has no mirror test. */
   test?(home: HomePaths, src: SourceConfig, opts: RefreshOptions): Promise<MirrorHealth[]>;
   /** What the refresh report says of a snapshot besides its counts. */
-  reportFields?(snap: IndexSnapshot): { unverified?: true };
+  reportFields?(snap: IndexSnapshot): { unverified?: true; sharded?: true };
   /**
    * Of the plugin ids a command names, those whose files `snap` lacks: the layer fetches them (refresh with
    * `plugins`) under the lock before the command reads the catalog. Always [] for kinds holding the whole index.

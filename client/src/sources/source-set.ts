@@ -28,7 +28,15 @@ import {
 } from './sources-config.js';
 
 export interface RefreshReport {
-  refreshed: Array<{ alias: string; mirror: string; targetsVersion: number; plugins: number; unverified?: true }>;
+  /** `plugins`: the plugins in the index; of a sharded one, the plugin files fetched so far (`sharded`). */
+  refreshed: Array<{
+    alias: string;
+    mirror: string;
+    targetsVersion: number;
+    plugins: number;
+    unverified?: true;
+    sharded?: true;
+  }>;
   failed: Array<{ alias: string; code: string; message: string; mirrors?: MirrorFailure[]; stale_age_ms?: number }>;
 }
 

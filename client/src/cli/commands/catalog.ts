@@ -36,7 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
         .result(r, () => [
           ...r.refreshed.map(
             (x) =>
-              `${x.alias}: ${plural(x.plugins, 'plugin')}, ${x.unverified ? 'legacy WXAUTO-MGT index, UNVERIFIED' : `targets v${x.targetsVersion}`}, from ${x.mirror}`,
+              `${x.alias}: ${x.sharded ? `sharded index, ${plural(x.plugins, 'plugin file')} cached` : plural(x.plugins, 'plugin')}, ${x.unverified ? 'legacy WXAUTO-MGT index, UNVERIFIED' : `targets v${x.targetsVersion}`}, from ${x.mirror}`,
           ),
           ...r.failed.map(
             (f) =>

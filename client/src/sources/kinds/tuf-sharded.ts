@@ -10,6 +10,8 @@ import { tufSigned } from './tuf-signed.js';
 export const tufSharded: SourceKind = {
   ...tufSigned,
   name: 'tuf-sharded',
+  // Its snapshot holds the plugin files fetched so far, not the index's count: the report says which it is.
+  reportFields: () => ({ sharded: true }),
   // A legacy-shaped id (not the id rule) can't name a signed plugin file; the catalog refuses it later.
   ensure: (snap, ids) =>
     [...new Set(ids)].filter((id) => isValidId(id) && !snap.registry.plugins.some((p) => p.plugin_id === id)),
