@@ -1,7 +1,7 @@
 // Bad mirrors, for real: two fault servers on 127.0.0.1 serving real signed registries (tools' demo builder),
 // a real WharfClient home, tuf-js verifying. Each refusal asserts the code, that trusted state only moved
 // forward, that lockfile/plugins/cached index are byte-identical, and that no temp files were left.
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FetchLimits, fetchChunks, WharfClient } from '@wharf/client';
 import { buildDemoRegistry, type DemoRegistry, migrateToSharded, publishRegistry, resignTimestamp } from '@wharf/tools';
@@ -229,6 +229,33 @@ describe('hedging, last-good order and the cache', () => {
       [`/metadata/2.root.json`, 404],
       ['/metadata/timestamp.json', 304],
     ]);
+  });
+
+  it('a no-change refresh moves the cache date in place; a link planted at the meta is replaced, not written through', async () => {
+    await unhedged().refresh();
+    const meta = join(home, 'cache', 'index', 'main.meta.json');
+    const before = JSON.parse(readFileSync(meta, 'utf8'));
+    const ino = statSync(meta).ino;
+    await new Promise((ok) => setTimeout(ok, 5)); // a later date
+    expect((await unhedged().refresh()).failed).toEqual([]);
+    const after = JSON.parse(readFileSync(meta, 'utf8'));
+    // The same file (no rename, which ext4 flushes), its date moved and nothing else.
+    expect(statSync(meta).ino).toBe(ino);
+    expect(Date.parse(after.fetchedAt)).toBeGreaterThan(Date.parse(before.fetchedAt));
+    expect({ ...after, fetchedAt: '' }).toEqual({ ...before, fetchedAt: '' });
+    // A link at the meta's path: the refresh refuses it (the home is checked first) and the target is untouched.
+    const outside = join(root, 'outside-meta.json');
+    writeFileSync(outside, readFileSync(meta));
+    const target = readFileSync(outside);
+    rmSync(meta);
+    symlinkSync(outside, meta);
+    await unhedged()
+      .refresh()
+      .catch(() => undefined);
+    expect(readFileSync(outside)).toEqual(target);
+    rmSync(meta);
+    writeFileSync(meta, target);
+    expect(tempLeftovers(home)).toEqual([]);
   });
 
   it('a refresh that finds a change asks for the timestamp and the next root once, not again for the Updater', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import type { Registry } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { checkSegment, homeFile } from '../home/home-path.js';
@@ -86,9 +86,36 @@ export function writeCachedIndex(home: HomePaths, snap: IndexSnapshot, bytes?: U
     sha256: snap.sha256,
     ...(snap.sharded ? { sharded: true as const } : {}),
   };
+  const text = `${JSON.stringify(meta, null, 2)}\n`;
   // Unchanged bytes: only the date moves, and losing that in a power cut leaves the previous, still valid meta.
-  writeFileAtomic(f.meta, `${JSON.stringify(meta, null, 2)}\n`, 0o644, { sync: bytes !== undefined });
+  if (bytes !== undefined || !overwriteInPlace(f.meta, text))
+    writeFileAtomic(f.meta, text, 0o644, { sync: bytes !== undefined });
   rmSync(f.stale, { force: true });
+}
+
+/**
+ * Write `text` over a file of the same length, in place: for a no-change refresh, whose meta differs from the last
+ * one in its date only (ISO dates have one length). ext4 flushes a file renamed over another (auto_da_alloc):
+ * ~0.4 ms a refresh, and 10-40 ms when the disk is busy. A file under one sector is written whole or not at all;
+ * a link planted at the path is not followed (O_NOFOLLOW) but replaced by the atomic write, as before. Returns
+ * false when the file is missing, a link, or of another length.
+ */
+function overwriteInPlace(path: string, text: string): boolean {
+  const data = Buffer.from(text);
+  if (data.length > 512) return false;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    if (fstatSync(fd).size !== data.length) return false;
+    writeSync(fd, data, 0, data.length, 0);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The path of the cached index body, which tuf-js can check against the signed target before downloading. */
