@@ -258,6 +258,17 @@ describe('hedging, last-good order and the cache', () => {
     expect(tempLeftovers(home)).toEqual([]);
   });
 
+  it("a mirror's short 404 that never finishes its body neither stalls the refresh nor keeps the process alive", async () => {
+    await unhedged().refresh();
+    // The next-root probe's expected 404 is drained, not destroyed (it costs no new connection). With deadlines of
+    // ten minutes, only an unref'd socket lets the command end: one that kept the process alive would hang here.
+    await primary.setFault({ kind: '404-trickle', match: /\/metadata\/\d+\.root\.json$/ });
+    const r = await runCli(WHARF, ['--home', home, '--timeout', '600000', '--json', 'refresh']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).failed).toEqual([]);
+    await primary.setFault('ok');
+  });
+
   it('a refresh that finds a change asks for the timestamp and the next root once, not again for the Updater', async () => {
     const [np, nm] = [primary.log.length, mirror.log.length];
     const r = await unhedged().refresh(); // the home trusts B, the mirrors serve C

@@ -15,6 +15,7 @@ export type FaultKind =
   | '500'
   | '503'
   | '404'
+  | '404-trickle' // a 404 that declares a short body, sends one byte of it and then nothing
   | 'html' // 200 with an HTML login page
   | 'truncated' // a well-formed response carrying only the first half of the file
   | 'endless' // 200 with no length and a body that never ends
@@ -84,6 +85,11 @@ export async function startFaultServer(
       case '503':
       case '404':
         return send(Number(f.kind), { 'Content-Type': 'text/plain' }, `error ${f.kind}\n`);
+      case '404-trickle':
+        entry.status = 404;
+        res.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': 4096 });
+        res.write('e'); // and the rest never comes: the socket stays open until the client lets go
+        return;
       case 'html':
         return send(
           200,

@@ -90,6 +90,28 @@ const BASE_HEADERS = { 'user-agent': 'wharf', accept: '*/*' };
  * 10 s to connect and 300 s for headers, follow redirects anywhere, and its web streams cost ~2× curl (DESIGN §9).
  * Resolves undefined for a 304.
  */
+/** A short error body is drained, not read: see discardReply. */
+const SHORT_REPLY_BYTES = 16 * 1024;
+
+/**
+ * An error reply's body is never read. A short one (declared ≤ 16 KiB) is drained instead of destroyed: destroying
+ * the socket costs ~1 ms (a no-change refresh gets its expected 404 for the next root), and a drained socket serves
+ * the next request. The draining socket is unref'd, so a mirror that never finishes the body can't keep the process
+ * alive, and it is destroyed after the stall deadline. Anything else is destroyed as before.
+ */
+function discardReply(res: IncomingMessage, limits: FetchLimits): void {
+  const declared = Number(res.headers['content-length'] ?? Number.NaN);
+  if (!(declared <= SHORT_REPLY_BYTES)) {
+    res.destroy();
+    return;
+  }
+  res.socket?.unref(); // the agent refs it again when it hands it to another request
+  const stalled = setTimeout(() => res.destroy(), limits.stallTimeoutMs);
+  stalled.unref();
+  res.once('close', () => clearTimeout(stalled));
+  res.resume();
+}
+
 export async function openResponse(
   url: string,
   limits: FetchLimits,
@@ -137,7 +159,7 @@ export async function openResponse(
         return undefined;
       }
       if (status < 200 || status > 299) {
-        res.destroy();
+        discardReply(res, limits);
         throw new FetchFailure(status >= 500 ? 'http 5xx' : 'http 4xx', `HTTP ${status} from ${url}`, status);
       }
       const declared = Number(res.headers['content-length'] ?? Number.NaN);
