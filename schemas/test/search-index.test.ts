@@ -222,6 +222,19 @@ describe('the sharded search index', () => {
     const withJunk = new Map(files);
     withJunk.set(`t/${sha256HexSync(junk).slice(0, 20)}.json`, junk);
     expect(await codeOf(open(withJunk, m2).idx.query('vowels'))).toBe('E_SCHEMA');
+    // A doc chunk with one malformed doc (a terminal escape in its text): the doc is refused when a query reads it,
+    // and the chunk's other docs still answer (each doc is checked as it is read).
+    const [dPath] = [...files.keys()].filter((p) => p.startsWith('d/'));
+    const chunk = JSON.parse(files.get(dPath as string) as string) as { v: 1; docs: Array<Record<string, unknown>> };
+    const g = chunk.docs.findIndex((d) => d?.id === 'greet');
+    chunk.docs[g] = { ...chunk.docs[g], short: 'hello \u001b[2J' };
+    const badChunk = `${JSON.stringify(chunk)}\n`;
+    const m3: SearchManifest = { ...manifest, doc_chunks: [sha256HexSync(badChunk)] };
+    const withBadDoc = new Map(files);
+    withBadDoc.set(`d/${sha256HexSync(badChunk).slice(0, 20)}.json`, badChunk);
+    expect(ids(await open(withBadDoc, m3).idx.query('vowels'))).toEqual(['count-vowels']);
+    expect(await codeOf(open(withBadDoc, m3).idx.query('greet'))).toBe('E_SCHEMA');
+    expect(await codeOf(open(withBadDoc, m3).idx.query(''))).toBe('E_SCHEMA'); // a browse reads every doc
     expect(() => openSearchIndex('{"v":2}', async () => '')).toThrow(/format 2/);
     expect(() => openSearchIndex('not json', async () => '')).toThrow(/not JSON/);
     // The update refuses a tampered previous file too.

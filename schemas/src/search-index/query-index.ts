@@ -4,8 +4,9 @@ import { sha256Hex } from './content-hash.js';
 import { idf, SCORE_SCALE } from './doc-terms.js';
 import {
   DOCS_PER_CHUNK,
+  type DocRows,
   docChunkPath,
-  parseDocChunk,
+  openDocChunk,
   parseManifest,
   parseTermChunk,
   type SearchDoc,
@@ -97,7 +98,7 @@ export function openSearchIndex(
   const common = new Set(manifest.common);
   const catIndex = new Map(manifest.categories.map((c, i) => [c, i]));
   const termChunks = new Map<number, Promise<TermEntry[]>>();
-  const docChunks = new Map<number, Promise<Array<SearchDoc | null>>>();
+  const docChunks = new Map<number, Promise<DocRows>>();
 
   const fetchVerified = async (path: string, sha: string) => {
     const text = await load(path, sha);
@@ -126,12 +127,12 @@ export function openSearchIndex(
     }
     return p;
   };
-  const docChunk = (k: number): Promise<Array<SearchDoc | null>> => {
+  const docChunk = (k: number): Promise<DocRows> => {
     let p = docChunks.get(k);
     if (!p) {
       const sha = manifest.doc_chunks[k] as string;
       const path = docChunkPath(sha);
-      p = fetchVerified(path, sha).then((text) => parseDocChunk(text, path).docs);
+      p = fetchVerified(path, sha).then((text) => openDocChunk(text, path));
       p.catch(() => docChunks.delete(k));
       docChunks.set(k, p);
     }
@@ -142,10 +143,10 @@ export function openSearchIndex(
       (k) => k < manifest.doc_chunks.length,
     );
     const chunks = await Promise.all(ks.map(docChunk));
-    const rows = new Map(ks.map((k, i) => [k, chunks[i] as Array<SearchDoc | null>]));
+    const rows = new Map(ks.map((k, i) => [k, chunks[i] as DocRows]));
     const out = new Map<number, SearchDoc>();
     for (const d of docNos) {
-      const doc = rows.get(Math.floor(d / DOCS_PER_CHUNK))?.[d % DOCS_PER_CHUNK];
+      const doc = rows.get(Math.floor(d / DOCS_PER_CHUNK))?.at(d % DOCS_PER_CHUNK);
       if (doc) out.set(d, doc);
     }
     return out;
@@ -240,14 +241,18 @@ export function openSearchIndex(
     const want = o.sort && o.sort !== 'relevance' && o.sort !== 'downloads' ? MATCH_RULES.sortPool : offset + limit;
     const found: SearchDoc[] = [];
     const scan = Math.min(manifest.doc_chunks.length, MATCH_RULES.browseChunks);
-    for (let k = 0; k < scan && found.length < Math.max(want, offset + limit); k++)
-      for (const d of await docChunk(k))
+    for (let k = 0; k < scan && found.length < Math.max(want, offset + limit); k++) {
+      const rows = await docChunk(k);
+      for (let i = 0; i < rows.length; i++) {
+        const d = rows.at(i);
         if (
           d &&
           (cat === undefined ? o.category === undefined : d.category === o.category) &&
           (!o.verified || d.verified)
         )
           found.push(d);
+      }
+    }
     // Doc numbers follow downloads at the last full build; later additions come after.
     const sorted = sortDocs(found, o.sort ?? 'downloads');
     return { total, hits: sorted.slice(offset, offset + limit).map((d) => ({ ...d, score: 0 })) };
