@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isWharfError, type SourceConfig, WharfError } from '@wharf/schemas';
-import { openSearchIndex, type SearchIndex, type SearchQueryResult } from '@wharf/schemas/search-index';
+import { openSearchIndex, type SearchIndex, type SearchIndexHit } from '@wharf/schemas/search-index';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { ensureHomeDir, fileInHomeDir, homeDir, homeFile } from '../home/home-path.js';
@@ -11,6 +11,7 @@ import { markStale } from '../index/index-cache.js';
 import type { MirrorFailure } from '../index/tuf-fetcher.js';
 import { trustSegments } from '../sources/root-trust.js';
 import type { SearchFilters, SearchHit } from './search.js';
+import { queryWithTag } from './tag-query.js';
 
 /**
  * `wharf search` on a sharded source (DESIGN §3 "At scale"): through the source's search index, not the
@@ -235,7 +236,7 @@ async function queryManifest(
   query: string,
   filters: SearchFilters,
   limit: number,
-): Promise<SearchQueryResult> {
+): Promise<SearchIndexHit[]> {
   const fresh = new Map<string, string>();
   const verified = new Map<string, string>();
   let idx: SearchIndex;
@@ -249,13 +250,13 @@ async function queryManifest(
   } catch (e) {
     throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
   }
+  const opts = {
+    ...(filters.category ? { category: filters.category } : {}),
+    ...(filters.verified ? { verified: true } : {}),
+  };
   try {
-    return await idx.query(query, {
-      // A tag filter is applied to the returned docs (the index filters by category and verified only).
-      limit: filters.tag ? Math.max(limit, 200) : limit,
-      ...(filters.category ? { category: filters.category } : {}),
-      ...(filters.verified ? { verified: true } : {}),
-    });
+    if (filters.tag) return await queryWithTag(idx, query, filters.tag, opts, limit);
+    return (await idx.query(query, { ...opts, limit })).hits;
   } finally {
     await keep(ctx, fresh);
   }
@@ -275,9 +276,9 @@ export async function searchShardedSource(
   const cached = cachedManifest(ctx.home, ctx.src.alias);
   const text = await manifestFor(ctx, cached);
   if (text === undefined) return undefined;
-  let result: SearchQueryResult;
+  let hits: SearchIndexHit[];
   try {
-    result = await queryManifest(ctx, text, query, filters, limit);
+    hits = await queryManifest(ctx, text, query, filters, limit);
   } catch (e) {
     // The publisher keeps the chunks of the current and the previous manifest only: a manifest verified two or
     // more publishes ago may name chunks the mirrors no longer have. Then the signed manifest is fetched anew
@@ -286,26 +287,23 @@ export async function searchShardedSource(
     if (!fromCache || ctx.offline || !isWharfError(e) || e.code !== 'E_ALL_MIRRORS_FAILED') throw e;
     const next = await refreshManifest(ctx, text);
     if (next === undefined) return undefined;
-    result = await queryManifest(ctx, next, query, filters, limit);
+    hits = await queryManifest(ctx, next, query, filters, limit);
   }
   const alias = ctx.src.alias;
-  return result.hits
-    .filter((d) => !filters.tag || (d.tags ?? []).includes(filters.tag))
-    .slice(0, limit)
-    .map((d) => ({
-      address: ctx.current ? d.id : `${alias}:${d.id}`,
-      plugin_id: d.id,
-      source: alias,
-      name: d.name,
-      ...(d.name_zh ? { name_zh: d.name_zh } : {}),
-      short_description: d.short,
-      category: d.category,
-      tags: d.tags ?? [],
-      latest: d.latest,
-      verified: d.verified,
-      featured: d.featured,
-      score: d.score,
-      ...(d.downloads !== undefined ? { downloads: d.downloads } : {}),
-      ...(d.stars !== undefined ? { stars: d.stars } : {}),
-    }));
+  return hits.slice(0, limit).map((d) => ({
+    address: ctx.current ? d.id : `${alias}:${d.id}`,
+    plugin_id: d.id,
+    source: alias,
+    name: d.name,
+    ...(d.name_zh ? { name_zh: d.name_zh } : {}),
+    short_description: d.short,
+    category: d.category,
+    tags: d.tags ?? [],
+    latest: d.latest,
+    verified: d.verified,
+    featured: d.featured,
+    score: d.score,
+    ...(d.downloads !== undefined ? { downloads: d.downloads } : {}),
+    ...(d.stars !== undefined ? { stars: d.stars } : {}),
+  }));
 }
