@@ -8,7 +8,7 @@
 // while a bundle is older than tsc's last build.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { build } from 'esbuild';
  * source and an installed plugin, so the catalog, the registry validator, semver and the sandbox are compiled too.
  */
 const TRAINING = {
-  wharf: (empty, home, sharded) => [
+  wharf: (empty, home, sharded, installHome) => [
     ['--help'],
     ['--home', empty, 'list'],
     ['--home', empty, 'source', 'list'],
@@ -47,6 +47,14 @@ const TRAINING = {
           ['--home', sharded, 'list'],
         ]
       : []),
+    // Last, on a copy of `home` with no cached artifact: an uninstall, then an install that downloads, verifies,
+    // admits and places it (the download and admission paths start compiled; the copy is thrown away).
+    ...(installHome
+      ? [
+          ['--home', installHome, 'uninstall', 'count-vowels'],
+          ['--home', installHome, 'install', 'count-vowels'],
+        ]
+      : []),
   ],
   'wharf-admin': () => [['--help'], ['validate', '/nonexistent']],
 };
@@ -55,7 +63,8 @@ const TRAINING = {
  * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean,
  *   trainingHome?: string, trainingSharded?: string }} o
  *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.cjs (+ .cache, and a .map). trainingHome: a wharf home
- *   with a source and a plugin, read (never changed: only read-only commands and `run` are trained on it).
+ *   with a source and a plugin, read (never changed: read-only commands and `run` are trained on it, and an
+ *   uninstall + install on a throwaway copy of it).
  */
 export async function bundleCli(o) {
   rmSync(o.outdir, { recursive: true, force: true }); // nothing of an earlier build is left to be loaded
@@ -101,7 +110,15 @@ async function writeCodeCache(outfile, training, trainingHome, trainingSharded) 
   const home = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
   try {
     const loader = fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url));
-    const argvs = JSON.stringify(training ? training(join(home, 'home'), trainingHome, trainingSharded) : [['--help']]);
+    let installHome;
+    if (trainingHome) {
+      installHome = join(home, 'install');
+      cpSync(trainingHome, installHome, { recursive: true });
+      rmSync(join(installHome, 'cache', 'artifacts'), { recursive: true, force: true }); // so install downloads
+    }
+    const argvs = JSON.stringify(
+      training ? training(join(home, 'home'), trainingHome, trainingSharded, installHome) : [['--help']],
+    );
     // Not spawnSync: the training refreshes against registries this process serves.
     const child = spawn(process.execPath, [loader, '--train', outfile, argvs], {
       env: { ...process.env, WHARF_HOME: join(home, 'home') },
