@@ -1,4 +1,4 @@
-import { close, closeSync, fdatasync, fsync, openSync, write, writeSync } from 'node:fs';
+import { close, closeSync, fsync, openSync, write, writeSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { type Artifact, WharfError } from '@wharf/schemas';
 import { tempPathFor } from '../fs/atomic-write.js';
@@ -38,35 +38,30 @@ export const KEEP_BYTES = 32 * 1024 * 1024;
 
 /** A write to the file is started once this much has arrived since the last one (or the body ended). */
 const WRITE_BATCH = 1 << 20;
-/** With `durable`, an fdatasync follows each this many bytes written, so the disk writes back during the body. */
-const SYNC_STEP = 2 << 20;
 
 const written = (fd: number, buf: Buffer, off: number, len: number, pos: number) =>
   new Promise<number>((ok, fail) => write(fd, buf, off, len, pos, (e, n) => (e ? fail(e) : ok(n))));
-const synced = (f: typeof fsync, fd: number) => new Promise<void>((ok, fail) => f(fd, (e) => (e ? fail(e) : ok())));
+const synced = (fd: number) => new Promise<void>((ok, fail) => fsync(fd, (e) => (e ? fail(e) : ok())));
 
 /**
  * The file end of a kept download: the bytes land in `kept` (one buffer of the pinned size) on the main thread, and
  * the file is written from it on the threadpool, one positional write in flight covering everything that arrived
  * since the last, so the main thread only reads, hashes and copies: 10 MB as ~10 writes instead of ~160 write(2)
- * on the main thread (those were ~8–10 ms of a ~35 ms body here). With `sync`, an fdatasync runs beside the writes
- * (one at a time, each once SYNC_STEP more bytes are written), so the page cache is written back while the rest of
- * the body arrives and the final fsync finds little left.
+ * on the main thread (those were ~8–10 ms of a ~35 ms body here). (An fdatasync every 2 MiB beside the writes, to
+ * have the disk write back during the body, was tried: the final fsync took ~8 ms either way here, its latency is
+ * the journal commit, not the bytes left, so there is none.)
  */
 class KeptFile {
   private received = 0;
   private done = 0;
-  private syncedFrom = 0;
   private ending = false;
   private writing: Promise<void> | undefined;
-  private syncing: Promise<void> | undefined;
   private error: unknown;
 
   constructor(
     private readonly fd: number,
     private readonly kept: Buffer,
-    private readonly sync: boolean,
-    /** Called with a write or sync error, so the caller can stop the transfer at once. */
+    /** Called with a write error, so the caller can stop the transfer at once. */
     private readonly onError: (e: unknown) => void,
   ) {}
 
@@ -92,18 +87,6 @@ class KeptFile {
     } finally {
       this.writing = undefined;
     }
-    if (this.sync && !this.syncing && this.error === undefined && this.done - this.syncedFrom >= SYNC_STEP) {
-      this.syncedFrom = this.done;
-      this.syncing = synced(fdatasync, this.fd).then(
-        () => {
-          this.syncing = undefined;
-        },
-        (e) => {
-          this.syncing = undefined;
-          this.fail(e);
-        },
-      );
-    }
     this.kick(); // bytes that arrived during this write
   }
 
@@ -120,9 +103,9 @@ class KeptFile {
     if (this.error !== undefined) throw this.error;
   }
 
-  /** Wait until no write or sync is in flight, whatever its outcome (before the descriptor may be closed). */
+  /** Wait until no write is in flight, whatever its outcome (before the descriptor may be closed). */
   async settle(): Promise<void> {
-    while (this.writing || this.syncing) await (this.writing ?? this.syncing);
+    while (this.writing) await this.writing;
   }
 }
 
@@ -133,7 +116,7 @@ class KeptFile {
 async function finish(fd: number, path: string, file: KeptFile | undefined): Promise<void> {
   try {
     await file?.end();
-    await synced(fsync, fd);
+    await synced(fd);
   } catch (e) {
     throw new WharfError('E_IO', `Could not write the artifact to ${path}: ${(e as Error).message}`);
   } finally {
@@ -166,7 +149,7 @@ export async function downloadArtifact(
       const kept = artifact.size <= KEEP_BYTES ? Buffer.allocUnsafe(artifact.size) : undefined;
       const hasher = new ArtifactHasher();
       fd = openSync(tmp, 'wx', 0o644);
-      const file = kept && new KeptFile(fd, kept, opts.durable === true, (e) => body.res.destroy(e as Error));
+      const file = kept && new KeptFile(fd, kept, (e) => body.res.destroy(e as Error));
       try {
         try {
           // socket → sha256 → memory and file, chunk by chunk, as `http.get(...).pipe(file)` would (DESIGN §9).
@@ -181,7 +164,7 @@ export async function downloadArtifact(
             }
             opts.onProgress?.(hasher.size, artifact.size);
           }
-          // With `durable` the last writes and syncs finish on the threadpool under `durable`: the hash is known now.
+          // With `durable` the last writes and the fsync finish on the threadpool under `durable`: the hash is known now.
           if (file && !opts.durable) await file.end();
         } finally {
           body.close();
