@@ -122,6 +122,27 @@ describe('downloadArtifact (kept in memory, written on the threadpool)', () => {
     }
   });
 
+  it('a request that fails before the kept buffer is made is E_ALL_MIRRORS_FAILED, with no stray rejection', async () => {
+    // An ftp: URL fails at once, a refused port a little later: both while the buffer is being made.
+    const refused = await serve(() => {});
+    await closers.pop()?.();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const url of ['ftp://127.0.0.1/plugin.wasm', refused]) {
+        await expect(downloadArtifact(artifact(url), dir, { durable: true })).rejects.toMatchObject({
+          code: 'E_ALL_MIRRORS_FAILED',
+        });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('tries the next URL after a bad one and keeps only the good bytes', async () => {
     const bad = await serve((_req, res) => {
       res.writeHead(503).end();
