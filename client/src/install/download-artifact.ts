@@ -136,8 +136,10 @@ async function finish(fd: number, path: string, file: KeptFile | undefined): Pro
 
 /**
  * Stream the artifact to a temp file beside `targetDir`, hashing as it goes and capped at the pinned size:
- * socket → sha256 → file in one pipeline, the way `http.get(...).pipe(file)` does it (DESIGN §9).
- * Each URL is tried in order until one yields the pinned sha256; the temp file never outlives a failure.
+ * socket → sha256 → file chunk by chunk, as `http.get(...).pipe(file)` does it (DESIGN §9); up to KEEP_BYTES the
+ * file is written from the kept copy on the threadpool (KeptFile). With `durable`, it returns as soon as the hash is
+ * known and `durable` finishes the writes and the fsync. Each URL is tried in order until one yields the pinned
+ * sha256; the temp file never outlives a failure.
  */
 export async function downloadArtifact(
   artifact: Artifact,
