@@ -1,29 +1,23 @@
 // Install of a 10 MB signed artifact (DESIGN §9), all against the same server in one run:
 //   curl to disk; Node's floor (http.get piped to a file); the client's download layer alone (stream, sha256,
-//   write, fsync); the library's install in process (download, author check, WASM admission, atomic placement,
+//   write; no fsync, as the floor); the library's install in process (download, author check, WASM admission, atomic placement,
 //   lockfile). Targets: download ≤ 1.15× the Node floor, install ≤ 1.3× curl.
 // Then the whole `wharf install` command under hyperfine against `node -e 0` + curl: ≤ 2×, aiming at 1.3×.
 // Run: npx tsc -b && npm run bench:install (env RUNS).
 import { execFile } from 'node:child_process';
-import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { encodeUleb } from '../../client/dist/run/cap-memory.js';
 import { report } from '../report.mjs';
-import { serveInChild } from '../serve-in-child.mjs';
+import { installFixture, repo } from './setup.mjs';
 
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
-const { signFile, WharfClient } = await import('@wharf/client');
-const { buildDemoRegistry } = await import('@wharf/tools');
-// The download layer alone (stream to a temp file with sha256, fsync), to split the install time.
+const { WharfClient } = await import('@wharf/client');
+// The download layer alone (stream to a temp file with sha256, no fsync), to split the install time.
 const { downloadArtifact } = await import('../../client/dist/install/download-artifact.js');
 
 const RUNS = Number(process.env.RUNS ?? 11);
-const SIZE = 10 * 1024 * 1024;
-const repo = resolve(import.meta.dirname, '..', '..');
-const root = mkdtempSync(join(tmpdir(), 'wharf-bench-install-'));
 const run = (cmd, args) =>
   new Promise((ok, fail) =>
     execFile(cmd, args, { encoding: 'utf8' }, (e, out, err) => (e ? fail(new Error(`${cmd}: ${err || e}`)) : ok(out))),
@@ -31,49 +25,12 @@ const run = (cmd, args) =>
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-const leb = (n) => Buffer.from(encodeUleb(n));
-
-let server;
+let fx;
 try {
-  // A real plugin (count-vowels) padded to 10 MB with a custom section, as debug info pads real builds (§10).
-  const ex = join(root, 'examples');
-  cpSync(join(repo, 'examples', 'count-vowels'), join(ex, 'big'), { recursive: true });
-  const wasmPath = join(ex, 'big', 'plugin.wasm');
-  const small = readFileSync(wasmPath);
-  const name = Buffer.from('bench.padding');
-  const padLen = SIZE - small.length - 1 - 5 - 1 - name.length;
-  const payload = Buffer.concat([leb(name.length), name, Buffer.alloc(padLen, 0xab)]);
-  writeFileSync(wasmPath, Buffer.concat([small, Buffer.from([0]), leb(payload.length), payload]));
-  const manifest = JSON.parse(readFileSync(join(ex, 'big', 'plugin.json'), 'utf8'));
-  signFile(wasmPath, {
-    id: manifest.id,
-    version: manifest.version,
-    secretKeyPath: join(repo, 'examples', 'keys', 'example.key'),
-  });
-  const size = readFileSync(wasmPath).length;
-
-  mkdirSync(join(root, 'registry'));
-  // The server runs in its own process, so that it competes with neither curl nor the library for a thread.
-  server = await serveInChild(join(root, 'registry'), { '/artifacts/': ex });
-  const reg = await buildDemoRegistry({
-    dir: join(root, 'registry'),
-    examplesDir: ex,
-    artifactBaseUrl: `${server.url}/artifacts`,
-  });
-  const url = `${server.url}/artifacts/big/plugin.wasm`;
-
-  // A home with the source added and refreshed; each run installs into a fresh copy (nothing cached).
-  const template = join(root, 'template');
-  const t = new WharfClient({ home: template });
-  await t.addSource({ alias: 'main', url: server.url, rootFile: join(reg.registryDir, 'metadata', '1.root.json') });
-  await t.refresh();
-
+  // A 10 MB signed plugin in a demo registry served by a child process, and a refreshed template home (setup.mjs).
+  fx = await installFixture();
+  const { root, url, size, manifest, template, artifact, freshHome } = fx;
   let n = 0;
-  const freshHome = () => {
-    const h = join(root, `home-${n++}`);
-    cpSync(template, h, { recursive: true });
-    return h;
-  };
   const lib = async () => {
     const home = freshHome();
     const c = new WharfClient({ home });
@@ -84,8 +41,6 @@ try {
     rmSync(home, { recursive: true, force: true });
     return ms;
   };
-  const artifact = JSON.parse(readFileSync(join(reg.registryDir, 'registry.json'), 'utf8')).plugins[0].releases[0]
-    .artifact;
   const dl = async () => {
     const t0 = performance.now();
     const d = await downloadArtifact(artifact, root);
@@ -180,6 +135,6 @@ try {
     },
   ]);
 } finally {
-  await server?.close(); // never leave the server child running, even when a step failed
-  rmSync(root, { recursive: true, force: true });
+  await fx?.server?.close(); // never leave the server child running, even when a step failed
+  if (fx) rmSync(fx.root, { recursive: true, force: true });
 }

@@ -9,7 +9,7 @@
 // while a bundle is older than tsc's last build.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { build } from 'esbuild';
  * source and an installed plugin, so the catalog, the registry validator, semver and the sandbox are compiled too.
  */
 const TRAINING = {
-  wharf: (empty, home, sharded) => [
+  wharf: (empty, home, sharded, installHome) => [
     ['--help'],
     ['--home', empty, 'list'],
     ['--home', empty, 'source', 'list'],
@@ -48,6 +48,14 @@ const TRAINING = {
           ['--home', sharded, 'list'],
         ]
       : []),
+    // Last, on a copy of `home` with no cached artifact: an uninstall, then an install that downloads, verifies,
+    // admits and places it (the download and admission paths start compiled; the copy is thrown away).
+    ...(installHome
+      ? [
+          ['--home', installHome, 'uninstall', 'count-vowels'],
+          ['--home', installHome, 'install', 'count-vowels'],
+        ]
+      : []),
   ],
   'wharf-admin': () => [['--help'], ['validate', '/nonexistent']],
 };
@@ -56,7 +64,8 @@ const TRAINING = {
  * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean,
  *   trainingHome?: string, trainingSharded?: string }} o
  *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.cjs (+ .cache, and a .map). trainingHome: a wharf home
- *   with a source and a plugin, read (never changed: only read-only commands and `run` are trained on it).
+ *   with a source and a plugin, read (never changed: read-only commands and `run` are trained on it, and an
+ *   uninstall + install on a throwaway copy of it).
  */
 export async function bundleCli(o) {
   rmSync(o.outdir, { recursive: true, force: true }); // nothing of an earlier build is left to be loaded
@@ -106,8 +115,16 @@ const { commandOf } = createRequire(import.meta.url)('../bin/run-bundle.cjs');
 async function writeCodeCache(outfile, training, trainingHome, trainingSharded) {
   const tmp = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
   try {
-    // Each child its own empty home: the children run side by side.
-    const argvsFor = (i) => (training ? training(join(tmp, `home-${i}`), trainingHome, trainingSharded) : [['--help']]);
+    // The install is trained on a copy of `home` with no cached artifact, so that it downloads (child 0 only: no
+    // command of its own); each child has its own empty home, as the children run side by side.
+    let installHome;
+    if (trainingHome) {
+      installHome = join(tmp, 'install');
+      cpSync(trainingHome, installHome, { recursive: true });
+      rmSync(join(installHome, 'cache', 'artifacts'), { recursive: true, force: true });
+    }
+    const argvsFor = (i) =>
+      training ? training(join(tmp, `home-${i}`), trainingHome, trainingSharded, installHome) : [['--help']];
     const own = [...new Set(argvsFor(0).map(commandOf))].filter((c) => OWN_CACHE.has(c));
     await Promise.all([
       trainChild(outfile, argvsFor(0), `${outfile}.cache`, join(tmp, 'home-0')),

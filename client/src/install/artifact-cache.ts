@@ -41,8 +41,11 @@ export class ArtifactCache {
     return { path: p, ...d };
   }
 
-  /** Store a verified file under its hash (hard link when possible: same filesystem, no copy). */
-  put(sha256: string, file: string): string {
+  /**
+   * Store a verified file under its hash (hard link when possible: same filesystem, no copy). With
+   * `dirSync: false` the caller fsyncs the entry's directory itself (install does it off the main thread).
+   */
+  put(sha256: string, file: string, { dirSync = true }: { dirSync?: boolean } = {}): string {
     const p = this.pathFor(sha256, true);
     if (existsSync(p)) return p;
     const tmp = tempPathFor(p);
@@ -57,7 +60,7 @@ export class ArtifactCache {
     } finally {
       rmSync(tmp, { force: true });
     }
-    fsyncDir(dirname(p));
+    if (dirSync) fsyncDir(dirname(p));
     return p;
   }
 

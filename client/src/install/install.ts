@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
 import semver from 'semver';
-import { fsyncDir, fsyncFile, TEMP_MARK, tempPathFor, writeFileAtomic } from '../fs/atomic-write.js';
+import { fsyncDir, fsyncFile, TEMP_MARK, tempPathFor } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { checkRemoval, ensureHomeDir, homeDir, homeFile } from '../home/home-path.js';
 import { type HomePaths, layoutDir } from '../home.js';
@@ -215,14 +224,19 @@ async function fetchAndPlace(
           'E_NOT_FOUND',
           `${entry.address}@${release.version} is not in the download cache and --offline forbids fetching it.`,
         );
-      const d = await downloadArtifact(release.artifact, layoutDir(home, 'tmp'), { onProgress: opts.onProgress });
+      const d = await downloadArtifact(release.artifact, layoutDir(home, 'tmp'), {
+        onProgress: opts.onProgress,
+        durable: true,
+      });
       tempFile = d.path;
       url = d.url;
       fetched = d;
+      durable = d.durable;
     }
-    // The bytes' fsync runs on the threadpool while the signature and WASM checks run here; placement awaits it
-    // before the version dir is renamed into place, so what the lockfile names is on disk first, as before.
-    durable = fsyncOffThread(fetched.path);
+    // The bytes' fsync runs on the threadpool while the signature and WASM checks run here (a download's began as
+    // its bytes arrived); placement awaits it before the version dir is renamed into place, so what the lockfile
+    // names is on disk first, as before.
+    durable ??= fsyncOffThread(fetched.path);
     if (publicKey !== '')
       verifyArtifactSignature({
         sha256: fetched.sha256,
@@ -233,8 +247,10 @@ async function fetchAndPlace(
       });
     // The downloaded bytes are checked as they arrived (the same bytes the hash covered): no second read.
     admitWasm(fetched.bytes ?? readFileSync(fetched.path), release);
-    const cached = fromCache ? fetched.path : cache.put(release.artifact.sha256, fetched.path);
-    const { rel, created } = await placePlugin(home, entry, release, cached, durable);
+    // The cache entry's directory is fsynced on the threadpool too, beside the bytes' fsync; placement awaits both.
+    const cached = fromCache ? fetched.path : cache.put(release.artifact.sha256, fetched.path, { dirSync: false });
+    const onDisk = fromCache ? durable : allSettled([durable, fsyncDirOffThread(dirname(cached))]);
+    const { rel, created } = await placePlugin(home, entry, release, cached, onDisk);
     const lockEntry: LockEntry = {
       id: entry.address,
       source: entry.source,
@@ -279,6 +295,16 @@ async function fsyncOffThread(path: string): Promise<void> {
   }
 }
 
+/** Wait for every one (none is left running under a removal), then throw the first failure, if any. */
+async function allSettled(ps: Array<Promise<unknown>>): Promise<void> {
+  for (const r of await Promise.allSettled(ps)) if (r.status === 'rejected') throw r.reason;
+}
+
+/** fsyncDir off the main thread; as there, a platform that can't fsync a directory (Windows) is not an error. */
+async function fsyncDirOffThread(dir: string): Promise<void> {
+  await fsyncOffThread(dir).catch(() => {});
+}
+
 function signingKeyFor(entry: CatalogEntry, release: Release, prev: LockEntry | undefined): string {
   const key = entry.plugin.keys.find((k) => k.keyid === release.keyid);
   if (!key || key.status === 'revoked') {
@@ -316,7 +342,7 @@ async function placePlugin(
   entry: CatalogEntry,
   release: Release,
   artifact: string,
-  durable: Promise<void>,
+  durable: Promise<unknown>,
 ): Promise<{ rel: string; created: boolean }> {
   const dirName = pluginDirName(entry);
   const pluginDir = ensureHomeDir(home.root, 'plugins', dirName);
@@ -339,11 +365,16 @@ async function placePlugin(
       copyFileSync(artifact, wasm); // a new inode: `durable` does not cover it
       fsyncFile(wasm);
     }
-    writeFileAtomic(
-      join(stage, 'release.json'),
+    // A plain write: the stage dir is private until its rename, which is what makes the version dir appear whole.
+    const meta = join(stage, 'release.json');
+    writeFileSync(
+      meta,
       `${JSON.stringify({ plugin_id: entry.plugin.plugin_id, source: entry.source, release }, null, 2)}\n`,
+      { flag: 'wx', mode: 0o644 },
     );
-    await durable; // plugin.wasm is a hard link to (or copy of) the fsynced file: its bytes are on disk
+    // All fsyncs before the rename at once, on the threadpool, so they share the journal commits: plugin.wasm is a
+    // hard link to (or copy of) the file `durable` covers; release.json and the stage dir's entries here.
+    await allSettled([durable, fsyncOffThread(meta), fsyncDirOffThread(stage)]);
     if (existing) {
       aside = tempPathFor(final);
       renameSync(final, aside);

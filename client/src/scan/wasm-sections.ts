@@ -32,6 +32,9 @@ export interface SectionInfo {
   id: number;
   /** For custom sections (id 0). */
   name?: string;
+  /** Where the section starts (its id byte). */
+  header: number;
+  /** Where its payload starts. */
   offset: number;
   size: number;
 }
@@ -100,11 +103,16 @@ export class Reader {
     if (n < 0 || this.pos + n > this.end) throw new WasmFormatError(`length ${n} runs past the section end`);
     this.pos += n;
   }
-  name(): string {
+  /** A name; with `strict`, one that is not valid UTF-8 is a format error (as V8 refuses it). */
+  name(strict = false): string {
     const len = this.u32();
     const start = this.pos;
     this.skip(len);
-    return new TextDecoder('utf-8', { fatal: false }).decode(this.bytes.subarray(start, start + len));
+    try {
+      return new TextDecoder('utf-8', { fatal: strict }).decode(this.bytes.subarray(start, start + len));
+    } catch {
+      throw new WasmFormatError(`the name at byte ${start} is not valid UTF-8`);
+    }
   }
   valType(): ValType {
     const b = this.byte();
@@ -175,15 +183,17 @@ export function walkSections(bytes: Uint8Array): WasmLayout {
   };
   const top = new Reader(bytes, 8, bytes.length);
   while (top.pos < bytes.length) {
+    const header = top.pos;
     const id = top.byte();
     const size = top.u32();
     const start = top.pos;
     top.skip(size);
     const r = new Reader(bytes, start, start + size);
-    const info: SectionInfo = { id, offset: start, size };
+    const info: SectionInfo = { id, header, offset: start, size };
     switch (id) {
       case 0: {
-        info.name = r.name();
+        // Strict: V8 refuses a custom section whose name is not UTF-8, and scan-wasm compiles without custom sections.
+        info.name = r.name(true);
         if (info.name === 'producers') readProducers(r, layout);
         break;
       }

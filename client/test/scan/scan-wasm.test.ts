@@ -3,7 +3,14 @@ import { join, resolve } from 'node:path';
 import type { Manifest, Permissions } from '@wharf/schemas';
 import { describe, expect, it } from 'vitest';
 import { encodeUleb } from '../../src/run/cap-memory.js';
-import { SCAN_CHECK_IDS, type ScanReport, scanWasm } from '../../src/scan/scan-wasm.js';
+import {
+  SCAN_CHECK_IDS,
+  type ScanReport,
+  scanWasm,
+  scanWasmModule,
+  withoutLargeCustomSections,
+} from '../../src/scan/scan-wasm.js';
+import { walkSections } from '../../src/scan/wasm-sections.js';
 import { pluginWat, wat, withCustomSection } from './wasm-fixtures.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../../examples');
@@ -177,5 +184,62 @@ describe('scanWasm on hostile sizes', () => {
     expect(r.ok).toBe(false);
     expect(r.checks.find((c) => c.id === 'wasm.limits')?.message).toMatch(/^E_WASM_LIMITS: .*1000000 functions/);
     expect(r.checks.find((c) => c.id === 'wasm.valid')?.status).toBe('skip');
+  });
+});
+
+describe('scanWasm on modules that are mostly custom sections (V8 compiles them without)', () => {
+  /** A custom section whose name bytes are given raw (possibly not UTF-8). */
+  const rawCustom = (wasm: Uint8Array, name: number[], payload: number): Uint8Array => {
+    const body = [...encodeUleb(name.length), ...name];
+    const header = [0, ...encodeUleb(body.length + payload), ...body];
+    const out = new Uint8Array(wasm.length + header.length + payload);
+    out.set(wasm);
+    out.set(header, wasm.length);
+    return out;
+  };
+
+  it('hands V8 every other section byte for byte, and the module keeps its imports and exports', async () => {
+    const plain = await wat(pluginWat({ exports: ['run', 'other'] }));
+    // Padding before the code too: custom sections may sit between any two sections.
+    const padded = withCustomSection(withCustomSection(plain, '.debug_info', 2_000_000), 'pad', 1_000_000);
+    const layout = walkSections(padded);
+    expect(withoutLargeCustomSections(padded, layout)).toEqual(plain);
+    // A small custom section is not worth a copy: the bytes go to V8 as they are.
+    const small = withCustomSection(plain, 'note', 10);
+    expect(withoutLargeCustomSections(small, walkSections(small))).toBe(small);
+    const { report, module } = scanWasmModule(padded, decl(['run', 'other']));
+    expect(report.ok).toBe(true);
+    expect(report.size).toBe(padded.length);
+    expect(report.customSections.map((s) => s.name)).toEqual(['.debug_info', 'pad']);
+    expect(WebAssembly.Module.exports(module as WebAssembly.Module).map((e) => e.name)).toEqual([
+      'memory',
+      'run',
+      'other',
+    ]);
+  });
+
+  it('still refuses a custom section name that is not UTF-8, as V8 does (E_WASM_INVALID)', async () => {
+    const plain = await wat(pluginWat());
+    const bad = rawCustom(plain, [0xff, 0xfe], 1_000_000);
+    expect(() => new WebAssembly.Module(bad)).toThrow(/UTF-8/); // V8's own verdict on the whole module
+    const r = scanWasm(bad, decl(['run']));
+    expect(r.ok).toBe(false);
+    expect(check(r, 'wasm.valid').message).toMatch(/^E_WASM_INVALID: .*not valid UTF-8/);
+  });
+
+  it('still refuses invalid code behind megabytes of custom sections (E_WASM_INVALID)', async () => {
+    const plain = await wat(pluginWat());
+    // Corrupt the last function body's end opcode (0x0b), then pad the module with a large custom section.
+    const broken = plain.slice();
+    const layout = walkSections(broken);
+    const code = layout.sections.find((s) => s.id === 10);
+    if (!code) throw new Error('no code section');
+    const last = code.offset + code.size - 1;
+    expect(broken[last]).toBe(0x0b);
+    broken[last] = 0x01; // nop instead of end: the body never ends
+    const padded = withCustomSection(broken, '.debug_info', 4_000_000);
+    const r = scanWasm(padded, decl(['run']));
+    expect(r.ok).toBe(false);
+    expect(check(r, 'wasm.valid').message).toMatch(/^E_WASM_INVALID: V8 refuses the module/);
   });
 });
