@@ -11,7 +11,7 @@ import { WHARF } from '../../../test/helpers/demo.js';
 import { homePaths } from '../../src/home.js';
 import { lockPathFor, writeLockfile } from '../../src/lockfile.js';
 import { loadPlugin } from '../../src/run/load-plugin.js';
-import { type Prestarted, prestartExtismWorker } from '../../src/run/prestart.js';
+import { type Prestarted, prestartExtismWorker, prestartForArgv, takePrestarted } from '../../src/run/prestart.js';
 
 // `wharf run` starts the Extism worker before its checks (prestart.ts), so that Node's ~40 ms worker boot overlaps
 // them. What must hold: the sandbox runs the plugin in that worker (no second one is started); the worker gets no
@@ -181,5 +181,43 @@ describe('`wharf run` with its prestarted worker', () => {
       /E_LOCK_MISMATCH: .*plugin\.wasm has sha256 [0-9a-f]{12}…, the lockfile pins [0-9a-f]{12}…; reinstall it\./,
     );
     expect(r.ms).toBeLessThan(5_000);
+  });
+
+  it('a usage error after the early start exits at once: the worker nobody took keeps nothing alive', () => {
+    const home = makeHome(WASM);
+    roots.push(home.root);
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [WHARF, '--home', home.root, 'run', ID], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/E_USAGE: missing required argument 'export'/);
+    expect(performance.now() - t).toBeLessThan(5_000);
+  });
+});
+
+describe("the CLI entry's early start", () => {
+  const argv = (...a: string[]) => [process.execPath, 'wharf', ...a];
+  it.each([
+    [['run', 'x', 'y'], true],
+    [['--home', '/h', '--json', 'run', 'x', 'y'], true],
+    [['--source', 'run', 'list'], false],
+    [['--timeout', '5', '--offline', 'run', 'x', 'y', '--input', 'a'], true],
+    [['run', 'x', 'y', '--help'], false],
+    [['list'], false],
+    [['search', 'run'], false],
+    [['help', 'run'], false],
+    [['--version'], false],
+  ])('%j starts a worker: %s', async (args, starts) => {
+    prestartForArgv(argv(...args));
+    const w = takePrestarted() as Prestarted | undefined;
+    expect(w !== undefined).toBe(starts);
+    expect(takePrestarted()).toBeUndefined(); // taken once
+    if (w) {
+      const gone = exited(w.worker);
+      w.cancel();
+      await gone;
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { WharfError } from '@wharf/schemas';
 import type { Command } from 'commander';
-import { prestartExtismWorker } from '../../run/prestart.js';
+import { prestartExtismWorker, takePrestarted } from '../../run/prestart.js';
 import { type CliContext, collect, readInputFile } from '../context.js';
 import { writeOut } from '../std-write.js';
 
@@ -12,9 +12,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--input <text>', 'input text, or @file to read a file')
     .option('--config <k=v>', 'a config value the plugin declared (repeatable)', collect)
     .action(async (id: string, exp: string, o: { input?: string; config?: string[] }) => {
-      // The plugin's worker boots while this process reads and checks (prestart.ts); it gets the plugin only once
-      // loadPlugin's checks passed, and is terminated when they fail.
-      const worker = prestartExtismWorker();
+      // The plugin's worker boots while this process reads and checks (prestart.ts; the CLI's entry starts it even
+      // earlier); it gets the plugin only once loadPlugin's checks passed, and is terminated when they fail.
+      const worker = takePrestarted() ?? prestartExtismWorker();
       try {
         const input = o.input?.startsWith('@') ? readInputFile(o.input) : (o.input ?? '');
         const config: Record<string, string> = {};
