@@ -5,8 +5,8 @@ import type { Worker } from 'node:worker_threads';
 // permissions, compiling the modules). prestartExtismWorker starts the very Worker rc13 would construct (its own
 // worker script, with the options it would give) at once, so that the boot overlaps the checks; the sandbox then
 // hands it to rc13 in place of a new one (extism-workers.ts). The plugin's modules still reach a worker only in
-// rc13's "init" message, which it sends after openSandbox's checks. No top-level imports: the run command imports
-// this into every CLI start.
+// rc13's "init" message, which it sends after openSandbox's checks. No top-level imports: every CLI start loads
+// this (cli/entry.ts, and bin/wharf.cjs a copy of it).
 
 /** The options rc13's createPlugin gives `new Worker` when the sandbox passes no nodeWorkerArgs (dist/*\/mod.js). */
 export const EXTISM_WORKER_OPTIONS = { name: 'extism plugin', execArgv: ['--disable-warning=ExperimentalWarning'] };
@@ -27,22 +27,26 @@ export interface Prestarted extends PrestartedWorker {
   adopt(): Worker;
 }
 
-let early: PrestartedWorker | undefined;
+// Where an early start leaves its worker. On globalThis: bin/wharf.cjs runs a copy of this module
+// (dist/run/prestart.cjs) before the CLI bundle, which holds its own copy, is even compiled.
+const SLOT = Symbol.for('wharf.prestarted-extism-worker');
+const slot = globalThis as { [SLOT]?: PrestartedWorker | undefined };
 /** Global options of `wharf` that take a value (cli/main.ts); a miss only means no early start. */
 const VALUE_OPTIONS = new Set(['--home', '--source', '--timeout']);
 
 /**
- * For the CLI's entry, before the command modules are even loaded (~15 ms of a start): when `argv` is a `wharf run`,
- * start its worker now. The run command takes it with takePrestarted(); one nobody takes is unref'd, so it costs CPU
- * but never keeps the process alive.
+ * For the CLI's start (bin/wharf.cjs, then cli/entry.ts): when `argv` is a `wharf run`, start its worker now, beside
+ * the loading of the CLI. The run command takes it with takePrestarted(); one nobody takes is unref'd, so it costs
+ * CPU but never keeps the process alive.
  */
 export function prestartForArgv(argv: string[]): void {
+  if (slot[SLOT]) return;
   const args = argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) return;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (!a.startsWith('-') || a === '--') {
-      if ((a === '--' ? args[i + 1] : a) === 'run') early ??= prestartExtismWorker();
+      if ((a === '--' ? args[i + 1] : a) === 'run') slot[SLOT] = prestartExtismWorker();
       return;
     }
     if (VALUE_OPTIONS.has(a)) i++;
@@ -51,8 +55,8 @@ export function prestartForArgv(argv: string[]): void {
 
 /** The worker prestartForArgv started, once. */
 export function takePrestarted(): PrestartedWorker | undefined {
-  const w = early;
-  early = undefined;
+  const w = slot[SLOT];
+  slot[SLOT] = undefined;
   return w;
 }
 

@@ -151,22 +151,31 @@ describe('`wharf run` with its prestarted worker', () => {
   afterAll(() => {
     for (const r of roots) rmSync(r, { recursive: true, force: true });
   });
-  const run = (root: string) => {
+  const run = (root: string, preload: string[] = []) => {
     const t = performance.now();
-    const r = spawnSync(process.execPath, [WHARF, '--home', root, 'run', ID, 'count_vowels', '--input', 'hello'], {
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const args = [...preload, WHARF, '--home', root, 'run', ID, 'count_vowels', '--input', 'hello'];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 20_000 });
     return { ...r, ms: performance.now() - t };
   };
 
-  it('runs the plugin', () => {
+  it('runs the plugin in the one worker it started early', () => {
     const home = makeHome(WASM);
     roots.push(home.root);
-    const r = run(home.root);
-    expect(r.stderr).toBe('');
+    // Reports, at exit, every Worker the process constructed and whether it was unref'd (only a prestarted one is).
+    const probe = join(home.root, 'probe.cjs');
+    writeFileSync(
+      probe,
+      `const { Worker } = require('node:worker_threads');
+const seen = [];
+const unref = Worker.prototype.unref;
+Worker.prototype.unref = function () { this.prestarted = true; return unref.call(this); };
+process.on('worker', (w) => seen.push(w));
+process.on('exit', () => process.stderr.write(JSON.stringify(seen.map((w) => Boolean(w.prestarted)))));`,
+    );
+    const r = run(home.root, ['-r', probe]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('{"count":2}');
+    expect(r.stderr).toBe('[true]');
   });
 
   it('refuses a tampered plugin with E_LOCK_MISMATCH and exits at once (no worker keeps it alive)', () => {
