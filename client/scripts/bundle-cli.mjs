@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 /**
@@ -97,6 +97,7 @@ export async function bundleCli(o) {
   });
   if (EARLY[o.name]) {
     const entry = join(dirname(o.entry), EARLY[o.name]);
+    const url = (await import(pathToFileURL(entry).href)).extismWorkerUrl();
     const early = await build({
       entryPoints: [entry],
       bundle: true,
@@ -105,7 +106,7 @@ export async function bundleCli(o) {
       platform: 'node',
       target: 'node20.19',
       minify: o.minify ?? true,
-      define: { 'import.meta.url': '__bundleUrl' },
+      define: { 'import.meta.url': '__bundleUrl', ...(url ? { WHARF_EXTISM_WORKER_URL: JSON.stringify(url) } : {}) },
       banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
       logLevel: 'warning',
     });

@@ -63,7 +63,7 @@ export function takePrestarted(): PrestartedWorker | undefined {
 /** Starts an Extism worker now; undefined when Node or Extism's build don't give what it needs (then nothing changes). */
 export function prestartExtismWorker(): PrestartedWorker | undefined {
   try {
-    const url = extismWorkerUrl();
+    const url = typeof WHARF_EXTISM_WORKER_URL === 'string' ? WHARF_EXTISM_WORKER_URL : extismWorkerUrl();
     if (url === undefined) return undefined;
     const { Worker } = process.getBuiltinModule('node:worker_threads');
     return track(new Worker(new URL(url), EXTISM_WORKER_OPTIONS), url);
@@ -116,10 +116,16 @@ function track(worker: Worker, url: string): Prestarted {
 }
 
 /**
+ * The copy bin/wharf.cjs runs has the URL built in (bundle-cli.mjs defines this), which saves it resolving and reading
+ * Extism's build (~4 ms) before the worker can start. An Extism updated since is not adopted (a URL that differs).
+ */
+declare const WHARF_EXTISM_WORKER_URL: string | undefined;
+
+/**
  * rc13's worker script, as its build holds it (`WORKER_URL = new URL("data:…")`). Adoption compares it with the URL
  * rc13 itself constructs a Worker with, so a build that differs only goes without the head start.
  */
-function extismWorkerUrl(): string | undefined {
+export function extismWorkerUrl(): string | undefined {
   const { createRequire } = process.getBuiltinModule('node:module');
   const { readFileSync } = process.getBuiltinModule('node:fs');
   const { dirname, join } = process.getBuiltinModule('node:path');
