@@ -42,8 +42,8 @@ export function trackWorkers<T>(
 
 // rc13 constructs its Worker as `new Worker(WORKER_URL, opts.nodeWorkerArgs)` through node:worker_threads' export
 // (a property read at the call in its CommonJS build, a live binding in its ESM build), so while a sandbox with a
-// prestarted worker instantiates, that export is a Proxy. Every other construction goes to Node's Worker unchanged.
-// Node's CommonJS exports object, which (unlike an ES namespace) can be assigned to.
+// prestarted worker instantiates, that export is a Proxy (set on Node's CommonJS exports object, which unlike an ES
+// namespace can be assigned to, then synced to the ES one). Every other construction goes to Node's Worker unchanged.
 const threads = process.getBuiltinModule('node:worker_threads');
 const RealWorker = threads.Worker;
 let intercepting = 0;
