@@ -45,7 +45,12 @@ export function trackWorkers<T>(
 // prestarted worker instantiates, that export is a Proxy (set on Node's CommonJS exports object, which unlike an ES
 // namespace can be assigned to, then synced to the ES one). Every other construction goes to Node's Worker unchanged.
 const threads = process.getBuiltinModule('node:worker_threads');
-const RealWorker = threads.Worker;
+// Kept process-wide: another copy of this module (a second evaluation of the bundle, as the code-cache training does)
+// must not take the Proxy of the first for Node's Worker.
+const REAL = Symbol.for('wharf.node-worker');
+const kept = globalThis as { [REAL]?: typeof threads.Worker };
+kept[REAL] ??= threads.Worker;
+const RealWorker = kept[REAL];
 let intercepting = 0;
 const Intercepted: typeof RealWorker = new Proxy(RealWorker, {
   construct(target, args: ConstructorParameters<typeof RealWorker>, newTarget): object {
