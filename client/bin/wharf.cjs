@@ -11,5 +11,9 @@ const { join } = require('node:path');
 const mtime = (rel) => statSync(join(__dirname, rel), { throwIfNoEntry: false })?.mtimeMs ?? 0;
 const bundle = mtime('../dist/bundle/wharf.cjs');
 const lastTsc = Math.max(mtime('../tsconfig.tsbuildinfo'), mtime('../../schemas/tsconfig.tsbuildinfo'));
-if (bundle > 0 && bundle >= lastTsc) require('./run-bundle.cjs').runBundle(join(__dirname, '../dist/bundle/wharf.cjs'));
-else import('../dist/cli/entry.js');
+if (bundle > 0 && bundle >= lastTsc) {
+  // `wharf run` starts its plugin's worker before the bundle is compiled (client/src/run/prestart.ts).
+  if (process.argv.includes('run') && mtime('../dist/run/prestart.cjs') > 0)
+    require('../dist/run/prestart.cjs').prestartForArgv(process.argv);
+  require('./run-bundle.cjs').runBundle(join(__dirname, '../dist/bundle/wharf.cjs'));
+} else import('../dist/cli/entry.js');

@@ -9,11 +9,11 @@
 // while a bundle is older than tsc's last build.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 /**
@@ -61,6 +61,13 @@ const TRAINING = {
 };
 
 /**
+ * A module tsc built that the bin runs before the bundle, as CommonJS beside it (.js → .cjs): `wharf run` starts its
+ * plugin's worker there, so that its boot overlaps even the bundle's compile (client/src/run/prestart.ts). Relative
+ * to the entry. Not in the bundle's dir, which holds the bundle alone; written atomically, as a start may be reading it.
+ */
+const EARLY = { wharf: '../run/prestart.js' };
+
+/**
  * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean,
  *   trainingHome?: string, trainingSharded?: string }} o
  *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.cjs (+ .cache, and a .map). trainingHome: a wharf home
@@ -98,6 +105,25 @@ export async function bundleCli(o) {
     logLevel: 'warning',
     metafile: true,
   });
+  if (EARLY[o.name]) {
+    const entry = join(dirname(o.entry), EARLY[o.name]);
+    const url = (await import(pathToFileURL(entry).href)).extismWorkerUrl();
+    const early = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20.19',
+      minify: o.minify ?? true,
+      define: { 'import.meta.url': '__bundleUrl', ...(url ? { WHARF_EXTISM_WORKER_URL: JSON.stringify(url) } : {}) },
+      banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+      logLevel: 'warning',
+    });
+    const file = entry.replace(/\.js$/, '.cjs');
+    writeFileSync(`${file}.${process.pid}.tmp`, early.outputFiles[0].contents);
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  }
   if (o.codeCache ?? true) await writeCodeCache(outfile, TRAINING[o.name], o.trainingHome, o.trainingSharded);
   return r.metafile;
 }

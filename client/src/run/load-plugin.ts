@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type LockEntry, WharfError } from '@wharf/schemas';
 import type { HomePaths } from '../home.js';
 import { readLockfile } from '../lockfile.js';
+import type { PrestartedWorker } from './prestart.js';
 import { type HostPolicy, openSandbox, type SandboxedPlugin, type SandboxInput } from './sandbox.js';
 
 export { DEFAULT_POLICY, type HostPolicy } from './sandbox.js';
@@ -17,6 +18,11 @@ export interface LoadOptions {
   policy?: HostPolicy;
   /** Host functions the app offers; the sandbox links only those the plugin's permissions declare. */
   hostFunctions?: SandboxInput['hostFunctions'];
+  /**
+   * A worker prestartExtismWorker() started, so its boot overlapped the caller's work: the plugin runs in it once
+   * the checks here passed; when they fail, it is terminated.
+   */
+  worker?: PrestartedWorker;
 }
 
 /**
@@ -24,6 +30,14 @@ export interface LoadOptions {
  * re-hashed against the lockfile first, so an edited file on disk never runs.
  */
 export async function loadPlugin(home: HomePaths, id: string, opts: LoadOptions = {}): Promise<LoadedPlugin> {
+  try {
+    return await load(home, id, opts);
+  } finally {
+    opts.worker?.cancel(); // a no-op once the sandbox adopted it
+  }
+}
+
+async function load(home: HomePaths, id: string, opts: LoadOptions): Promise<LoadedPlugin> {
   const lock = readLockfile(home.lockfile);
   const entry = lock.plugins[id];
   if (!entry) throw new WharfError('E_NOT_INSTALLED', `${id} is not installed. Try \`wharf install ${id}\`.`);
@@ -43,6 +57,7 @@ export async function loadPlugin(home: HomePaths, id: string, opts: LoadOptions 
     config: opts.config,
     policy: opts.policy,
     hostFunctions: opts.hostFunctions,
+    prestarted: opts.worker,
   });
   return Object.assign(sandbox, { entry });
 }

@@ -8,6 +8,7 @@ import { trackWorkers } from './extism-workers.js';
 import { guardedFetch } from './guarded-fetch.js';
 import { checkLinkable, compileModule } from './link-check.js';
 import { skipResponseLoad } from './no-undici.js';
+import type { PrestartedWorker } from './prestart.js';
 
 /** What the host allows whatever a plugin asks for. Fields added after the first release are optional. */
 export interface HostPolicy {
@@ -66,6 +67,8 @@ export interface SandboxInput {
   config?: Record<string, string>;
   policy?: HostPolicy;
   hostFunctions?: Record<string, HostFunction>;
+  /** A worker started early (prestart.ts): the first instance runs in it; the sandbox terminates it otherwise. */
+  prestarted?: PrestartedWorker;
 }
 
 const EXTISM_ENV = 'extism:host/env';
@@ -86,7 +89,16 @@ const EXTISM_USER = 'extism:host/user';
  * call gets a fresh instance; calls are serialised because an Extism plugin is not reentrant.
  */
 export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin> {
+  try {
+    return await open(input);
+  } finally {
+    input.prestarted?.cancel(); // a no-op once adopted
+  }
+}
+
+async function open(input: SandboxInput): Promise<SandboxedPlugin> {
   const { id } = input;
+  let prestarted = input.prestarted;
   const policy = { ...DEFAULT_POLICY, ...definedOnly(input.policy ?? {}) } as Required<HostPolicy>;
   const perms = input.permissions;
   const config = pickConfig(id, perms.config_keys ?? [], input.config ?? {});
@@ -186,6 +198,8 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
   const instantiate = async (): Promise<Instance> => {
     const inst: Instance = { plugin: null, workers: [], dead: new AbortController() };
     const signal = inst.dead.signal;
+    const pre = prestarted;
+    prestarted = undefined; // only the first try: a retry after a timeout starts afresh
     const start = trackWorkers(
       (w) => inst.workers.push(w),
       () => {
@@ -208,6 +222,7 @@ export async function openSandbox(input: SandboxInput): Promise<SandboxedPlugin>
           }),
         );
       },
+      pre,
     );
     try {
       inst.plugin = await withDeadline(start, timeoutMs);
