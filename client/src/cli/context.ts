@@ -16,13 +16,18 @@ export interface GlobalOpts {
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Commands that read the catalog say so when there is nothing to read, instead of "no plugins found". */
-export function requireSource(c: WharfClient): void {
-  if (c.sources().sources.length === 0)
+/**
+ * Commands that read the catalog say so when there is nothing to read, instead of "no plugins found". Returns the
+ * sources config it read, for the caller to reuse (each read parses and validates sources.json again).
+ */
+export function requireSource(c: WharfClient): ReturnType<WharfClient['sources']> {
+  const cfg = c.sources();
+  if (cfg.sources.length === 0)
     throw new WharfError(
       'E_SOURCE_UNKNOWN',
       `No source is configured in ${c.home.root}. Add one with \`wharf source add <alias> <url> --root-sha256 <hex>\` (the registry's maintainers publish the URL and fingerprint), then run \`wharf refresh\`.`,
     );
+  return cfg;
 }
 
 /** `--input @file`: the file's bytes, or a refusal naming the option and the file. */

@@ -54,10 +54,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--verified', 'only verified plugins')
     .action(async (words: string[], o: { category?: string; tag?: string; verified?: boolean }) => {
       const c = ctx.client();
-      requireSource(c);
+      const cfg = requireSource(c);
       const hits = await c.search(words.join(' '), o);
       const { staleStatus } = await import('../../index/index-cache.js');
-      noteStale(c.sources().sources.flatMap((s) => staleStatus(c.home, s.alias) ?? []));
+      noteStale(cfg.sources.flatMap((s) => staleStatus(c.home, s.alias) ?? []));
       ctx
         .out()
         .result(hits, () =>
