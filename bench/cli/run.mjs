@@ -5,11 +5,12 @@
 // harness of ours, and the bench says so.
 // Run: npm run build && npm run bench:cli   (env RUNS, ROUNDS, WARMUP; WHARF_BIN / WHARF_ADMIN_BIN time other builds,
 // WHARF_BASELINE_BIN / WHARF_ADMIN_BASELINE_BIN add another build's rows beside them)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { report } from '../report.mjs';
+import { hasHyperfine, timeCommands } from '../whole-process.mjs';
 
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
 const { WharfClient } = await import('@wharf/client');
@@ -26,48 +27,6 @@ const binOf = (pkg, name) =>
 const wharf = resolve(process.env.WHARF_BIN ?? binOf('client', 'wharf'));
 const admin = resolve(process.env.WHARF_ADMIN_BIN ?? binOf('tools', 'wharf-admin'));
 const root = mkdtempSync(join(tmpdir(), 'wharf-bench-cli-'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-function hasHyperfine() {
-  return spawnSync('hyperfine', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-/**
- * hyperfine (no shell in between), in ROUNDS rounds of RUNS/ROUNDS runs of every command, so that a change of load
- * during the bench lands on every command alike; medians over all runs, and mean user+sys CPU, in ms.
- */
-function timeWithHyperfine(cmds) {
-  const out = join(root, 'hyperfine.json');
-  const all = cmds.map(() => ({ times: [], cpu: [] }));
-  const per = Math.max(2, Math.round(RUNS / ROUNDS));
-  for (let r = 0; r < ROUNDS; r++) {
-    const args = ['-N', '--style', 'none', '--warmup', String(r ? 1 : WARMUP), '--runs', String(per)];
-    args.push('--export-json', out);
-    for (const c of cmds) args.push('-n', c.name, [c.argv[0], ...c.argv.slice(1).map(quote)].join(' '));
-    execFileSync('hyperfine', args, { stdio: ['ignore', 'ignore', 'ignore'] });
-    JSON.parse(readFileSync(out, 'utf8')).results.forEach((x, i) => {
-      all[i].times.push(...x.times);
-      all[i].cpu.push(x.user + x.system);
-    });
-  }
-  return cmds.map((c, i) => ({ ...c, ms: median(all[i].times) * 1000, cpuMs: mean(all[i].cpu) * 1000 }));
-}
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const quote = (s) => (/[\s"'\\]/.test(s) ? `'${s.replaceAll("'", "'\\''")}'` : s);
-
-/** Our fallback: interleaved rounds (every command once per round, in turn), spawnSync wall time. */
-function timeWithHarness(cmds) {
-  const times = cmds.map(() => []);
-  for (let r = 0; r < WARMUP + RUNS; r++)
-    cmds.forEach((c, i) => {
-      const t = performance.now();
-      const p = spawnSync(c.argv[0], c.argv.slice(1), { stdio: 'ignore' });
-      const ms = performance.now() - t;
-      if (p.status !== 0) throw new Error(`${c.name} exited ${p.status}`);
-      if (r >= WARMUP) times[i].push(ms);
-    });
-  return cmds.map((c, i) => ({ ...c, ms: median(times[i]) }));
-}
 
 try {
   const demo = await serveDemoRegistry({ examplesDir: join(repo, 'examples'), root: join(root, 'demo') });
@@ -119,7 +78,7 @@ try {
     console.log(
       'hyperfine is MISSING (Debian: apt-get install hyperfine): timing with the built-in interleaved harness instead',
     );
-  const res = tool ? timeWithHyperfine(cmds) : timeWithHarness(cmds);
+  const res = timeCommands(cmds, { runs: RUNS, rounds: ROUNDS, warmup: WARMUP }).results;
   const [floor] = res;
   console.log(
     `${tool ? `hyperfine in ${ROUNDS} rounds` : 'built-in harness'}, median of ${RUNS} runs, ${WARMUP} warm-up`,
