@@ -188,16 +188,6 @@ describe('scanWasm on hostile sizes', () => {
 });
 
 describe('scanWasm on modules that are mostly custom sections (V8 compiles them without)', () => {
-  /** A custom section whose name bytes are given raw (possibly not UTF-8). */
-  const rawCustom = (wasm: Uint8Array, name: number[], payload: number): Uint8Array => {
-    const body = [...encodeUleb(name.length), ...name];
-    const header = [0, ...encodeUleb(body.length + payload), ...body];
-    const out = new Uint8Array(wasm.length + header.length + payload);
-    out.set(wasm);
-    out.set(header, wasm.length);
-    return out;
-  };
-
   it('hands V8 every other section byte for byte, and the module keeps its imports and exports', async () => {
     const plain = await wat(pluginWat({ exports: ['run', 'other'] }));
     // Padding before the code too: custom sections may sit between any two sections.
@@ -220,7 +210,7 @@ describe('scanWasm on modules that are mostly custom sections (V8 compiles them 
 
   it('still refuses a custom section name that is not UTF-8, as V8 does (E_WASM_INVALID)', async () => {
     const plain = await wat(pluginWat());
-    const bad = rawCustom(plain, [0xff, 0xfe], 1_000_000);
+    const bad = withCustomSection(plain, [0xff, 0xfe], 1_000_000);
     expect(() => new WebAssembly.Module(bad)).toThrow(/UTF-8/); // V8's own verdict on the whole module
     const r = scanWasm(bad, decl(['run']));
     expect(r.ok).toBe(false);

@@ -15,9 +15,9 @@ export async function wat(source: string): Promise<Uint8Array> {
   }
 }
 
-/** Appends a custom section (id 0) with the given name and payload size. */
-export function withCustomSection(wasm: Uint8Array, name: string, payloadBytes: number): Uint8Array {
-  const nameBytes = new TextEncoder().encode(name);
+/** Appends a custom section (id 0) with the given name (or raw name bytes, possibly not UTF-8) and payload size. */
+export function withCustomSection(wasm: Uint8Array, name: string | number[], payloadBytes: number): Uint8Array {
+  const nameBytes = typeof name === 'string' ? new TextEncoder().encode(name) : name;
   const body = [...uleb(nameBytes.length), ...nameBytes];
   const header = [0, ...uleb(body.length + payloadBytes), ...body];
   const out = new Uint8Array(wasm.length + header.length + payloadBytes);
