@@ -83,13 +83,6 @@ const SOCKET_BUFFER = 1 << 20;
 // GitHub's API refuses requests without a User-Agent; node:http sends none.
 const BASE_HEADERS = { 'user-agent': 'wharf', accept: '*/*' };
 
-/**
- * GET a URL with node:http(s): a header deadline per hop, a stall timer reset on every chunk, a throughput floor,
- * a total deadline and a size cap. Redirects are followed by hand, at most MAX_REDIRECTS, each hop checked by
- * redirectProblem before connecting and again on every address DNS returns for it. undici's fetch would wait
- * 10 s to connect and 300 s for headers, follow redirects anywhere, and its web streams cost ~2× curl (DESIGN §9).
- * Resolves undefined for a 304.
- */
 /** A short error body is drained, not read: see discardReply. */
 const SHORT_REPLY_BYTES = 16 * 1024;
 
@@ -112,6 +105,13 @@ function discardReply(res: IncomingMessage, limits: FetchLimits): void {
   res.resume();
 }
 
+/**
+ * GET a URL with node:http(s): a header deadline per hop, a stall timer reset on every chunk, a throughput floor,
+ * a total deadline and a size cap. Redirects are followed by hand, at most MAX_REDIRECTS, each hop checked by
+ * redirectProblem before connecting and again on every address DNS returns for it. undici's fetch would wait
+ * 10 s to connect and 300 s for headers, follow redirects anywhere, and its web streams cost ~2× curl (DESIGN §9).
+ * Resolves undefined for a 304.
+ */
 export async function openResponse(
   url: string,
   limits: FetchLimits,

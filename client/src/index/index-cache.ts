@@ -94,8 +94,8 @@ export function writeCachedIndex(home: HomePaths, snap: IndexSnapshot, bytes?: U
 }
 
 /**
- * Write `text` over a file of the same length, in place: for a no-change refresh, whose meta differs from the last
- * one in its date only (ISO dates have one length). ext4 flushes a file renamed over another (auto_da_alloc):
+ * Write `text` over a file of the same length, in place: for a refresh whose index bytes did not change, whose meta
+ * usually differs from the last one in its date only (ISO dates have one length). ext4 flushes a file renamed over another (auto_da_alloc):
  * ~0.4 ms a refresh, and 10-40 ms when the disk is busy. A file under one sector is written whole or not at all;
  * a link planted at the path is not followed (O_NOFOLLOW) but replaced by the atomic write, as before. Returns
  * false when the file is missing, a link, or of another length.

@@ -8,10 +8,10 @@ export const TAG_SCAN_DOCS = 400;
 
 /**
  * A sharded search with --tag. The index filters by category and verified only, so the tagged docs are taken from
- * the ranking page by page until `limit` are found (at most TAG_SCAN_DOCS read, or twice `limit`). The tag's words are put in the
- * query too (first, so that the user's last word keeps its prefix match): tags are indexed text, so the ranking
- * then holds the docs that carry those words, and the first page is usually enough. Before, only the best 200 of
- * the query alone were filtered, and a tag rarer than that among them found nothing.
+ * the ranking page by page until `limit` are found (at most TAG_SCAN_DOCS read, or twice `limit`). The tag's words
+ * are put in the query too (first, so that the user's last word keeps its prefix match): tags are indexed text, so
+ * the ranking then holds the docs that carry those words, and the first page is usually enough. Before, only the
+ * best 200 of the query alone were filtered, and a tag rarer than that among them found nothing.
  */
 export async function queryWithTag(
   idx: Pick<SearchIndex, 'query'>,
