@@ -278,21 +278,18 @@ export function openSearchIndex(
       const [smallest, ...rest] = [...filtering].sort((a, b) => a.scores.size - b.scores.size);
       const matched: number[] = [];
       const matchedScores: number[] = [];
-      const first = (smallest as { scores: Map<number, number> }).scores;
-      if (sets.length === 1) {
-        // One word (the usual query): its matches and scores as they are, no intersection to take.
-        for (const [doc, score] of first) {
-          matched.push(doc);
-          matchedScores.push(score);
-        }
-      } else
-        for (const doc of first.keys()) {
-          if (!rest.every((s) => s.scores.has(doc))) continue;
-          let score = 0;
+      // One word (the usual query) takes its matches and scores as they are: no intersection, no sum.
+      const single = sets.length === 1;
+      for (const [doc, own] of (smallest as { scores: Map<number, number> }).scores) {
+        if (!single && !rest.every((s) => s.scores.has(doc))) continue;
+        let score = own;
+        if (!single) {
+          score = 0;
           for (const s of sets) score += s.scores.get(doc) ?? 0;
-          matched.push(doc);
-          matchedScores.push(score);
         }
+        matched.push(doc);
+        matchedScores.push(score);
+      }
       if (matched.length === 0) return { total: 0, hits: [], closest: await closestDocs(words, o, cat) };
       const sort = o.sort ?? 'relevance';
       const keep = sort === 'relevance' ? offset + limit : Math.max(MATCH_RULES.sortPool, offset + limit);
