@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Temp files carry this marker so that `cleanStaleTemps` can find what a crashed run left behind. */
@@ -17,6 +18,21 @@ export function fsyncFile(file: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** fsyncFile on the threadpool, so the main thread goes on meanwhile (install: under its checks). */
+export async function fsyncOffThread(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsyncDir on the threadpool; as there, a platform that can't fsync a directory (Windows) is not an error. */
+export async function fsyncDirOffThread(dir: string): Promise<void> {
+  await fsyncOffThread(dir).catch(() => {});
 }
 
 /** fsync a directory so that a rename inside it survives a power cut; some platforms refuse, which is harmless. */

@@ -9,11 +9,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
 import semver from 'semver';
-import { fsyncDir, fsyncFile, TEMP_MARK, tempPathFor } from '../fs/atomic-write.js';
+import { fsyncDir, fsyncDirOffThread, fsyncFile, fsyncOffThread, TEMP_MARK, tempPathFor } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { checkRemoval, ensureHomeDir, homeDir, homeFile } from '../home/home-path.js';
 import { type HomePaths, layoutDir } from '../home.js';
@@ -285,24 +284,9 @@ async function fetchAndPlace(
   }
 }
 
-/** fsync a file's bytes off the main thread (the artifact file, or the cache entry it is linked from). */
-async function fsyncOffThread(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Wait for every one (none is left running under a removal), then throw the first failure, if any. */
 async function allSettled(ps: Array<Promise<unknown>>): Promise<void> {
   for (const r of await Promise.allSettled(ps)) if (r.status === 'rejected') throw r.reason;
-}
-
-/** fsyncDir off the main thread; as there, a platform that can't fsync a directory (Windows) is not an error. */
-async function fsyncDirOffThread(dir: string): Promise<void> {
-  await fsyncOffThread(dir).catch(() => {});
 }
 
 function signingKeyFor(entry: CatalogEntry, release: Release, prev: LockEntry | undefined): string {
