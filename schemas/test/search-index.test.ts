@@ -210,6 +210,46 @@ describe('the sharded search index', () => {
     expect(up.manifest.facets).toEqual(rebuilt.manifest.facets);
   });
 
+  it('writes a doc chunk one doc per line, and reads other layouts of the same JSON alike', async () => {
+    const { manifest } = buildSearchIndex(DOCS);
+    const [dPath] = [...files.keys()].filter((p) => p.startsWith('d/'));
+    const text = files.get(dPath as string) as string;
+    const chunk = JSON.parse(text) as { docs: unknown[] };
+    // One JSON document, ASCII (the Chinese text as \u escapes), each doc on a line of its own between a fixed
+    // head and tail.
+    expect(chunk.docs.some((d) => JSON.stringify(d).includes('企业'))).toBe(true);
+    expect(/^[\x20-\x7e\n]*$/.test(text)).toBe(true);
+    const docLines = text.split('\n');
+    expect([docLines[0], ...docLines.slice(-2)]).toEqual(['{"v":1,"docs":[', ']}', '']);
+    const rows = docLines.slice(1, -2);
+    expect(rows.map((l, i) => l.endsWith(',') === i < rows.length - 1)).not.toContain(false);
+    expect(rows.map((l) => JSON.parse(l.replace(/,$/, '')))).toEqual(chunk.docs);
+    // The same chunk as one line (as earlier publishers wrote it) and pretty-printed: the same answers.
+    const queries = ['', 'vowels', 'greet', 'calendar', '企业', 'markdwn'];
+    const answers = async (t: string) => {
+      const sha = sha256HexSync(t);
+      const withChunk = new Map(files);
+      withChunk.set(`d/${sha.slice(0, 20)}.json`, t);
+      const { idx } = open(withChunk, { ...manifest, doc_chunks: [sha] });
+      return Promise.all(queries.map((q) => idx.query(q, { limit: 50 })));
+    };
+    const expected = await answers(text);
+    expect(expected[1]?.hits.map((h) => h.id)).toEqual(['count-vowels']);
+    expect(await answers(`${JSON.stringify(chunk)}\n`)).toEqual(expected);
+    expect(await answers(`${JSON.stringify(chunk, null, 1)}\n`)).toEqual(expected);
+    // A doc line that is not JSON: that doc is refused when read (E_SCHEMA), the chunk's other docs still answer.
+    const lines = text.split('\n');
+    const g = lines.findIndex((l) => l.includes('"id":"greet"'));
+    lines[g] = lines[g]?.replace('"id":"greet"', '"id":"greet"}') as string;
+    const broken = lines.join('\n');
+    const sha = sha256HexSync(broken);
+    const withBroken = new Map(files);
+    withBroken.set(`d/${sha.slice(0, 20)}.json`, broken);
+    const { idx } = open(withBroken, { ...manifest, doc_chunks: [sha] });
+    expect(ids(await idx.query('vowels'))).toEqual(['count-vowels']);
+    expect(await codeOf(idx.query('greet'))).toBe('E_SCHEMA');
+  });
+
   it('refuses a chunk that does not match its hash (E_INDEX_HASH) and a malformed one (E_SCHEMA)', async () => {
     const { manifest } = buildSearchIndex(DOCS);
     const tampered = new Map(files);

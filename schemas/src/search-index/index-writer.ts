@@ -8,6 +8,7 @@ import {
   idBucketPath,
   POSTING_CAP,
   serialize,
+  serializeDocChunk,
   TERM_CHUNK_BYTES,
   type TermChunk,
   type TermEntry,
@@ -32,23 +33,22 @@ export function capPostings(flat: number[]): number[] {
 
 export class FileSink {
   readonly files = new Map<string, string>();
-  put(pathOf: (sha: string) => string, body: unknown): string {
-    const text = serialize(body);
+  put(pathOf: (sha: string) => string, text: string): string {
     const sha = sha256HexSync(text);
     this.files.set(pathOf(sha), text);
     return sha;
   }
   termChunk(entries: TermEntry[]): string {
-    return this.put(termChunkPath, { v: INDEX_FORMAT, terms: entries } satisfies TermChunk);
+    return this.put(termChunkPath, serialize({ v: INDEX_FORMAT, terms: entries } satisfies TermChunk));
   }
   docChunk(docs: DocChunk['docs']): string {
-    return this.put(docChunkPath, { v: INDEX_FORMAT, docs } satisfies DocChunk);
+    return this.put(docChunkPath, serializeDocChunk(docs));
   }
   idBucket(ids: IdBucket['ids']): string {
     // Keys sorted: the same bucket content always hashes the same.
     const sorted: IdBucket['ids'] = {};
     for (const k of Object.keys(ids).sort()) sorted[k] = ids[k] as IdBucket['ids'][string];
-    return this.put(idBucketPath, { v: INDEX_FORMAT, ids: sorted } satisfies IdBucket);
+    return this.put(idBucketPath, serialize({ v: INDEX_FORMAT, ids: sorted } satisfies IdBucket));
   }
 }
 
