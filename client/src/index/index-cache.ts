@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import type { Registry } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { utf8Text } from '../fs/utf8-text.js';
 import { checkSegment, homeFile } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { EtagRecord } from './tuf-fetcher.js';
@@ -182,7 +183,7 @@ export function readCachedIndex(home: HomePaths, alias: string): IndexSnapshot |
     const body = readFileSync(f.body);
     // The cache is only trusted while it still has the bytes that were verified.
     if (createHash('sha256').update(body).digest('hex') !== meta.sha256) return undefined;
-    const registry = JSON.parse(body.toString('utf8')) as Registry;
+    const registry = JSON.parse(utf8Text(body)) as Registry;
     const raw: unknown = existsSync(f.stale) ? JSON.parse(readFileSync(f.stale, 'utf8')) : undefined;
     const note = validNote(raw) ? raw : undefined;
     const stale = note !== undefined && Date.parse(note.since) >= Date.parse(meta.fetchedAt);

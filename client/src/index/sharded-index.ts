@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidId, type Registry, type RegistryPlugin, WharfError } from '@wharf/schemas';
 import type { Updater } from 'tuf-js';
+import { utf8Text } from '../fs/utf8-text.js';
 
 /**
  * The client half of the sharded layout (DESIGN §3 "At scale"; the publisher is tools/src/tuf/sharded-publish.ts).
@@ -100,7 +101,7 @@ export async function loadShardedRegistry(
 
 function parseJson(bytes: Buffer, what: string, mirror: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(utf8Text(bytes));
   } catch {
     throw new WharfError('E_SCHEMA', `The signed ${what} from ${mirror} is not JSON.`, { reason: 'not JSON' });
   }

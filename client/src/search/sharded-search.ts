@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isWharfError, type SourceConfig, WharfError } from '@wharf/schemas';
 import { openSearchIndex, type SearchIndex, type SearchIndexHit } from '@wharf/schemas/search-index';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { utf8Text } from '../fs/utf8-text.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { ensureHomeDir, fileInHomeDir, homeDir, homeFile } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
@@ -71,7 +72,7 @@ function cachedManifest(home: HomePaths, alias: string): { text: string; current
     if (m?.alias !== alias || typeof m.sha256 !== 'string' || !SHA.test(m.sha256)) return undefined;
     const bytes = readFileSync(bodyPath); // hashed as read, not re-encoded from the decoded text
     if (sha256(bytes) !== m.sha256) return undefined;
-    return { text: bytes.toString('utf8'), current: m.timestamp_sha256 === trustedTimestampSha(home, alias) };
+    return { text: utf8Text(bytes), current: m.timestamp_sha256 === trustedTimestampSha(home, alias) };
   } catch (e) {
     if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
     return undefined;
@@ -100,8 +101,7 @@ async function refreshManifest(ctx: ShardedSearchContext, cached: string | undef
             use: async (info, download) => {
               if (!info) return;
               signed = true;
-              text =
-                cached !== undefined && sha256(cached) === info.sha256 ? cached : (await download()).toString('utf8');
+              text = cached !== undefined && sha256(cached) === info.sha256 ? cached : utf8Text(await download());
             },
           },
         ],
@@ -165,7 +165,7 @@ function chunkLoader(ctx: ShardedSearchContext, fresh: Map<string, string>, veri
     if (p !== undefined && existsSync(p)) {
       const bytes = readFileSync(p);
       if (sha256(bytes) === sha) {
-        const text = bytes.toString('utf8');
+        const text = utf8Text(bytes);
         verified.set(text, sha);
         return text;
       } // a damaged copy is as good as none: fetched again
@@ -206,7 +206,7 @@ async function fetchChunk(ctx: ShardedSearchContext, rel: string, sha: string): 
     }
     for (const f of fetcher.failed.values()) failures.push(f);
     const by = fetcher.servedBy.get(rel) ?? (mirrors[0] as string);
-    const text = bytes.toString('utf8');
+    const text = utf8Text(bytes);
     if (sha256(bytes) === sha) return text;
     failures.push({ mirror: by, reason: 'hash', message: `${rel} does not match the signed search manifest` });
     const dropped = new Set(failures.map((f) => f.mirror));
