@@ -9,7 +9,9 @@
 // CommonJS, like the bins: a start through Node's ES module loader costs ~5 ms more than `node -e 0`.
 'use strict';
 const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
-const { createRequire } = require('node:module');
+// Module.createRequire from the CommonJS loader already running this file: require('node:module') also loads the
+// ES module loader and the source-map support with it (~0.3 ms of every start).
+const { createRequire } = module.constructor;
 const { dirname } = require('node:path');
 const { fileURLToPath } = require('node:url');
 const vm = require('node:vm');
