@@ -19,7 +19,47 @@ import { VERSION } from './version.js';
 /** Command groups, one module each, so features land without editing this file's body. */
 const COMMANDS = [source, catalog, install, update, run, keys, plugin, stats, mcp];
 
-export function buildProgram(): Command {
+/**
+ * The top-level commands each group registers (test/cli-groups.test.ts holds it to what they register). A run
+ * that names one of them registers that group alone: building every command's options and help cost each start
+ * ~1.2 ms, and only help, a usage error and a mistyped command look at the others.
+ */
+export const COMMAND_NAMES: ReadonlyMap<(typeof COMMANDS)[number], readonly string[]> = new Map([
+  [source, ['source']],
+  [catalog, ['refresh', 'search', 'info']],
+  [install, ['install', 'list', 'uninstall', 'verify']],
+  [update, ['outdated', 'update']],
+  [run, ['run']],
+  [keys, ['keygen', 'sign']],
+  [plugin, ['plugin']],
+  [stats, ['stats']],
+  [mcp, ['mcp']],
+]);
+
+const HELP_WORDS = new Set(['-h', '--help', 'help']);
+
+/**
+ * The group of the command `argv` runs, when it names one and asks for no help; undefined means all groups. Global
+ * options are skipped by what the program declares (a value-taking one takes the next word as its value).
+ */
+function invokedGroup(program: Command, argv: string[]): (typeof COMMANDS)[number] | undefined {
+  const takesValue = new Set(
+    program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter(Boolean)),
+  );
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  if ((end < 0 ? args : args.slice(0, end)).some((a) => HELP_WORDS.has(a))) return undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') return undefined;
+    if (takesValue.has(a)) i++;
+    else if (!a.startsWith('-')) return [...COMMAND_NAMES].find(([, names]) => names.includes(a))?.[0];
+  }
+  return undefined;
+}
+
+/** The `wharf` program; given the argv it will parse, only the group of the command that argv names. */
+export function buildProgram(argv?: string[]): Command {
   const program = new Command('wharf')
     .description('Find, install, verify and run Extism WebAssembly plugins from signed Wharf registries.')
     .version(VERSION)
@@ -31,7 +71,8 @@ export function buildProgram(): Command {
     .option('--timeout <ms>', 'per-request deadline for index and artifact downloads');
 
   const ctx = makeContext(program);
-  for (const r of COMMANDS) r(program, ctx);
+  const only = argv && invokedGroup(program, argv);
+  for (const r of only ? [only] : COMMANDS) r(program, ctx);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }
@@ -64,7 +105,7 @@ function usageError(e: CommanderError, cmd: Command): WharfError {
 
 /** The `wharf` entry point: exit 0 on success, 1 when a check failed (with an E_ code), 2 on usage errors. */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   const json = jsonRequested(argv);
   // The command whose parse failed: commander reports the error there, and names no command in the error.
   let failedIn: Command = program;
