@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { homeDir, homeFile } from '../home/home-path.js';
+import { fileInHomeDir, homeDir, homeFile } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
 import { DEFAULT_LIMITS, FetchFailure, fetchBytes } from '../index/http-fetch.js';
 
@@ -80,8 +80,10 @@ export const TRUSTED_FILES = ['root.json', 'timestamp.json', 'snapshot.json', 't
 export function trustedMetadata(home: HomePaths, alias: string): { dir: string; files: string[] } | undefined {
   const segs = trustSegments(alias);
   const dir = homeDir(home.root, segs, { create: false });
-  if (!dir || !existsSync(homeFile(home.root, [...segs, 'root.json']))) return undefined;
-  return { dir, files: readdirSync(dir).map((f) => homeFile(home.root, [...segs, f])) };
+  // The directory is checked once; each file in it then as homeFile checks its last component (one lstat each,
+  // not one per component: a no-change refresh reads this listing twice).
+  if (!dir || !existsSync(fileInHomeDir(dir, 'root.json'))) return undefined;
+  return { dir, files: readdirSync(dir).map((f) => fileInHomeDir(dir, f)) };
 }
 
 /** Write the first trusted root; a link at trust/, trust/<alias> or its metadata/ is refused (E_PATH_ESCAPE). */
