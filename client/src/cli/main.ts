@@ -20,7 +20,7 @@ import { VERSION } from './version.js';
 const COMMANDS = [source, catalog, install, update, run, keys, plugin, stats, mcp];
 
 /**
- * The top-level commands each group registers (test/cli-groups.test.ts holds it to what they register). A run
+ * The top-level commands each group registers (client/test/cli-groups.test.ts holds it to what they register). A run
  * that names one of them registers that group alone: building every command's options and help cost each start
  * ~1.2 ms, and only help, a usage error and a mistyped command look at the others.
  */

@@ -283,8 +283,8 @@ export interface DocRows {
 /**
  * parseDocChunk for a query, which shows a few of a chunk's 64 docs: each doc is parsed (when the chunk has the
  * one-doc-per-line layout) and checked when it is first read, not all of them at open. What is read (shown,
- * filtered, sorted) is checked exactly as parseDocChunk checks it; a line that is not one JSON value is the
- * whole chunk's refusal, as a full parse would refuse it.
+ * filtered, sorted) is checked exactly as parseDocChunk checks it; a doc whose line is not one JSON value is
+ * refused when it is read (E_SCHEMA), as a full parse refuses such a chunk.
  */
 export function openDocChunk(text: string, what: string): DocRows {
   const lines = docLines(text);
