@@ -99,6 +99,16 @@ export function homeFile(root: string, segments: readonly string[], opts: { crea
  * many files of one directory (a search's chunks), which then pay one lstat each instead of one per component.
  */
 export function fileInHomeDir(dir: string, name: string): string {
+  return checkedFileIn(dir, name).path;
+}
+
+/** fileInHomeDir for a reader: the path when the file is there, else undefined (the same lstat answers both). */
+export function presentFileInHomeDir(dir: string, name: string): string | undefined {
+  const { path, present } = checkedFileIn(dir, name);
+  return present ? path : undefined;
+}
+
+function checkedFileIn(dir: string, name: string): { path: string; present: boolean } {
   checkSegment(name);
   const p = join(dir, name);
   const st = lstatOrUndefined(p);
@@ -106,7 +116,7 @@ export function fileInHomeDir(dir: string, name: string): string {
     refuseLink(p, st);
     if (!st.isFile()) throw new WharfError('E_PATH_ESCAPE', `Refusing ${p}: it is not a regular file.`, { path: p });
   }
-  return p;
+  return { path: p, present: st !== undefined };
 }
 
 /**

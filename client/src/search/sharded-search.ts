@@ -5,7 +5,7 @@ import { openSearchIndex, type SearchIndex, type SearchIndexHit } from '@wharf/s
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { utf8Text } from '../fs/utf8-text.js';
 import { withHomeLock } from '../home/home-lock.js';
-import { ensureHomeDir, fileInHomeDir, homeDir, homeFile } from '../home/home-path.js';
+import { ensureHomeDir, homeDir, homeFile, presentFileInHomeDir } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { FetchLimits } from '../index/http-fetch.js';
 import { markStale } from '../index/index-cache.js';
@@ -65,9 +65,11 @@ function trustedTimestampSha(home: HomePaths, alias: string): string | undefined
 /** The cached manifest's text when its bytes still hash as recorded; `current` when under today's timestamp. */
 function cachedManifest(home: HomePaths, alias: string): { text: string; current: boolean } | undefined {
   try {
-    const metaPath = homeFile(home.root, [...dirSegs(alias), 'manifest.meta.json']);
-    const bodyPath = homeFile(home.root, [...dirSegs(alias), 'manifest.json']);
-    if (!existsSync(metaPath) || !existsSync(bodyPath)) return undefined;
+    // The directory checked once, then each file in it (as homeFile would, one lstat each).
+    const dir = homeDir(home.root, dirSegs(alias));
+    const metaPath = dir && presentFileInHomeDir(dir, 'manifest.meta.json');
+    const bodyPath = dir && presentFileInHomeDir(dir, 'manifest.json');
+    if (!metaPath || !bodyPath) return undefined;
     const m = JSON.parse(readFileSync(metaPath, 'utf8')) as Partial<ManifestMeta>;
     if (m?.alias !== alias || typeof m.sha256 !== 'string' || !SHA.test(m.sha256)) return undefined;
     const bytes = readFileSync(bodyPath); // hashed as read, not re-encoded from the decoded text
@@ -161,8 +163,8 @@ function chunkLoader(ctx: ShardedSearchContext, fresh: Map<string, string>, veri
     if (typeof sha !== 'string' || !SHA.test(sha))
       throw new WharfError('E_SCHEMA', `The search index names no sha256 for ${rel}.`);
     if (dir === null) dir = homeDir(ctx.home.root, dirSegs(ctx.src.alias));
-    const p = dir === undefined ? undefined : fileInHomeDir(dir, `${sha}.json`);
-    if (p !== undefined && existsSync(p)) {
+    const p = dir === undefined ? undefined : presentFileInHomeDir(dir, `${sha}.json`);
+    if (p !== undefined) {
       const bytes = readFileSync(p);
       if (sha256(bytes) === sha) {
         const text = utf8Text(bytes);

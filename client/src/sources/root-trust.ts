@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { WharfError } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { fileInHomeDir, homeDir, homeFile } from '../home/home-path.js';
+import { fileInHomeDir, homeDir, homeFile, presentFileInHomeDir } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
 import { DEFAULT_LIMITS, FetchFailure, fetchBytes } from '../index/http-fetch.js';
 
@@ -82,7 +82,7 @@ export function trustedMetadata(home: HomePaths, alias: string): { dir: string; 
   const dir = homeDir(home.root, segs, { create: false });
   // The directory is checked once; each file in it then as homeFile checks its last component (one lstat each,
   // not one per component: a no-change refresh reads this listing twice).
-  if (!dir || !existsSync(fileInHomeDir(dir, 'root.json'))) return undefined;
+  if (!dir || !presentFileInHomeDir(dir, 'root.json')) return undefined;
   return { dir, files: readdirSync(dir).map((f) => fileInHomeDir(dir, f)) };
 }
 
