@@ -288,7 +288,7 @@ export interface DocRows {
  */
 export function openDocChunk(text: string, what: string): DocRows {
   const lines = docLines(text);
-  const raw = lines ? undefined : fullDocs(text, what);
+  let raw = lines ? undefined : fullDocs(text, what);
   const length = lines ? lines.length : (raw as unknown[]).length;
   const checked: Array<SearchDoc | null | undefined> = [];
   const rawAt = (i: number): unknown => {
@@ -297,9 +297,10 @@ export function openDocChunk(text: string, what: string): DocRows {
       return JSON.parse(lines?.[i] as string);
     } catch {
       // A chunk that is JSON only as a whole (a doc over several lines): as parseDocChunk reads it, or refused.
-      const all = fullDocs(text, what);
-      if (all.length !== length) bad(what, 'its docs are not one per line');
-      return all[i];
+      // Parsed once: every later read takes its docs from it.
+      raw = fullDocs(text, what);
+      if (raw.length !== length) bad(what, 'its docs are not one per line');
+      return raw[i];
     }
   };
   return {
