@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Metadata, MetadataKind, type Root, type Snapshot, type Targets } from '@tufjs/models';
+import { utf8Text } from '../fs/utf8-text.js';
 import { TRUSTED_FILES } from '../sources/root-trust.js';
 import type { IndexSnapshot } from './index-cache.js';
 import { HEAD_TARGET, signedEntrySha256 } from './sharded-index.js';
@@ -13,7 +14,7 @@ const MAX_ROOT_BYTES = 512_000;
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-const json = (b: Buffer) => JSON.parse(b.toString('utf8')) as never;
+const json = (b: Buffer) => JSON.parse(utf8Text(b)) as never;
 
 /**
  * The no-change refresh without tuf-js's Updater (issue 11: a no-change refresh at 100k plugins within 1.5×
@@ -106,7 +107,7 @@ function trustedSetUnchanged(
   if (snapMeta.length !== undefined && snapMeta.length !== snapBytes.length) return undefined;
   // Bound by the hash the timestamp signs, so plain JSON is enough (Metadata.fromJSON of 512 entries is not cheap).
   const snap = (
-    JSON.parse(snapBytes.toString('utf8')) as {
+    JSON.parse(utf8Text(snapBytes)) as {
       signed: Pick<Snapshot, 'version' | 'expires'> & {
         meta: Record<string, { version: number }>;
       };
