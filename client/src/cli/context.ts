@@ -18,7 +18,7 @@ export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /**
  * Commands that read the catalog say so when there is nothing to read, instead of "no plugins found". Returns the
- * sources config it read, for the caller to reuse (each read parses and validates sources.json again).
+ * sources config it read, for the caller to reuse (a read of sources.json is a read of the file at least).
  */
 export function requireSource(c: WharfClient): ReturnType<WharfClient['sources']> {
   const cfg = c.sources();
