@@ -248,6 +248,15 @@ describe('the sharded search index', () => {
     const { idx } = open(withBroken, { ...manifest, doc_chunks: [sha] });
     expect(ids(await idx.query('vowels'))).toEqual(['count-vowels']);
     expect(await codeOf(idx.query('greet'))).toBe('E_SCHEMA');
+    // The layout with one doc broken over two lines: JSON as a whole, but its lines are not its docs. Refused
+    // (E_SCHEMA) rather than read with the lines and the docs out of step.
+    const split = text.replace('"id":"greet",', '"id":"greet",\n');
+    const splitSha = sha256HexSync(split);
+    const withSplit = new Map(files);
+    withSplit.set(`d/${splitSha.slice(0, 20)}.json`, split);
+    const { idx: splitIdx } = open(withSplit, { ...manifest, doc_chunks: [splitSha] });
+    expect(JSON.parse(split).docs).toEqual(chunk.docs);
+    expect(await codeOf(splitIdx.query('greet'))).toBe('E_SCHEMA');
   });
 
   it('refuses a chunk that does not match its hash (E_INDEX_HASH) and a malformed one (E_SCHEMA)', async () => {
