@@ -44,7 +44,8 @@ function compile(file, cacheFile = cacheFor(file, process.argv.slice(2))) {
     // Only a cache at least as new as the bundle: an older one belongs to an earlier build.
     if (statSync(cacheFile).mtimeMs >= statSync(file).mtimeMs) cachedData = readFileSync(cacheFile);
   } catch {}
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  // The bundle is its own CommonJS wrapper (bundle-cli.mjs): the script's value is the module function.
+  const script = new vm.Script(source, {
     filename: file,
     cachedData,
     // import() of external packages (@extism/extism) goes to Node's own ESM loader, as from any module.

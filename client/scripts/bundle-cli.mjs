@@ -16,6 +16,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
+// The file is its own CommonJS wrapper: as a vm.Script (bin/run-bundle.cjs) it evaluates to the module function,
+// which the loader calls with the usual parameters; run by Node (`node <name>.cjs`) it calls that function itself.
+// Wrapping the source in the loader instead made V8 flatten a copy of the whole megabyte at every start (~5 ms).
+const WRAPPER_OPEN =
+  '(typeof module == "object" && require.main === module ? (f) => f(exports, require, module, __filename, __dirname) : (f) => f)(function (exports, require, module, __filename, __dirname) {';
+const WRAPPER_CLOSE = '\n})';
+
 /**
  * The commands run to make the code cache: what they compile is what the cache holds (see writeCodeCache). `empty`
  * is a home with nothing in it (the refusals); `home`, when the build gives one (o.trainingHome), has a refreshed
@@ -94,13 +101,15 @@ export async function bundleCli(o) {
     charset: 'ascii',
     // A map beside it, with no sourceMappingURL comment.
     sourcemap: 'external',
-    // Extism stays outside: its CommonJS build is required only by the commands that run plugins.
-    external: ['@extism/extism', ...(o.external ?? [])],
+    // Extism stays outside: its CommonJS build is required only by the commands that run plugins. So does the MCP
+    // SDK (with zod and ajv, a third of the bundle), which only the long-running `wharf mcp` loads: every other
+    // start read those bytes twice over (the file, then its string) for nothing.
+    external: ['@extism/extism', '@modelcontextprotocol/sdk', ...(o.external ?? [])],
     // The file is one level below dist/ like the modules were, so paths made from import.meta.url
     // (official-sources.ts, the review bot's smoke child) resolve to the same files.
     define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname' },
-    // A plain CommonJS module: bin/run-bundle.cjs gives it the usual parameters, and `node <name>.cjs` runs it too.
-    banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: `${WRAPPER_OPEN}var __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
+    footer: { js: WRAPPER_CLOSE },
     plugins: [lazyBuiltins],
     logLevel: 'warning',
     metafile: true,
