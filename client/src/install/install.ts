@@ -18,8 +18,9 @@ import { checkRemoval, ensureHomeDir, homeDir, homeFile } from '../home/home-pat
 import { type HomePaths, layoutDir } from '../home.js';
 import type { Catalog, CatalogEntry, PluginAddress } from '../index/catalog.js';
 import { readLockfile, versionDirOf, writeLockfile } from '../lockfile.js';
+import type { Sieved } from '../scan/sieve-wasm.js';
 import { verifyArtifactSignature } from '../signing/index.js';
-import { admitWasm } from './admit-wasm.js';
+import { admitSieved, admitWasm } from './admit-wasm.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { type ChangeKind, changeKind } from './change-kind.js';
 import { downloadArtifact, type Progress } from './download-artifact.js';
@@ -208,7 +209,7 @@ async function fetchAndPlace(
     return { result, lockEntry: prev, status: 'unchanged', newDir: false };
   }
   const cache = new ArtifactCache(home);
-  let fetched: { path: string; sha256: string; size: number; bytes?: Buffer } | undefined = await cache.get(
+  let fetched: { path: string; sha256: string; size: number; sieved?: Sieved } | undefined = await cache.get(
     release.artifact.sha256,
     release.artifact.size,
   );
@@ -245,7 +246,8 @@ async function fetchAndPlace(
         version: release.version,
       });
     // The downloaded bytes are checked as they arrived (the same bytes the hash covered): no second read.
-    admitWasm(fetched.bytes ?? readFileSync(fetched.path), release);
+    if (fetched.sieved) admitSieved(fetched.sieved, release, fetched.size);
+    else admitWasm(readFileSync(fetched.path), release);
     // The cache entry's directory is fsynced on the threadpool too, beside the bytes' fsync; placement awaits both.
     const cached = fromCache ? fetched.path : cache.put(release.artifact.sha256, fetched.path, { dirSync: false });
     const onDisk = fromCache ? durable : allSettled([durable, fsyncDirOffThread(dirname(cached))]);

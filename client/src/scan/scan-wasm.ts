@@ -38,6 +38,11 @@ export interface ScanDeclaration {
 
 export interface ScanOptions {
   limits?: Partial<ScanLimits>;
+  /**
+   * The whole module's size, when `bytes` is its sieved copy (sieve-wasm.ts: large custom payloads dropped). What
+   * can refuse is the same; the report's custom-section sizes (and the debug-share warning) are those of the copy.
+   */
+  size?: number;
 }
 
 export interface ScanReport {
@@ -119,10 +124,11 @@ function scan(
     checks.push({ id, status, message });
   };
   const fail = (id: ScanCheckId, code: ErrorCode, message: string): void => add(id, 'fail', `${code}: ${message}`);
+  const size = opts.size ?? bytes.length;
   const report: ScanReport = {
     ok: false,
     checks,
-    size: bytes.length,
+    size,
     imports: [],
     exports: [],
     functions: { imported: 0, defined: 0 },
@@ -141,11 +147,11 @@ function scan(
     return report;
   };
 
-  if (bytes.length > limits.maxBytes) {
-    fail('wasm.size', 'E_WASM_LIMITS', `the module is ${mib(bytes.length)}, over the ${mib(limits.maxBytes)} limit`);
+  if (size > limits.maxBytes) {
+    fail('wasm.size', 'E_WASM_LIMITS', `the module is ${mib(size)}, over the ${mib(limits.maxBytes)} limit`);
     return finish();
   }
-  add('wasm.size', 'pass', `${mib(bytes.length)} (limit ${mib(limits.maxBytes)})`);
+  add('wasm.size', 'pass', `${mib(size)} (limit ${mib(limits.maxBytes)})`);
 
   // The walker first: it is linear, and refuses a million-function module before V8 spends time compiling it.
   let layout: WasmLayout;
@@ -209,7 +215,7 @@ function scan(
     );
   else add('wasm.start', 'pass', 'no start section');
 
-  const debugShare = bytes.length > 0 ? report.debugBytes / bytes.length : 0;
+  const debugShare = size > 0 ? report.debugBytes / size : 0;
   if (report.debugBytes > 0 && debugShare >= limits.debugShareWarn)
     add(
       'wasm.debug-sections',

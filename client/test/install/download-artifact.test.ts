@@ -1,6 +1,6 @@
-// The download layer on its own against a real server on 127.0.0.1: the kept path writes the file from memory on
-// the threadpool (and, with `durable`, syncs it as it goes), so a refusal must still wait for those writes, remove
-// the temp file and report the same code as before.
+// The download layer on its own against a real server on 127.0.0.1: the file is written from the socket's chunks on
+// the threadpool (and, with `durable`, synced after the hash is known), so a refusal must still wait for those
+// writes, remove the temp file and report the same code as before.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import type { Artifact } from '@wharf/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { downloadArtifact, KEEP_BYTES } from '../../src/install/download-artifact.js';
+import { sieveWasm } from '../../src/scan/sieve-wasm.js';
+import { withCustomSection } from '../scan/wasm-fixtures.js';
 
-// Over several write batches (1 MiB) and sync steps (2 MiB), well under the kept-bytes limit.
+// Over several write batches (1 MiB), well under the sieved-bytes limit.
 const BYTES = randomBytes(5 * 1024 * 1024 + 12_345);
 const SHA = createHash('sha256').update(BYTES).digest('hex');
 
@@ -62,7 +64,7 @@ const artifact = (url: string, over: Partial<Artifact> = {}): Artifact => ({
   ...over,
 });
 
-describe('downloadArtifact (kept in memory, written on the threadpool)', () => {
+describe('downloadArtifact (written on the threadpool, sieved for admission)', () => {
   it('the file holds exactly the bytes when it returns, and nothing else is left in the temp dir', async () => {
     expect(BYTES.length).toBeLessThan(KEEP_BYTES);
     const url = await serve((_req, res) => {
@@ -72,9 +74,25 @@ describe('downloadArtifact (kept in memory, written on the threadpool)', () => {
     const d = await downloadArtifact(artifact(url), dir);
     expect(d.durable).toBeUndefined();
     expect(d.sha256).toBe(SHA);
-    expect(d.bytes?.equals(BYTES)).toBe(true);
+    // Not WASM: the sieve keeps what it cannot read as sections (admission refuses it on the magic number).
+    expect(d.sieved?.bytes.subarray(0, 8)).toEqual(new Uint8Array(BYTES.subarray(0, 8)));
     expect(readFileSync(d.path).equals(BYTES)).toBe(true);
     expect(readdirSync(dir)).toEqual([d.path.split('/').at(-1)]);
+  });
+
+  it('a WASM module padded with debug info: the sieved copy holds its sections, not the padding', async () => {
+    const wasm = readFileSync(join(import.meta.dirname, '../../../examples/count-vowels/plugin.wasm'));
+    const padded = Buffer.from(withCustomSection(wasm, '.debug_info', 3 * 1024 * 1024));
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': padded.length });
+      sendInPieces(res, padded);
+    });
+    const sha256 = createHash('sha256').update(padded).digest('hex');
+    const d = await downloadArtifact(artifact(url, { size: padded.length, sha256 }), dir, { durable: true });
+    await d.durable;
+    expect(readFileSync(d.path).equals(padded)).toBe(true);
+    expect(d.sieved).toEqual(sieveWasm(padded));
+    expect(d.sieved?.bytes.length).toBeLessThan(wasm.length + 100);
   });
 
   it('with durable, returns once the hash is known and `durable` settles when the whole file is written', async () => {
@@ -122,8 +140,8 @@ describe('downloadArtifact (kept in memory, written on the threadpool)', () => {
     }
   });
 
-  it('a request that fails before the kept buffer is made is E_ALL_MIRRORS_FAILED, with no stray rejection', async () => {
-    // An ftp: URL fails at once, a refused port a little later: both while the buffer is being made.
+  it('a request that fails at once or on connect is E_ALL_MIRRORS_FAILED, with no stray rejection', async () => {
+    // An ftp: URL fails at once, a refused port a little later.
     const refused = await serve(() => {});
     await closers.pop()?.();
     const unhandled: unknown[] = [];
