@@ -15,7 +15,8 @@ try {
   const rows = { first: [], body: [], after: [], total: [], chunks: [] };
   for (let i = 0; i < RUNS + 3; i++) {
     if (process.env.CURL) {
-      // As in run.mjs: curl writes (and the bench removes) 10 MB between two installs.
+      // curl writes (and the bench removes) 10 MB between two installs; forked from this process, unlike run.mjs
+      // (which keeps this process unforked during its samples), so this also shows what a fork costs them.
       const out = join(fx.root, 'curl.wasm');
       execFileSync('curl', ['-s', '-o', out, fx.url]);
       rmSync(out);
