@@ -1,5 +1,5 @@
 import { WharfError } from '@wharf/schemas';
-import { Reader, WasmFormatError, walkSections } from '../scan/wasm-sections.js';
+import { encodeUleb, Reader, WasmFormatError, walkSections } from '../scan/wasm-sections.js';
 
 // Rewrites the limits of every memory and table a module defines or imports so that `memory.grow` and `table.grow`
 // stop at a cap, even when the module declares no maximum (none of ~50 real Rust/Go/C plugins does, and Extism's
@@ -35,16 +35,8 @@ function invalid(why: string): WharfError {
   return new WharfError('E_WASM_INVALID', `The module is not valid WebAssembly: ${why}.`);
 }
 
-export function encodeUleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
+// Re-exported: the tests, the bench and exit-code.ts build modules with it from here.
+export { encodeUleb };
 
 export interface CapOptions {
   /** Module name to import Extism's `alloc` from instead of `extism:host/env` (the alloc guard). */

@@ -10,6 +10,8 @@
 // so the scanner refuses it exactly as it would the whole module. A module that ends inside a dropped payload is
 // truncated: `end()` says so, and admission refuses it (walkSections refuses the whole module the same way).
 
+import { encodeUleb } from './wasm-sections.js';
+
 /** Custom sections with a payload over this are kept as their name only. */
 export const SIEVE_CUSTOM_OVER = 64 * 1024;
 const MAX_NAME = 4096;
@@ -29,7 +31,10 @@ type State =
   | { at: 'drop'; left: number } // its payload after the name
   | { at: 'verbatim' }; // everything from here on (a header we cannot read)
 
-/** u32 LEB128 as walkSections reads it: at most 5 bytes and ≤ 0xffffffff; `undefined` while incomplete, `null` bad. */
+/**
+ * u32 LEB128 as walkSections reads it: at most 5 bytes and ≤ 0xffffffff; `undefined` while incomplete, `null` bad.
+ * Not Reader.u32: a stream must tell "not arrived yet" from "malformed", which Reader throws alike.
+ */
 function leb(b: Uint8Array, from: number): { value: number; len: number } | undefined | null {
   let value = 0;
   for (let i = 0; i < 5; i++) {
@@ -39,17 +44,6 @@ function leb(b: Uint8Array, from: number): { value: number; len: number } | unde
     if ((byte & 0x80) === 0) return value > 0xffffffff ? null : { value, len: i + 1 };
   }
   return null;
-}
-
-function lebBytes(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
 }
 
 export class WasmSieve {
@@ -125,7 +119,7 @@ export class WasmSieve {
         return nameEnd;
       }
       const payload = b.subarray(s.headerLen, nameEnd); // the name's LEB128 and bytes: the new payload
-      this.keep(Uint8Array.from([0, ...lebBytes(payload.length)]));
+      this.keep(Uint8Array.from([0, ...encodeUleb(payload.length)]));
       this.keep(payload);
       const left = s.size - payload.length;
       this.state = left > 0 ? { at: 'drop', left } : { at: 'header' };

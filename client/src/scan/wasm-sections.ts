@@ -64,6 +64,18 @@ export class WasmFormatError extends WharfError {
   }
 }
 
+/** Unsigned LEB128 of `n`: what Reader.u32 reads back (cap-memory re-encodes limits, the sieve custom sizes). */
+export function encodeUleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
 /** A bounds-checked cursor over one section: LEB128 numbers, names, skips. Shared with run/cap-memory.ts. */
 export class Reader {
   pos: number;
