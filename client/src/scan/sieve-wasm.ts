@@ -49,10 +49,10 @@ function leb(b: Uint8Array, from: number): { value: number; len: number } | unde
 export class WasmSieve {
   private state: State = { at: 'preamble' };
   private readonly kept: Uint8Array[] = [];
-  private keptBytes = 0;
   /** Bytes of a header or name still incomplete, carried across chunks. */
   private pending: Uint8Array = new Uint8Array(0);
 
+  /** Takes the next bytes of the module; keeps views of `chunk`, which the caller must not reuse. */
   push(chunk: Uint8Array): void {
     let c = chunk;
     while (c.length > 0) {
@@ -134,15 +134,10 @@ export class WasmSieve {
     return 0;
   }
 
+  // Views, not copies: end() makes the one copy. Node hands each socket read a buffer of its own, which the
+  // download's writer holds the same way until it is written.
   private keep(b: Uint8Array): void {
-    if (b.length === 0) return;
-    this.kept.push(b.slice()); // a copy: the socket's chunk is not ours to hold
-    this.keptBytes += b.length;
-  }
-
-  /** Bytes kept so far (the caller stops sieving past the scanner's size limit). */
-  get size(): number {
-    return this.keptBytes + this.pending.length;
+    if (b.length > 0) this.kept.push(b);
   }
 
   end(): Sieved {
@@ -150,7 +145,7 @@ export class WasmSieve {
     // An incomplete header or name at the end: kept as it is, so the scanner sees the truncation.
     if (this.pending.length > 0) this.keep(this.pending);
     this.pending = new Uint8Array(0);
-    const bytes = new Uint8Array(this.keptBytes);
+    const bytes = new Uint8Array(this.kept.reduce((n, k) => n + k.length, 0));
     let at = 0;
     for (const k of this.kept) {
       bytes.set(k, at);
