@@ -1,5 +1,5 @@
 import { type ErrorCode, type ExportSpec, type Permissions, WharfError } from '@wharf/schemas';
-import { DEFAULT_SCAN_LIMITS, scanWasmModule } from '../scan/scan-wasm.js';
+import { type ScanOptions, scanWasmModule } from '../scan/scan-wasm.js';
 import type { Sieved } from '../scan/sieve-wasm.js';
 
 /**
@@ -14,10 +14,10 @@ import type { Sieved } from '../scan/sieve-wasm.js';
 export function admitWasm(
   bytes: Uint8Array,
   decl: { permissions: Permissions; exports: ExportSpec[] },
-  /** The artifact's size, when `bytes` is its sieved copy (download-artifact.ts). */
-  size?: number,
+  /** When `bytes` is a download's sieved copy: the artifact's size, and whether it ends inside a dropped payload. */
+  sieved: Pick<ScanOptions, 'size' | 'truncated'> = {},
 ): WebAssembly.Module {
-  const { report, module } = scanWasmModule(bytes, decl, size === undefined ? {} : { size });
+  const { report, module } = scanWasmModule(bytes, decl, sieved);
   const failed = report.checks.find(
     (c) => c.status === 'fail' && !(c.id === 'wasm.exports' && decl.exports.length === 0),
   );
@@ -30,20 +30,11 @@ export function admitWasm(
   return module;
 }
 
-/**
- * Admission of a download's sieved copy (sieve-wasm.ts): refused where the whole module would be, and also when it
- * ends inside a custom section whose payload the sieve dropped (the whole module is then truncated).
- */
+/** Admission of a download's sieved copy (sieve-wasm.ts): refused exactly where the whole module would be. */
 export function admitSieved(
   sieved: Sieved,
   decl: { permissions: Permissions; exports: ExportSpec[] },
   size: number,
 ): WebAssembly.Module {
-  // In the scanner's order: its size first, then the section walk, which refuses a truncated module.
-  if (!sieved.complete && size <= DEFAULT_SCAN_LIMITS.maxBytes)
-    throw new WharfError(
-      'E_WASM_INVALID',
-      'The artifact fails the WASM check wasm.valid: not a valid WebAssembly module: it ends inside a custom section.',
-    );
-  return admitWasm(sieved.bytes, decl, size);
+  return admitWasm(sieved.bytes, decl, { size, truncated: !sieved.complete });
 }

@@ -43,6 +43,8 @@ export interface ScanOptions {
    * can refuse is the same; the report's custom-section sizes (and the debug-share warning) are those of the copy.
    */
   size?: number;
+  /** With `size`: the whole module ends inside a payload its sieved copy dropped (WasmSieve.end()). */
+  truncated?: boolean;
 }
 
 export interface ScanReport {
@@ -152,6 +154,12 @@ function scan(
     return finish();
   }
   add('wasm.size', 'pass', `${mib(size)} (limit ${mib(limits.maxBytes)})`);
+
+  // What the walker below says of the whole module when it runs past the end of a section.
+  if (opts.truncated) {
+    fail('wasm.valid', 'E_WASM_INVALID', 'not a valid WebAssembly module: it ends inside a custom section');
+    return finish();
+  }
 
   // The walker first: it is linear, and refuses a million-function module before V8 spends time compiling it.
   let layout: WasmLayout;
