@@ -27,6 +27,7 @@ const run = (cmd, args) =>
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 let fx;
+let curlShell;
 try {
   // A 10 MB signed plugin in a demo registry served by a child process, and a refreshed template home (setup.mjs).
   fx = await installFixture();
@@ -62,7 +63,7 @@ try {
   // curl runs from a shell started once, not from this process: every fork of this process (~100 MB resident)
   // leaves its pages copy-on-write, and the first write to each after it is a page fault, which made the in-process
   // samples taken after a curl 2-3× slower on this VM (a page fault is ~12 µs here). curl's own time_total is used.
-  const curlShell = spawn(
+  curlShell = spawn(
     'sh',
     ['-c', 'while read -r out; do curl -s -o "$out" -w "%{time_total}\\n" "$0" || echo fail; rm -f "$out"; done', url],
     { stdio: ['pipe', 'pipe', 'inherit'] },
@@ -103,7 +104,6 @@ try {
     times.dl.push(await dl());
     times.floor.push(await floor());
   }
-  curlShell.stdin.end();
   const [l, c, d, f] = [median(times.lib), median(times.curl), median(times.dl), median(times.floor)];
   const row = (name, ms, extra = '') => console.log(`${name.padEnd(44)} ${ms.toFixed(1).padStart(7)} ms${extra}`);
   const verdict = (r, max) => `${r.toFixed(2)}× (target ≤ ${max}×) → ${r <= max ? 'ok' : 'OVER'}`;
@@ -146,6 +146,7 @@ try {
     },
   ]);
 } finally {
+  curlShell?.stdin.end(); // its loop ends on EOF, even when a step failed
   await fx?.server?.close(); // never leave the server child running, even when a step failed
   if (fx) rmSync(fx.root, { recursive: true, force: true });
 }
