@@ -160,8 +160,8 @@ async function finish(fd: number, path: string, file: ChunkWriter): Promise<void
  * Stream the artifact to a temp file beside `targetDir`, hashing as it goes and capped at the pinned size:
  * socket → sha256 → file chunk by chunk, as `http.get(...).pipe(file)` does it (DESIGN §9), the writes batched on
  * the threadpool (ChunkWriter); up to KEEP_BYTES the bytes are sieved for admission on the way. With `durable`, it
- * returns as soon as the hash is known and `durable` finishes the writes and the fsync. Each URL is tried in order until one yields the pinned
- * sha256; the temp file never outlives a failure.
+ * returns as soon as the hash is known and `durable` finishes the writes and the fsync. Each URL is tried in order
+ * until one yields the pinned sha256; the temp file never outlives a failure.
  */
 export async function downloadArtifact(
   artifact: Artifact,
