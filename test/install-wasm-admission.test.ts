@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { WharfClient } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkSections } from '../client/src/scan/wasm-sections.js';
+import { withCustomSection } from '../client/test/scan/wasm-fixtures.js';
 import { runCli, tempDir, WHARF_ADMIN } from './helpers/demo.js';
 import { expectRefusal } from './helpers/snapshot-dir.js';
 import { type LocalRegistry, localRegistry, manifestFor, wat2wasm } from './host/local-registry.js';
@@ -29,16 +30,19 @@ describe('install admission = the scanner', () => {
   let root: string;
   let c: WharfClient;
   let shared: Uint8Array;
+  const plain = '(module (memory (export "memory") 1) (func (export "run") (result i32) (i32.const 0)))';
 
   beforeAll(async () => {
     reg = await localRegistry();
     root = tempDir('admission');
     shared = await sharedMemoryModule();
     await reg.publish(manifestFor('shared-mem', '1.0.0', 'run'), shared);
-    await reg.publish(
-      manifestFor('fine', '1.0.0', 'run'),
-      await wat2wasm('(module (memory (export "memory") 1) (func (export "run") (result i32) (i32.const 0)))'),
-    );
+    await reg.publish(manifestFor('fine', '1.0.0', 'run'), await wat2wasm(plain));
+    // Admission reads a download's sieved copy (large custom payloads dropped): a padded module is admitted, and one
+    // that ends inside its padding is refused as the whole module is.
+    const padded = withCustomSection(await wat2wasm(plain), '.debug_info', 300_000);
+    await reg.publish(manifestFor('padded', '1.0.0', 'run'), padded);
+    await reg.publish(manifestFor('cut-padding', '1.0.0', 'run'), padded.subarray(0, padded.length - 100_000));
     c = new WharfClient({ home: join(root, 'home') });
     await c.addSource({ alias: 'local', url: reg.url, rootSha256: reg.rootSha256 });
     await c.refresh();
@@ -61,5 +65,11 @@ describe('install admission = the scanner', () => {
     const err = await expectRefusal(c.home.root, 'E_WASM_MEMORY', () => c.install('shared-mem'));
     expect(err.message).toMatch(/wasm\.memory.*shared memory/);
     expect(await c.verify()).toEqual([{ id: 'fine', ok: true }]);
+  });
+
+  it('a module padded with a large custom section installs; one that ends inside it is E_WASM_INVALID, home intact', async () => {
+    expect((await c.install('padded')).status).toBe('installed');
+    const err = await expectRefusal(c.home.root, 'E_WASM_INVALID', () => c.install('cut-padding'));
+    expect(err.message).toMatch(/wasm\.valid.*ends inside a custom section/);
   });
 });
