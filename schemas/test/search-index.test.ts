@@ -188,6 +188,74 @@ describe('the sharded search index', () => {
       }
     }
   });
+  it('onPartial shows the best hits as their doc chunks arrive, in rank order, and not when all are loaded', async () => {
+    // 400 docs over 7 doc chunks; each chunk's load waits until the test lets it through.
+    const many: SearchDocInput[] = Array.from({ length: 400 }, (_, i) =>
+      doc(`cal-${i}`, `Cal ${i}`, i % 5 === 0 ? 'calendar calendar planner' : 'calendar notes', {
+        downloads: (i * 37) % 101,
+      }),
+    );
+    const files = buildSearchIndex(many).files;
+    const whole = await open(files).idx.query('calendar', { limit: 24 });
+    const held = new Map<string, () => void>();
+    // A synchronous hash: a chunk let through is in by the next timer tick (microtasks only), on any machine.
+    const idx = openSearchIndex(
+      files.get(MANIFEST_PATH) as string,
+      async (p) => {
+        if (p.startsWith('d/')) await new Promise<void>((go) => held.set(p, go));
+        return files.get(p) as string;
+      },
+      { sha256: sha256HexSync },
+    );
+    const partials: string[][] = [];
+    const answer = idx.query('calendar', { limit: 24, onPartial: (r) => partials.push(ids(r)) });
+    const until = async (what: () => boolean) => {
+      while (!what()) await new Promise((ok) => setTimeout(ok, 1));
+    };
+    await until(() => held.size > 1);
+    const chunks = [...held.keys()];
+    // Let the chunks through from the last requested to the first: the first holds the top hit, so nothing
+    // can be shown until it is in, and then every leading hit whose chunk is in shows at once.
+    for (const p of chunks.slice(1).reverse()) held.get(p)?.();
+    await new Promise((ok) => setTimeout(ok, 1));
+    expect(partials).toEqual([]);
+    held.get(chunks[0] as string)?.();
+    const final = await answer;
+    expect(ids(final)).toEqual(ids(whole));
+    // Every chunk but the first was in before it: its arrival completes the page, so no partial is reported.
+    expect(partials).toEqual([]);
+
+    // In request order instead: each arrival that extends the leading run reports it.
+    const held2 = new Map<string, () => void>();
+    const idx2 = openSearchIndex(files.get(MANIFEST_PATH) as string, async (p) => {
+      if (p.startsWith('d/')) await new Promise<void>((go) => held2.set(p, go));
+      return files.get(p) as string;
+    });
+    const partials2: Array<{ total: number; ids: string[] }> = [];
+    const answer2 = idx2.query('calendar', {
+      limit: 24,
+      onPartial: (r) => partials2.push({ total: r.total, ids: ids(r) }),
+    });
+    await until(() => held2.size > 1);
+    const order = [...held2.keys()];
+    held2.get(order[0] as string)?.();
+    await until(() => partials2.length === 1);
+    const top = partials2[0] as { total: number; ids: string[] };
+    expect(top.total).toBe(whole.total);
+    expect(top.ids).toEqual(ids(whole).slice(0, top.ids.length));
+    expect(top.ids.length).toBeLessThan(24);
+    for (const p of order.slice(1)) held2.get(p)?.();
+    expect(ids(await answer2)).toEqual(ids(whole));
+    for (const [i, p] of partials2.entries()) {
+      expect(p.ids).toEqual(ids(whole).slice(0, p.ids.length));
+      if (i > 0) expect(p.ids.length).toBeGreaterThan((partials2[i - 1] as { ids: string[] }).ids.length);
+    }
+    // Warm: the same query again loads nothing and reports no partial.
+    const again: string[][] = [];
+    expect(ids(await idx2.query('calendar', { limit: 24, onPartial: (r) => again.push(ids(r)) }))).toEqual(ids(whole));
+    expect(again).toEqual([]);
+  });
+
   it('an update gives the same answers as a rebuild of the same docs', async () => {
     const { manifest } = buildSearchIndex(DOCS);
     const edited = doc('greet', 'Greeter', 'Says hello and goodbye', { verified: false, category: 'fun' });

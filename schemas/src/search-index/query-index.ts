@@ -23,6 +23,12 @@ export interface SearchQueryOptions {
   category?: string;
   verified?: boolean;
   sort?: 'relevance' | 'downloads' | 'updated' | 'name';
+  /**
+   * Relevance order only: called with the best hits, best first, as soon as their doc chunks are in, while
+   * chunks for lower hits are still loading (never when every chunk was loaded already). `total` is final. A
+   * page shows its top row on the first chunk instead of the last of up to `limit` fetches.
+   */
+  onPartial?: (partial: SearchQueryResult) => void;
 }
 
 export type SearchIndexHit = SearchDoc & { score: number };
@@ -127,29 +133,45 @@ export function openSearchIndex(
     }
     return p;
   };
+  const docReady = new Set<number>(); // doc chunks loaded and checked: a query over them reports no partials
   const docChunk = (k: number): Promise<DocRows> => {
     let p = docChunks.get(k);
     if (!p) {
       const sha = manifest.doc_chunks[k] as string;
       const path = docChunkPath(sha);
       p = fetchVerified(path, sha).then((text) => openDocChunk(text, path));
-      p.catch(() => docChunks.delete(k));
+      p.then(() => docReady.add(k)).catch(() => docChunks.delete(k));
       docChunks.set(k, p);
     }
     return p;
   };
-  const docsFor = async (docNos: number[]): Promise<Map<number, SearchDoc>> => {
+  /** The docs by number; `progress` sees what is in after each chunk that arrives while others are pending. */
+  const docsFor = async (
+    docNos: number[],
+    progress?: (docs: Map<number, SearchDoc>) => void,
+  ): Promise<Map<number, SearchDoc>> => {
     const ks = [...new Set(docNos.map((d) => Math.floor(d / DOCS_PER_CHUNK)))].filter(
       (k) => k < manifest.doc_chunks.length,
     );
-    const chunks = await Promise.all(ks.map(docChunk));
-    const rows = new Map(ks.map((k, i) => [k, chunks[i] as DocRows]));
-    const out = new Map<number, SearchDoc>();
-    for (const d of docNos) {
-      const doc = rows.get(Math.floor(d / DOCS_PER_CHUNK))?.at(d % DOCS_PER_CHUNK);
-      if (doc) out.set(d, doc);
-    }
-    return out;
+    const rows = new Map<number, DocRows>();
+    const pick = () => {
+      const out = new Map<number, SearchDoc>();
+      for (const d of docNos) {
+        const doc = rows.get(Math.floor(d / DOCS_PER_CHUNK))?.at(d % DOCS_PER_CHUNK);
+        if (doc) out.set(d, doc);
+      }
+      return out;
+    };
+    const report = progress && ks.some((k) => !docReady.has(k)) ? progress : undefined;
+    await Promise.all(
+      ks.map((k) =>
+        docChunk(k).then((r) => {
+          rows.set(k, r);
+          if (report && rows.size < ks.length) report(pick());
+        }),
+      ),
+    );
+    return pick();
   };
   const loadedTerms = async (cs: number[]): Promise<LoadedTerms[]> =>
     Promise.all(cs.map(async (c) => ({ firstIndex: c, entries: await termChunk(c) })));
@@ -276,30 +298,50 @@ export function openSearchIndex(
       const sets = await Promise.all(words.map((w, i) => matchWord(w, i === words.length - 1, o, cat)));
       const filtering = sets.some((s) => s.complete) ? sets.filter((s) => s.complete) : sets;
       const [smallest, ...rest] = [...filtering].sort((a, b) => a.scores.size - b.scores.size);
-      const matched: number[] = [];
-      const matchedScores: number[] = [];
-      // One word (the usual query) takes its matches and scores as they are: no intersection, no sum.
-      const single = sets.length === 1;
-      for (const [doc, own] of (smallest as { scores: Map<number, number> }).scores) {
-        if (!single && !rest.every((s) => s.scores.has(doc))) continue;
-        let score = own;
-        if (!single) {
-          score = 0;
+      const first = (smallest as { scores: Map<number, number> }).scores;
+      let matched: number[] = [];
+      let matchedScores: number[] = [];
+      if (sets.length === 1) {
+        // One word (the usual query) takes its matches and scores as they are: no intersection, no sum (and a
+        // spread of a Map's keys is native, where a for-of over its entries is a call per match in cold code).
+        matched = [...first.keys()];
+        matchedScores = [...first.values()];
+      } else {
+        for (const doc of first.keys()) {
+          if (!rest.every((s) => s.scores.has(doc))) continue;
+          let score = 0;
           for (const s of sets) score += s.scores.get(doc) ?? 0;
+          matched.push(doc);
+          matchedScores.push(score);
         }
-        matched.push(doc);
-        matchedScores.push(score);
       }
       if (matched.length === 0) return { total: 0, hits: [], closest: await closestDocs(words, o, cat) };
       const sort = o.sort ?? 'relevance';
       const keep = sort === 'relevance' ? offset + limit : Math.max(MATCH_RULES.sortPool, offset + limit);
       const ranked = bestRanked(matched, matchedScores, keep);
       const pool = sort === 'relevance' ? ranked.slice(offset, offset + limit) : ranked;
-      const docs = await docsFor(pool.map(([d]) => d));
-      let hits: SearchIndexHit[] = pool.flatMap(([d, s]) => {
-        const doc = docs.get(d);
-        return doc ? [{ ...doc, score: Math.round(s * 1000) / 1000 }] : [];
-      });
+      const hitsOf = (docs: Map<number, SearchDoc>, pairs: Array<[number, number]>): SearchIndexHit[] =>
+        pairs.flatMap(([d, s]) => {
+          const doc = docs.get(d);
+          return doc ? [{ ...doc, score: Math.round(s * 1000) / 1000 }] : [];
+        });
+      let reported = 0;
+      const partial =
+        sort === 'relevance' && o.onPartial
+          ? (docs: Map<number, SearchDoc>) => {
+              let n = 0; // the leading hits whose docs are in: a later row never shows above an earlier one
+              while (n < pool.length && docs.has((pool[n] as [number, number])[0])) n++;
+              if (n > reported) {
+                reported = n;
+                o.onPartial?.({ total: matched.length, hits: hitsOf(docs, pool.slice(0, n)) });
+              }
+            }
+          : undefined;
+      const docs = await docsFor(
+        pool.map(([d]) => d),
+        partial,
+      );
+      let hits = hitsOf(docs, pool);
       if (sort !== 'relevance') hits = sortDocs(hits, sort).slice(offset, offset + limit);
       return { total: matched.length, hits };
     },
@@ -307,34 +349,23 @@ export function openSearchIndex(
 }
 
 /**
- * The `keep` best of the matched docs, best first: higher score, then lower doc number. A common word matches
- * tens of thousands of docs and a page shows ten: sorting them all, as [doc, score] pairs, was most of a warm
- * query's time and garbage. The order is the full sort's, cut at `keep`.
+ * The `keep` best of the matched docs, best first: higher score, then lower doc number; the full sort's order,
+ * cut at `keep`. A common word matches thousands of docs and a page shows 24. Written for cold code: a page's
+ * first query runs in V8's interpreter, where each JS call costs (a buffer of the best with a comparator call
+ * per doc took 6–16 ms in Chromium over 2,000 matches), so the cut score comes from a native sort of a typed
+ * copy and one plain loop keeps what reaches it; only those few are sorted with a comparator.
  */
 function bestRanked(docs: number[], scores: number[], keep: number): Array<[number, number]> {
   if (!(keep > 0)) return []; // NaN too
-  const better = (i: number, j: number) =>
-    (scores[i] as number) > (scores[j] as number) ||
-    (scores[i] === scores[j] && (docs[i] as number) < (docs[j] as number));
   let order: number[];
-  if (keep * 8 >= docs.length) {
-    order = docs.map((_, i) => i).sort((i, j) => (better(i, j) ? -1 : better(j, i) ? 1 : 0));
-  } else {
-    // A sorted buffer of the best `keep` so far: a doc that does not beat the last one is one comparison.
+  if (keep < docs.length) {
+    const cut = new Float64Array(scores).sort()[docs.length - keep] as number;
     order = [];
-    for (let i = 0; i < docs.length; i++) {
-      if (order.length === keep && !better(i, order[keep - 1] as number)) continue;
-      let lo = 0;
-      let hi = order.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (better(order[mid] as number, i)) lo = mid + 1;
-        else hi = mid;
-      }
-      order.splice(lo, 0, i);
-      if (order.length > keep) order.pop();
-    }
+    for (let i = 0; i < docs.length; i++) if ((scores[i] as number) >= cut) order.push(i);
+  } else {
+    order = docs.map((_, i) => i);
   }
+  order.sort((i, j) => (scores[j] as number) - (scores[i] as number) || (docs[i] as number) - (docs[j] as number));
   return order.slice(0, keep).map((i) => [docs[i] as number, scores[i] as number]);
 }
 
