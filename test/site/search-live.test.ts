@@ -2,10 +2,11 @@
 // page with the ARIA combobox keyboard pattern, bounded typo tolerance, counts in words in both languages,
 // the closest names when nothing matches, and axe on the open list in both languages and themes.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { openSearchIndex } from '@wharf/schemas/search-index';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRegistry } from '../../bench/site/registry-gen.mjs';
@@ -258,19 +259,26 @@ describe('accessibility', () => {
   }, 120_000);
 });
 
+/** The fixture build's pages and worker with a 10k-plugin index in place of its own, written by the same code
+ * the build uses (a 10k Astro build is the bench's: bench/site/run.mjs). Made once, on first use. */
+let tenK: string | undefined;
+function tenKSite(): string {
+  if (tenK) return tenK;
+  const dir = join(tmp, 'out-10k');
+  cpSync(join(tmp, 'out'), dir, { recursive: true });
+  rmSync(join(dir, SEARCH_INDEX_DIR), { recursive: true, force: true });
+  for (const [path, body] of searchIndexFiles(syntheticRegistry(10_000).plugins)) {
+    const file = join(dir, SEARCH_INDEX_DIR, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, body);
+  }
+  tenK = dir;
+  return dir;
+}
+
 describe('at 10k plugins', () => {
   it('the first query, on /search/ and in the home box, fetches at most 150 KB gzip (counted in the page)', async () => {
-    // The fixture build's pages and worker with a 10k-plugin index in place of its own, written by the same
-    // code the build uses (a 10k Astro build is the bench's: bench/site/run.mjs).
-    const dir = join(tmp, 'out-10k');
-    cpSync(join(tmp, 'out'), dir, { recursive: true });
-    rmSync(join(dir, SEARCH_INDEX_DIR), { recursive: true, force: true });
-    for (const [path, body] of searchIndexFiles(syntheticRegistry(10_000).plugins)) {
-      const file = join(dir, SEARCH_INDEX_DIR, path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, body);
-    }
-    const big = await serveSite(dir);
+    const big = await serveSite(tenKSite());
     try {
       for (const [path, type] of [
         ['search/', typeSearch],
@@ -293,6 +301,63 @@ describe('at 10k plugins', () => {
         await page.close();
       }
     } finally {
+      await big.close();
+    }
+  }, 120_000);
+
+  it("a cold first query: the manifest is fetched beside the engine's chunk, and the top row shows before lower rows' docs are in", async () => {
+    const dir = tenKSite();
+    const indexDir = join(dir, SEARCH_INDEX_DIR);
+    const read = async (p: string) => readFileSync(join(indexDir, p), 'utf8');
+    const whole = await openSearchIndex(await read('manifest.json'), read).query('calendar', { limit: 24 });
+    const top = whole.hits[0]?.id as string;
+    const topChunk = readdirSync(join(indexDir, 'd')).find((f) =>
+      readFileSync(join(indexDir, 'd', f), 'utf8').includes(`\n{"id":${JSON.stringify(top)},`),
+    );
+    expect(topChunk).toBeDefined();
+    const big = await serveSite(dir);
+    const page = await context.newPage();
+    try {
+      await page.goto(new URL('search/', big.url).toString());
+      await page.waitForLoadState('networkidle');
+      let manifestAsked!: () => void;
+      const manifestSeen = new Promise<void>((ok) => {
+        manifestAsked = ok;
+      });
+      let release!: () => void;
+      const released = new Promise<void>((ok) => {
+        release = ok;
+      });
+      let engineHeld = 'no engine chunk was fetched';
+      await page.route('**/*', async (route) => {
+        const path = new URL(route.request().url()).pathname;
+        if (path.endsWith(`/${SEARCH_INDEX_DIR}manifest.json`)) manifestAsked();
+        else if (/\/_astro\/search-engine[^/]*\.js$/.test(path)) {
+          // Held until the manifest is asked for: a page that fetched it only after the engine loaded would
+          // never ask, and the race below gives up (a clear failure, not a hang).
+          engineHeld = await Promise.race([
+            manifestSeen.then(() => 'manifest asked for first'),
+            new Promise<string>((ok) => setTimeout(() => ok('the manifest waited for the engine'), 20_000)),
+          ]);
+        } else if (path.includes(`/${SEARCH_INDEX_DIR}d/`) && !path.endsWith(`/${topChunk}`)) await released;
+        await route.continue();
+      });
+      await page.fill('#q', 'calendar');
+      await page.waitForSelector('#results a.card-title');
+      const early = await page.evaluate(() => ({
+        rows: [...document.querySelectorAll<HTMLAnchorElement>('#results a.card-title')].map((a) => a.pathname),
+        answers: document.getElementById('search-status')?.dataset.answers ?? null,
+      }));
+      expect(engineHeld).toBe('manifest asked for first');
+      expect(early.rows[0]).toBe(`/plugins/${top}/`);
+      expect(early.rows.length).toBeLessThan(whole.hits.length);
+      expect(early.answers).toBeNull(); // the count line waits for the whole answer
+      release();
+      await page.waitForFunction(() => document.getElementById('search-status')?.dataset.answers === 'calendar');
+      const rows = await page.$$eval('#results a.card-title', (as) => as.map((a) => (a as HTMLAnchorElement).pathname));
+      expect(rows).toEqual(whole.hits.map((h) => `/plugins/${h.id}/`));
+    } finally {
+      await page.close();
       await big.close();
     }
   }, 120_000);

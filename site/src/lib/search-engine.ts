@@ -3,10 +3,8 @@
 // Today: the sharded index of @wharf/schemas/search-index, written by the build under search-index/
 // (pages/search-index/[...file].ts); a query loads the manifest and then only the chunks it needs.
 
-import { openSearchIndex, type SearchDoc } from '@wharf/schemas/search-index';
-
-/** Where the index lives under the site's base. */
-export const SEARCH_INDEX_DIR = 'search-index/';
+import { openSearchIndex, type SearchDoc, type SearchQueryResult } from '@wharf/schemas/search-index';
+import { manifestUrl, SEARCH_INDEX_DIR } from './search-index-url.js';
 
 /** What a result row needs to render (the index's display doc). */
 export type SearchHit = Pick<SearchDoc, 'id' | 'name' | 'name_zh' | 'short' | 'short_zh' | 'category' | 'verified'>;
@@ -22,7 +20,13 @@ export interface SearchResult {
   closest: SearchHit[];
 }
 export interface SearchEngine {
-  query(q: string, filters: SearchFilters, limit: number): Promise<SearchResult>;
+  /** `onPartial` sees the top hits while lower ones' docs are still loading (the first query on a cold page). */
+  query(
+    q: string,
+    filters: SearchFilters,
+    limit: number,
+    onPartial?: (partial: SearchResult) => void,
+  ): Promise<SearchResult>;
 }
 
 const hit = (d: SearchDoc): SearchHit => ({
@@ -35,18 +39,29 @@ const hit = (d: SearchDoc): SearchHit => ({
   verified: d.verified,
 });
 
-/** @param root the site's base URL ("/" or "/wharf/"); the index is under SEARCH_INDEX_DIR there */
-export async function openEngine(root: string, load: (url: string) => Promise<string>): Promise<SearchEngine> {
+/**
+ * @param root the site's base URL ("/" or "/wharf/"); the index is under SEARCH_INDEX_DIR there
+ * @param manifest the manifest's text when the page fetched it already (it starts that fetch beside loading
+ *   this module's chunk, rather than after it)
+ */
+export async function openEngine(
+  root: string,
+  load: (url: string) => Promise<string>,
+  manifest: Promise<string> = load(manifestUrl(root)),
+): Promise<SearchEngine> {
   const dir = `${root}${SEARCH_INDEX_DIR}`;
-  const index = openSearchIndex(await load(`${dir}manifest.json`), (path) => load(`${dir}${path}`));
+  const index = openSearchIndex(await manifest, (path) => load(`${dir}${path}`));
   return {
-    async query(q, filters, limit) {
+    async query(q, filters, limit, onPartial) {
       // The index filters by category and verified; a tag is one more word every hit must have.
       const text = filters.tag ? `${q} ${filters.tag}` : q;
       const opts = {
         limit,
         ...(filters.category ? { category: filters.category } : {}),
         ...(filters.verified ? { verified: true } : {}),
+        ...(onPartial
+          ? { onPartial: (r: SearchQueryResult) => onPartial({ total: r.total, hits: r.hits.map(hit), closest: [] }) }
+          : {}),
       };
       // One-edit typos (a swapped pair too, "vowle") are the index's own rule (query-index.ts).
       const r = await index.query(text, opts);

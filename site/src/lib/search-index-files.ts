@@ -4,7 +4,7 @@
 import type { RegistryPlugin } from '@wharf/schemas';
 import { buildSearchIndex, toSearchDocInput } from '@wharf/schemas/search-index';
 
-export { SEARCH_INDEX_DIR } from './search-engine.js';
+export { SEARCH_INDEX_DIR } from './search-index-url.js';
 
 export function searchIndexFiles(plugins: RegistryPlugin[]): Map<string, string> {
   const { files } = buildSearchIndex(plugins.map(toSearchDocInput));

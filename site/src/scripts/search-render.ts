@@ -1,11 +1,11 @@
 // DOM for search answers, shared by /search/ and the live box: strings with plural forms, result cards and
 // the closest-name links. textContent only: registry text never becomes markup.
 import type { SearchHit } from '../lib/search-engine';
-import { codeSpans, cutAtWord, pluralForm } from '../lib/text';
+import { codeSpans, cutAtWord, groupDigits, pluralForm } from '../lib/text';
 
 export interface Texts {
   lang: string;
-  /** "{n} results" with its ".one" form picked by the count, numbers in the page's locale. */
+  /** "{n} results" with its ".one" form picked by the count, numbers grouped as both locales write them. */
   fill(key: string, vars?: Record<string, number>): string;
   get(key: string): string;
 }
@@ -13,14 +13,13 @@ export interface Texts {
 export function texts(el: HTMLElement): Texts {
   const strings = JSON.parse(el.dataset.strings ?? '{}') as Record<string, string>;
   const lang = el.dataset.lang ?? 'en';
-  const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
   return {
     lang,
     get: (key) => strings[key] ?? '',
     fill(key, vars = {}) {
       const one = vars.n !== undefined && pluralForm(lang, vars.n) === 'one' && strings[`${key}.one`];
       return (one || strings[key] || key).replace(/\{(\w+)\}/g, (_, k: string) =>
-        vars[k] === undefined ? '' : (vars[k] as number).toLocaleString(locale),
+        vars[k] === undefined ? '' : groupDigits(vars[k] as number),
       );
     },
   };

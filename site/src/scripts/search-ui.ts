@@ -52,16 +52,19 @@ if (form && list && status && closest) {
   const active = () => input.value.trim() !== '' || Object.keys(filters()).length > 0;
 
   const run = async () => {
-    syncUrl();
     if (!active()) {
+      syncUrl();
       client.cancel();
       render(0, [], [], true);
       return;
     }
     if (!loaded) status.textContent = t.get('search.loading');
+    const q = input.value;
+    // The top rows show as soon as their docs are in; the count line waits for the whole answer.
+    const answering = client.query(q, filters(), LIMIT, (partial) => drawRows(partial.hits, []));
+    syncUrl(); // once the query's fetches are on their way
     try {
-      const q = input.value;
-      const answer = await client.query(q, filters(), LIMIT);
+      const answer = await answering;
       if (!answer) return; // a newer keystroke is on its way
       loaded = true;
       list.dataset.queryMs = answer.ms.toFixed(2); // engine time alone, read by bench/site
@@ -76,6 +79,10 @@ if (form && list && status && closest) {
 
   function render(total: number, hits: SearchHit[], near: SearchHit[], empty = false) {
     if (status) status.textContent = empty ? '' : countLine(t, total, hits.length);
+    drawRows(hits, near, empty);
+  }
+
+  function drawRows(hits: SearchHit[], near: SearchHit[], empty = false) {
     const key = `${empty}|${hits.map((h) => h.id).join(' ')}|${near.map((h) => h.id).join(' ')}`;
     if (key === drawn) return;
     drawn = key;
