@@ -93,7 +93,8 @@ export function validatorModule(banner) {
     '  return validate;',
     '}',
     ...Object.entries(code).map(
-      ([name, c]) => `export const ${name} = __lazy(function (require, module, exports) {\n${c}\n});`,
+      // Pure: a bundle drops the validators it never imports (the CLI keeps its seldom-used ones in a file apart).
+      ([name, c]) => `export const ${name} = /* @__PURE__ */ __lazy(function (require, module, exports) {\n${c}\n});`,
     ),
   ];
   return `${lines.join('\n')}\n`;
