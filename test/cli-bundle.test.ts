@@ -1,5 +1,14 @@
-import { copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { WharfClient } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a build script in plain JS, no declarations
@@ -94,12 +103,45 @@ describe('bundled CLIs', () => {
 
   it('is one file directly in the output dir (import.meta.url-relative paths still resolve), with its code caches', () => {
     for (const d of outs) {
-      const files = readdirSync(d).filter((f) => !f.endsWith('.map'));
+      const files = readdirSync(d).filter((f) => !f.endsWith('.map') && f !== 'validators-cold.cjs');
       expect(files.filter((f) => f.endsWith('.cjs'))).toHaveLength(1);
       expect(files).toContain(`${files.find((f) => f.endsWith('.cjs'))}.cache`);
       // The rest: one cache per repeated command (<name>.cjs.<command>.cache).
       for (const f of files) expect(f).toMatch(/\.cjs(\.[a-z]+)?(\.cache)?$/);
     }
+  });
+
+  it('wharf keeps the validators its starts seldom run in a file apart; a command that needs one loads it', async () => {
+    const registryId = 'https://wharf.dev/schemas/registry.schema.json'; // the registry schema's $id
+    const side = join(dirname(wharfBundle), 'validators-cold.cjs');
+    expect(readFileSync(wharfBundle, 'latin1')).not.toContain(registryId);
+    expect(readFileSync(side, 'latin1')).toContain(registryId);
+    // wharf-admin validates registries and manifests all day: they stay in its bundle.
+    expect(readFileSync(adminBundle, 'latin1')).toContain(registryId);
+    expect(existsSync(join(dirname(adminBundle), 'validators-cold.cjs'))).toBe(false);
+    // A cold refresh of a monolithic source validates the registry it fetched (the registry validator, from the
+    // side file); a bad plugin.json is refused by the manifest validator, with the modules' own words.
+    const fresh = join(root, 'fresh-home');
+    const add = await runCli(wharfBundle, [
+      '--home',
+      fresh,
+      'source',
+      'add',
+      'local',
+      demo.server.url,
+      '--root-sha256',
+      demo.reg.rootSha256,
+    ]);
+    expect(add.code, add.stderr).toBe(0);
+    const refreshed = await runCli(wharfBundle, ['--home', fresh, '--json', 'refresh']);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect((await runCli(wharfBundle, ['--home', fresh, '--offline', 'search', 'greet'])).stdout).toContain('greet@');
+    const project = join(root, 'bad-project');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'plugin.json'), JSON.stringify({ id: 'bad-project', name: 'Bad' }));
+    const refused = await wharf('--json', 'plugin', 'build', project);
+    expect(refused.code).not.toBe(0);
+    expect(JSON.parse(refused.stdout).error.code).toBe('E_SCHEMA');
   });
 
   // bin/run-bundle.cjs, as the bins run it: V8 takes the cache made at build time (a rejected one would only cost

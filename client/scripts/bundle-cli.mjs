@@ -75,6 +75,16 @@ const TRAINING = {
 const EARLY = { wharf: '../run/prestart.js' };
 
 /**
+ * Validators a CLI keeps in a file apart (<outdir>/validators-cold.cjs), required on first use: the read-only
+ * commands, `run` and `install` validate only a sources file and a lockfile, and every start read the other five
+ * (~240 KB of a 750 KB bundle) for nothing, at ~9 µs a KB on this machine (the bundle's read is page faults).
+ * A cold refresh of a monolithic registry, `publish` and the author tools pay an uncached compile of that file.
+ * wharf-admin validates registries, manifests and reports all the time, so it keeps them in its bundle.
+ */
+const COLD_VALIDATORS = { wharf: ['manifest', 'registry', 'report', 'submission', 'permissions'] };
+const COLD_FILE = 'validators-cold.cjs';
+
+/**
  * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean,
  *   trainingHome?: string, trainingSharded?: string }} o
  *   entry: a tsc-built ESM entry; the output is <outdir>/<name>.cjs (+ .cache, and a .map). trainingHome: a wharf home
@@ -85,6 +95,25 @@ export async function bundleCli(o) {
   rmSync(o.outdir, { recursive: true, force: true }); // nothing of an earlier build is left to be loaded
   mkdirSync(o.outdir, { recursive: true });
   const outfile = join(o.outdir, `${o.name}.cjs`);
+  // The cold validators first: a start that finds the bundle finds its side file too.
+  if (COLD_VALIDATORS[o.name]) {
+    const real = generatedValidators();
+    await build({
+      stdin: {
+        contents: `export { ${COLD_VALIDATORS[o.name].join(', ')} } from ${JSON.stringify(real)};`,
+        resolveDir: dirname(real),
+        loader: 'js',
+      },
+      outfile: join(o.outdir, COLD_FILE),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20.19',
+      minify: o.minify ?? true,
+      charset: 'ascii',
+      logLevel: 'warning',
+    });
+  }
   const r = await build({
     entryPoints: [o.entry],
     outfile,
@@ -110,7 +139,7 @@ export async function bundleCli(o) {
     define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname' },
     banner: { js: `${WRAPPER_OPEN}var __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
     footer: { js: WRAPPER_CLOSE },
-    plugins: [lazyBuiltins],
+    plugins: [lazyBuiltins, ...(COLD_VALIDATORS[o.name] ? [coldValidators(COLD_VALIDATORS[o.name])] : [])],
     logLevel: 'warning',
     metafile: true,
   });
@@ -242,6 +271,50 @@ const LAZY_PACKAGES = new Set([
  * and CommonJS dependencies' require('https') gets that Proxy too. Only functions are forwarded by name: importing a
  * non-function by name (a constant) fails the build, where it is seen, instead of reading undefined at run time.
  */
+/** schemas' generated validators as tsc built them (dist/generated/validators.js). */
+function generatedValidators() {
+  const req = createRequire(import.meta.url);
+  return join(dirname(req.resolve('@wharf/schemas')), 'generated', 'validators.js');
+}
+
+/**
+ * Replaces schemas' generated validators with a module that keeps the hot ones (bundled as usual; the others are
+ * dropped, the generator marks each validator pure) and forwards each cold one to COLD_FILE, required on its first
+ * call. A forwarder is an ajv validate function as validate.ts uses it: (data, ctx) → boolean, then `.errors`.
+ */
+function coldValidators(cold) {
+  const real = generatedValidators();
+  return {
+    name: 'cold-validators',
+    setup(b) {
+      b.onResolve({ filter: /[\\/]generated[\\/]validators\.js$/ }, (a) =>
+        a.namespace === 'cold-validators' ? undefined : { path: real, namespace: 'cold-validators' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'cold-validators' }, async () => {
+        const all = Object.keys(await import(pathToFileURL(real).href));
+        const hot = all.filter((k) => !cold.includes(k));
+        const missing = cold.filter((k) => !all.includes(k));
+        if (missing.length > 0) throw new Error(`no validator ${missing.join(', ')} in ${real}`);
+        return {
+          contents: [
+            `export { ${hot.join(', ')} } from ${JSON.stringify(real)};`,
+            `let m;`,
+            `const side = () => (m ??= require(require('node:path').join(__dirname, ${JSON.stringify(COLD_FILE)})));`,
+            'function cold(name) {',
+            '  const v = (data, ctx) => { const f = side()[name]; const ok = f(data, ctx); v.errors = f.errors; return ok; };',
+            '  v.errors = null;',
+            '  return v;',
+            '}',
+            ...cold.map((k) => `export const ${k} = cold(${JSON.stringify(k)});`),
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: dirname(real),
+        };
+      });
+    },
+  };
+}
+
 const lazyBuiltins = {
   name: 'lazy-modules',
   setup(b) {
