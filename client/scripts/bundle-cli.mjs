@@ -1,6 +1,7 @@
 // Bundles a CLI as tsc built it (dist/cli/entry.js) into ONE CommonJS file, dist/bundle/<name>.cjs, plus V8 code
 // caches beside it (<name>.cjs.cache, and <name>.cjs.<command>.cache for the repeated commands) that
-// bin/run-bundle.cjs hands to vm.Script. Measured on Node 20 (bench/cli):
+// bin/run-bundle.cjs hands to vm.Script; wharf's seldom-run validators go to validators-cold.cjs beside it
+// (COLD_VALIDATORS). Measured on Node 20 (bench/cli):
 // the code-split ESM bundle spent a `wharf list` ~13 ms compiling modules and ~8 ms resolving and linking ~20
 // chunks; one script read with its code cache is compiled in ~2 ms. Lazily imported parts (tuf-js, the MCP SDK,
 // the install pipeline, the author tools) are in the same file inside esbuild's lazy init functions: with a code
