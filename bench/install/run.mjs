@@ -1,7 +1,8 @@
 // Install of a 10 MB signed artifact (DESIGN §9), all against the same server in one run:
-//   curl to disk; Node's floor (http.get piped to a file); the client's download layer alone (stream, sha256,
-//   write; no fsync, as the floor); the library's install in process (download, author check, WASM admission, atomic placement,
-//   lockfile). Targets: download ≤ 1.15× the Node floor, install ≤ 1.3× curl.
+//   curl to disk, and curl followed by an fsync of the file; Node's floor (http.get piped to a file); the client's
+//   download layer alone (stream, sha256, write; no fsync, as the floor); the library's install in process
+//   (download, author check, WASM admission, atomic placement, lockfile). Targets: download ≤ 1.15× the Node floor,
+//   install ≤ 1.3× curl.
 // Then the whole `wharf install` command under hyperfine against `node -e 0` + curl: ≤ 2×, aiming at 1.3×.
 // Run: npx tsc -b && npm run bench:install (env RUNS).
 import { execFile, spawn } from 'node:child_process';
@@ -63,18 +64,23 @@ try {
   // curl runs from a shell started once, not from this process: every fork of this process (~100 MB resident)
   // leaves its pages copy-on-write, and the first write to each after it is a page fault, which made the in-process
   // samples taken after a curl 2-3× slower on this VM (a page fault is ~12 µs here). curl's own time_total is used.
-  curlShell = spawn(
-    'sh',
-    ['-c', 'while read -r out; do curl -s -o "$out" -w "%{time_total}\\n" "$0" || echo fail; rm -f "$out"; done', url],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  // With "sync" after the file name it also fsyncs the file (`sync FILE`, its own exec included) and adds that
+  // time: curl with the durability the install gives (bash for $EPOCHREALTIME, in µs).
+  const loop =
+    'while read -r out mode; do t=$(curl -s -o "$out" -w "%{time_total}" "$0") || t=fail; s=0; ' +
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion (the µs of $EPOCHREALTIME)
+    'if [ "$mode" = sync ]; then a=$EPOCHREALTIME; sync "$out"; b=$EPOCHREALTIME; s=$(( ${b/./} - ${a/./} )); fi; ' +
+    'echo "$t $s"; rm -f "$out"; done';
+  curlShell = spawn('bash', ['-c', loop, url], { stdio: ['pipe', 'pipe', 'inherit'] });
   const curlLines = createInterface({ input: curlShell.stdout })[Symbol.asyncIterator]();
-  const curl = async () => {
-    curlShell.stdin.write(`${join(root, `curl-${n++}.wasm`)}\n`);
+  const curl = async (mode = '') => {
+    curlShell.stdin.write(`${join(root, `curl-${n++}.wasm`)} ${mode}\n`);
     const line = (await curlLines.next()).value;
     if (!/^\d/.test(line ?? '')) throw new Error(`curl failed: ${line}`);
-    return Number(line) * 1000;
+    const [total, syncUs] = line.split(' ').map(Number);
+    return total * 1000 + syncUs / 1000;
   };
+  const curlSync = () => curl('sync');
   /** hyperfine's mean in ms for one command; `prepare` runs before each timed run. */
   const hyperfine = async (cmd, prepare) => {
     await run('sh', ['-c', prepare ? `${prepare} && ${cmd}` : cmd]); // once untimed, so a failure shows its stderr
@@ -94,17 +100,20 @@ try {
   for (let i = 0; i < 3; i++) {
     await lib();
     await curl();
+    await curlSync();
     await floor();
     await dl();
   }
-  const times = { lib: [], curl: [], dl: [], floor: [] };
+  const times = { lib: [], curl: [], curlSync: [], dl: [], floor: [] };
   for (let i = 0; i < RUNS; i++) {
     times.lib.push(await lib());
     times.curl.push(await curl());
+    times.curlSync.push(await curlSync());
     times.dl.push(await dl());
     times.floor.push(await floor());
   }
   const [l, c, d, f] = [median(times.lib), median(times.curl), median(times.dl), median(times.floor)];
+  const cs = median(times.curlSync);
   const row = (name, ms, extra = '') => console.log(`${name.padEnd(44)} ${ms.toFixed(1).padStart(7)} ms${extra}`);
   const verdict = (r, max) => `${r.toFixed(2)}× (target ≤ ${max}×) → ${r <= max ? 'ok' : 'OVER'}`;
   console.log(`install of a ${(size / 1e6).toFixed(1)} MB signed artifact over 127.0.0.1, median of ${RUNS} runs`);
@@ -112,6 +121,11 @@ try {
   row('Node floor: http.get piped to a file', f, `   ${(f / c).toFixed(2)}× curl`);
   row('download layer (stream, sha256, write)', d, `   ${verdict(d / f, 1.15)} the Node floor`);
   row('library install (in process)', l, `   ${verdict(l / c, 1.3)} curl`);
+  row(
+    'curl to disk, then fsync of the file',
+    cs,
+    `   ${(cs / c).toFixed(2)}× curl; the install ${(l / cs).toFixed(2)}× it`,
+  );
 
   // The whole command, each run into a fresh copy of the template home (nothing cached).
   const home = join(root, 'cli-home');
@@ -136,6 +150,8 @@ try {
       ok: d / f <= 1.15,
     },
     { what: 'library install, 10 MB', ms: l, floor: 'curl to disk', floorMs: c, budget: '≤ 1.3×', ok: l / c <= 1.3 },
+    // curl gives no durability; the install fsyncs what the lockfile names. The same curl with an fsync after it.
+    { what: 'library install, 10 MB', ms: l, floor: 'curl to disk + fsync', floorMs: cs },
     {
       what: '`wharf install` command, 10 MB',
       ms: w,
