@@ -29,7 +29,12 @@ export async function gzipProxy(upstream) {
             headers['content-encoding'] = 'gzip';
           }
           headers['content-length'] = String(body.length);
-          log.push({ path: (req.url ?? '').split('?')[0] ?? '', bytes: body.length, at: performance.now() });
+          // `at`: epoch ms, to set against the page's clock (same machine).
+          log.push({
+            path: (req.url ?? '').split('?')[0] ?? '',
+            bytes: body.length,
+            at: performance.timeOrigin + performance.now(),
+          });
           res.writeHead(r.statusCode ?? 502, headers).end(body);
         });
       },
