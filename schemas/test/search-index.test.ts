@@ -38,13 +38,20 @@ const DOCS: SearchDocInput[] = [
   doc('calendar-sync', 'Calendar Sync', 'Synchronises calendars', { downloads: 1000 }),
 ];
 
-function open(files: Map<string, string>, manifest: SearchManifest | string = files.get(MANIFEST_PATH) as string) {
+const utf8 = new TextEncoder();
+
+/** The index over `files`; with `asBytes` each file is loaded as its UTF-8 bytes (as the CLI reads its cache). */
+function open(
+  files: Map<string, string>,
+  manifest: SearchManifest | string = files.get(MANIFEST_PATH) as string,
+  asBytes = false,
+) {
   const loads: string[] = [];
   const idx = openSearchIndex(manifest, async (p) => {
     loads.push(p);
     const t = files.get(p);
     if (t === undefined) throw new Error(`no ${p}`);
-    return t;
+    return asBytes ? utf8.encode(t) : t;
   });
   return { idx, loads };
 }
@@ -293,18 +300,23 @@ describe('the sharded search index', () => {
     expect(rows.map((l, i) => l.endsWith(',') === i < rows.length - 1)).not.toContain(false);
     expect(rows.map((l) => JSON.parse(l.replace(/,$/, '')))).toEqual(chunk.docs);
     // The same chunk as one line (as earlier publishers wrote it) and pretty-printed: the same answers.
+    // Each also loaded as bytes (only the docs read are decoded), and with the Chinese as raw UTF-8, not escapes.
     const queries = ['', 'vowels', 'greet', 'calendar', '企业', 'markdwn'];
-    const answers = async (t: string) => {
+    const answers = async (t: string, asBytes = false) => {
       const sha = sha256HexSync(t);
       const withChunk = new Map(files);
       withChunk.set(`d/${sha.slice(0, 20)}.json`, t);
-      const { idx } = open(withChunk, { ...manifest, doc_chunks: [sha] });
+      const { idx } = open(withChunk, { ...manifest, doc_chunks: [sha] }, asBytes);
       return Promise.all(queries.map((q) => idx.query(q, { limit: 50 })));
     };
     const expected = await answers(text);
     expect(expected[1]?.hits.map((h) => h.id)).toEqual(['count-vowels']);
-    expect(await answers(`${JSON.stringify(chunk)}\n`)).toEqual(expected);
-    expect(await answers(`${JSON.stringify(chunk, null, 1)}\n`)).toEqual(expected);
+    const raw = text.replace(/\\u([0-9a-f]{4})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+    expect(raw).toContain('企业');
+    for (const layout of [text, raw, `${JSON.stringify(chunk)}\n`, `${JSON.stringify(chunk, null, 1)}\n`]) {
+      expect(await answers(layout)).toEqual(expected);
+      expect(await answers(layout, true)).toEqual(expected);
+    }
     // A doc line that is not JSON: that doc is refused when read (E_SCHEMA), the chunk's other docs still answer.
     const lines = text.split('\n');
     const g = lines.findIndex((l) => l.includes('"id":"greet"'));
@@ -313,18 +325,22 @@ describe('the sharded search index', () => {
     const sha = sha256HexSync(broken);
     const withBroken = new Map(files);
     withBroken.set(`d/${sha.slice(0, 20)}.json`, broken);
-    const { idx } = open(withBroken, { ...manifest, doc_chunks: [sha] });
-    expect(ids(await idx.query('vowels'))).toEqual(['count-vowels']);
-    expect(await codeOf(idx.query('greet'))).toBe('E_SCHEMA');
+    for (const asBytes of [false, true]) {
+      const { idx } = open(withBroken, { ...manifest, doc_chunks: [sha] }, asBytes);
+      expect(ids(await idx.query('vowels'))).toEqual(['count-vowels']);
+      expect(await codeOf(idx.query('greet'))).toBe('E_SCHEMA');
+    }
     // The layout with one doc broken over two lines: JSON as a whole, but its lines are not its docs. Refused
     // (E_SCHEMA) rather than read with the lines and the docs out of step.
     const split = text.replace('"id":"greet",', '"id":"greet",\n');
     const splitSha = sha256HexSync(split);
     const withSplit = new Map(files);
     withSplit.set(`d/${splitSha.slice(0, 20)}.json`, split);
-    const { idx: splitIdx } = open(withSplit, { ...manifest, doc_chunks: [splitSha] });
     expect(JSON.parse(split).docs).toEqual(chunk.docs);
-    expect(await codeOf(splitIdx.query('greet'))).toBe('E_SCHEMA');
+    for (const asBytes of [false, true]) {
+      const { idx: splitIdx } = open(withSplit, { ...manifest, doc_chunks: [splitSha] }, asBytes);
+      expect(await codeOf(splitIdx.query('greet'))).toBe('E_SCHEMA');
+    }
   });
 
   it('refuses a chunk that does not match its hash (E_INDEX_HASH) and a malformed one (E_SCHEMA)', async () => {
@@ -333,6 +349,7 @@ describe('the sharded search index', () => {
     const [tPath] = [...files.keys()].filter((p) => p.startsWith('t/'));
     tampered.set(tPath as string, (files.get(tPath as string) as string).replace('vowels', 'vowelz'));
     expect(await codeOf(open(tampered, manifest).idx.query('vowels'))).toBe('E_INDEX_HASH');
+    expect(await codeOf(open(tampered, manifest, true).idx.query('vowels'))).toBe('E_INDEX_HASH');
     // A malformed chunk whose hash the manifest names (as a publisher bug would make it): E_SCHEMA.
     const junk = '{"v":1,"terms":[["zzz",-1,[]]]}\n';
     const m2: SearchManifest = { ...manifest, terms: [['', sha256HexSync(junk)]] };

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isWharfError } from '../../schemas/src/index.js';
 import {
   buildSearchIndex,
+  editDistance,
   indexFiles,
   MANIFEST_PATH,
+  oneEditApart,
   openSearchIndex,
   parseManifest,
   type SearchDocInput,
@@ -57,6 +59,24 @@ const options = fc.record(
 ) as fc.Arbitrary<Parameters<ReturnType<typeof openSearchIndex>['query']>[1]>;
 
 describe('fuzz: the sharded search index', () => {
+  it('oneEditApart is editDistance(a, b.slice(0, n), 1) === 1, swaps included', () => {
+    // A small alphabet (and one astral letter, two code units) so that near words are common.
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é', '𝒜'), maxLength: 9 });
+    fc.assert(
+      fc.property(word, word, fc.nat(12), (a, b, k) => {
+        const n = Math.min(k, b.length);
+        expect(oneEditApart(a, b, n)).toBe(editDistance(a, b.slice(0, n), 1) === 1);
+        expect(oneEditApart(a, b)).toBe(editDistance(a, b, 1) === 1);
+      }),
+      { numRuns: FUZZ_RUNS * 20 },
+    );
+    expect([
+      oneEditApart('vowle', 'vowel'),
+      oneEditApart('calendar', 'calender'),
+      oneEditApart('sync', 'sync'),
+    ]).toEqual([true, true, false]);
+  });
+
   it('a query string and options never throw anything but a WharfError', async () => {
     const files = BASE.files;
     await fc.assert(
@@ -75,7 +95,8 @@ describe('fuzz: the sharded search index', () => {
         fc.boolean(),
         fc.constantFrom(...chunks).chain((p) => mutatedText(mutated(JSON.parse(BASE.files.get(p) as string)))),
         query,
-        async (path, rehash, text, q) => {
+        fc.boolean(),
+        async (path, rehash, text, q, asBytes) => {
           const files = new Map(BASE.files);
           let manifest: SearchManifest = BASE.manifest;
           const oldSha = indexFiles(BASE.manifest).get(path) as string;
@@ -90,7 +111,10 @@ describe('fuzz: the sharded search index', () => {
             };
             files.set(`${path.slice(0, 2)}${sha.slice(0, 20)}.json`, text);
           } else files.set(path, text);
-          await onlyWharf(() => openSearchIndex(manifest, async (p) => files.get(p) ?? '').query(q));
+          // As the site loads them (text) or as the CLI reads its cache (the bytes, decoded line by line).
+          const load = async (p: string) =>
+            asBytes ? new TextEncoder().encode(files.get(p) ?? '') : (files.get(p) ?? '');
+          await onlyWharf(() => openSearchIndex(manifest, load).query(q));
         },
       ),
       { numRuns: FUZZ_RUNS },

@@ -153,13 +153,18 @@ async function manifestFor(
 }
 
 /**
- * Chunks: the home's copy when its bytes hash right, else the mirrors, in order, hedged, hash-checked. Each text
- * it returns is recorded in `verified` with its sha256, so that the engine's own check need not hash it again.
+ * Chunks: the home's copy when its bytes hash right (given as those bytes: the engine decodes only what it reads),
+ * else the mirrors, in order, hedged, hash-checked. Each file it returns is recorded in `verified` with its sha256,
+ * so that the engine's own check need not hash it again.
  */
-function chunkLoader(ctx: ShardedSearchContext, fresh: Map<string, string>, verified: Map<string, string>) {
+function chunkLoader(
+  ctx: ShardedSearchContext,
+  fresh: Map<string, string>,
+  verified: Map<string | Uint8Array, string>,
+) {
   // The directory is checked once per search (no link on the way), then each chunk file in it.
   let dir: string | undefined | null = null;
-  return async (rel: string, sha: string): Promise<string> => {
+  return async (rel: string, sha: string): Promise<string | Uint8Array> => {
     if (typeof sha !== 'string' || !SHA.test(sha))
       throw new WharfError('E_SCHEMA', `The search index names no sha256 for ${rel}.`);
     if (dir === null) dir = homeDir(ctx.home.root, dirSegs(ctx.src.alias));
@@ -167,9 +172,8 @@ function chunkLoader(ctx: ShardedSearchContext, fresh: Map<string, string>, veri
     if (p !== undefined) {
       const bytes = readFileSync(p);
       if (sha256(bytes) === sha) {
-        const text = utf8Text(bytes);
-        verified.set(text, sha);
-        return text;
+        verified.set(bytes, sha);
+        return bytes;
       } // a damaged copy is as good as none: fetched again
     }
     if (ctx.offline)
@@ -240,13 +244,14 @@ async function queryManifest(
   limit: number,
 ): Promise<SearchIndexHit[]> {
   const fresh = new Map<string, string>();
-  const verified = new Map<string, string>();
+  const verified = new Map<string | Uint8Array, string>();
   let idx: SearchIndex;
   try {
     // node:crypto's sha256, already loaded for the cache: WebCrypto would add its start-up to every search. A
     // text the loader has just checked is not hashed twice.
     idx = openSearchIndex(text, chunkLoader(ctx, fresh, verified), {
       sha256: (t) => verified.get(t) ?? sha256(t),
+      decode: utf8Text,
       name: `${ctx.src.alias}'s search/manifest.json`,
     });
   } catch (e) {

@@ -7,13 +7,16 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 
 const encoder = new TextEncoder();
 
-export function sha256HexSync(text: string): string {
-  return bytesToHex(sha256(encoder.encode(text)));
+/** Text as its UTF-8 bytes; bytes as they are. */
+const utf8Bytes = (data: string | Uint8Array): Uint8Array => (typeof data === 'string' ? encoder.encode(data) : data);
+
+export function sha256HexSync(data: string | Uint8Array): string {
+  return bytesToHex(sha256(utf8Bytes(data)));
 }
 
-export async function sha256Hex(text: string): Promise<string> {
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return sha256HexSync(text);
-  const digest = new Uint8Array(await subtle.digest('SHA-256', encoder.encode(text)));
+  if (!subtle) return sha256HexSync(data);
+  const digest = new Uint8Array(await subtle.digest('SHA-256', utf8Bytes(data) as Uint8Array<ArrayBuffer>));
   return bytesToHex(digest);
 }

@@ -115,17 +115,48 @@ export function serializeDocChunk(docs: DocChunk['docs']): string {
   return `${DOC_HEAD}${docs.map(asciiJson).join(',\n')}${DOC_TAIL}`;
 }
 
-/** The docs' lines of a chunk laid out as serializeDocChunk writes it (no trailing commas), else undefined. */
-function docLines(text: string): string[] | undefined {
-  if (!text.startsWith(DOC_HEAD) || !text.endsWith(DOC_TAIL) || text.length < DOC_HEAD.length + DOC_TAIL.length)
-    return undefined;
-  const lines = text.slice(DOC_HEAD.length, text.length - DOC_TAIL.length).split('\n');
-  if (lines.length > DOCS_PER_CHUNK) return undefined;
+/** A file's text or its bytes, as the layout check below reads either: length, char code, next newline. */
+interface Scan {
+  readonly length: number;
+  code(i: number): number;
+  newline(from: number): number;
+}
+const textScan = (t: string): Scan => ({
+  length: t.length,
+  code: (i) => t.charCodeAt(i),
+  newline: (f) => t.indexOf('\n', f),
+});
+const byteScan = (b: Uint8Array): Scan => ({
+  length: b.length,
+  code: (i) => b[i] ?? -1,
+  newline: (f) => b.indexOf(10, f),
+});
+const COMMA = 44;
+
+/**
+ * Where the docs' lines of a chunk laid out as serializeDocChunk writes it lie ([start, end) each, without its
+ * comma), else undefined (no such layout, or trailing commas out of place). The head, the tail and the newlines
+ * are ASCII, so the same offsets hold in the text and in its UTF-8 bytes.
+ */
+function docLines(s: Scan): Array<[number, number]> | undefined {
+  const head = DOC_HEAD.length;
+  const end = s.length - DOC_TAIL.length;
+  if (end < head) return undefined;
+  for (let i = 0; i < head; i++) if (s.code(i) !== DOC_HEAD.charCodeAt(i)) return undefined;
+  for (let i = 0; i < DOC_TAIL.length; i++) if (s.code(end + i) !== DOC_TAIL.charCodeAt(i)) return undefined;
+  const lines: Array<[number, number]> = [];
+  for (let at = head; ; ) {
+    const nl = s.newline(at);
+    const stop = nl === -1 || nl > end ? end : nl;
+    if (lines.push([at, stop]) > DOCS_PER_CHUNK) return undefined;
+    if (stop === end) break;
+    at = stop + 1;
+  }
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
+    const [a, b] = lines[i] as [number, number];
     const last = i === lines.length - 1;
-    if (line.endsWith(',') === last) return undefined;
-    if (!last) lines[i] = line.slice(0, -1);
+    if ((b > a && s.code(b - 1) === COMMA) === last) return undefined;
+    if (!last) lines[i] = [a, b - 1];
   }
   return lines;
 }
@@ -284,21 +315,29 @@ export interface DocRows {
  * parseDocChunk for a query, which shows a few of a chunk's 64 docs: each doc is parsed (when the chunk has the
  * one-doc-per-line layout) and checked when it is first read, not all of them at open. What is read (shown,
  * filtered, sorted) is checked exactly as parseDocChunk checks it; a doc whose line is not one JSON value is
- * refused when it is read (E_SCHEMA), as a full parse refuses such a chunk.
+ * refused when it is read (E_SCHEMA), as a full parse refuses such a chunk. Given the file's bytes, only the lines
+ * read are decoded (`decode`, UTF-8): the ten chunks a query at 100k opens are ~0.4 MB that need not become text.
  */
-export function openDocChunk(text: string, what: string): DocRows {
-  const lines = docLines(text);
-  let raw = lines ? undefined : fullDocs(text, what);
+export function openDocChunk(
+  file: string | Uint8Array,
+  what: string,
+  decode: (bytes: Uint8Array) => string = decodeUtf8,
+): DocRows {
+  const lines = docLines(typeof file === 'string' ? textScan(file) : byteScan(file));
+  const text = () => (typeof file === 'string' ? file : decode(file));
+  const line = ([a, b]: [number, number]) =>
+    typeof file === 'string' ? file.slice(a, b) : decode(file.subarray(a, b));
+  let raw = lines ? undefined : fullDocs(text(), what);
   const length = lines ? lines.length : (raw as unknown[]).length;
   const checked: Array<SearchDoc | null | undefined> = [];
   const rawAt = (i: number): unknown => {
     if (raw) return raw[i];
     try {
-      return JSON.parse(lines?.[i] as string);
+      return JSON.parse(line(lines?.[i] as [number, number]));
     } catch {
       // A chunk that is JSON only as a whole (a doc over several lines): as parseDocChunk reads it, or refused.
       // Parsed once: every later read takes its docs from it.
-      raw = fullDocs(text, what);
+      raw = fullDocs(text(), what);
       if (raw.length !== length) bad(what, 'its docs are not one per line');
       return raw[i];
     }
@@ -315,6 +354,13 @@ export function openDocChunk(text: string, what: string): DocRows {
       return d;
     },
   };
+}
+
+let utf8: TextDecoder | undefined;
+/** UTF-8 text of bytes (made on first use: a CLI that passes its own decoder never builds one). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  utf8 ??= new TextDecoder();
+  return utf8.decode(bytes);
 }
 
 function fullDocs(text: string, what: string): unknown[] {

@@ -11,5 +11,5 @@ export type {
   SearchQueryOptions,
   SearchQueryResult,
 } from './query-index.js';
-export { editDistance, MATCH_RULES, openSearchIndex } from './query-index.js';
+export { editDistance, MATCH_RULES, oneEditApart, openSearchIndex } from './query-index.js';
 export { updateSearchIndex } from './update-index.js';

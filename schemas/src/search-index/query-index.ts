@@ -5,6 +5,7 @@ import { idf, SCORE_SCALE } from './doc-terms.js';
 import {
   DOCS_PER_CHUNK,
   type DocRows,
+  decodeUtf8,
   docChunkPath,
   openDocChunk,
   parseManifest,
@@ -85,21 +86,27 @@ interface LoadedTerms {
  * and AND over it would drop the rest. When every word is capped their lists are intersected.
  */
 export interface OpenSearchIndexOptions {
-  /** sha256 hex of a loaded file's UTF-8 text; default WebCrypto (async, slow to start in a short-lived CLI). */
-  sha256?: (text: string) => string | Promise<string>;
+  /** sha256 hex of a loaded file (its UTF-8 text, or its bytes); default WebCrypto (async, slow to start in a CLI). */
+  sha256?: (file: string | Uint8Array) => string | Promise<string>;
+  /** Text of UTF-8 bytes, for files `load` gives as bytes; default TextDecoder. */
+  decode?: (bytes: Uint8Array) => string;
   /** What a refusal of the manifest names (e.g. a source's alias). */
   name?: string;
 }
 
 export function openSearchIndex(
   manifestIn: SearchManifest | string,
-  /** A file's text by its path; `sha256` is what the manifest pins it to (a cache keyed by hash may use it). */
-  load: (path: string, sha256: string) => Promise<string>,
+  /**
+   * A file's text, or its UTF-8 bytes, by its path; `sha256` is what the manifest pins it to (a cache keyed by hash
+   * may use it). Given bytes, a doc chunk decodes only the docs a query reads.
+   */
+  load: (path: string, sha256: string) => Promise<string | Uint8Array>,
   opts: OpenSearchIndexOptions = {},
 ): SearchIndex {
   const manifest =
     typeof manifestIn === 'string' ? parseManifest(manifestIn, opts.name) : validateManifest(manifestIn, opts.name);
   const hash = opts.sha256 ?? sha256Hex;
+  const decode = opts.decode ?? decodeUtf8;
   const firsts = manifest.terms.map((t) => t[0]);
   const common = new Set(manifest.common);
   const catIndex = new Map(manifest.categories.map((c, i) => [c, i]));
@@ -107,12 +114,12 @@ export function openSearchIndex(
   const docChunks = new Map<number, Promise<DocRows>>();
 
   const fetchVerified = async (path: string, sha: string) => {
-    const text = await load(path, sha);
-    if (typeof text !== 'string' || (await hash(text)) !== sha)
+    const file = await load(path, sha);
+    if ((typeof file !== 'string' && !(file instanceof Uint8Array)) || (await hash(file)) !== sha)
       throw new WharfError('E_INDEX_HASH', `The search index file ${path} does not match its manifest's sha256.`, {
         path,
       });
-    return text;
+    return file;
   };
   const termChunk = (c: number): Promise<TermEntry[]> => {
     let p = termChunks.get(c);
@@ -120,8 +127,8 @@ export function openSearchIndex(
       const [first, sha] = manifest.terms[c] as [string, string];
       const path = termChunkPath(sha);
       p = fetchVerified(path, sha).then(
-        (text) =>
-          parseTermChunk(text, path, {
+        (file) =>
+          parseTermChunk(typeof file === 'string' ? file : decode(file), path, {
             first,
             next: firsts[c + 1],
             slots: manifest.slots,
@@ -139,7 +146,7 @@ export function openSearchIndex(
     if (!p) {
       const sha = manifest.doc_chunks[k] as string;
       const path = docChunkPath(sha);
-      p = fetchVerified(path, sha).then((text) => openDocChunk(text, path));
+      p = fetchVerified(path, sha).then((file) => openDocChunk(file, path, decode));
       p.then(() => docReady.add(k)).catch(() => docChunks.delete(k));
       docChunks.set(k, p);
     }
@@ -204,8 +211,7 @@ export function openSearchIndex(
         const t = e[0];
         if (t === word) expansions.push([e, 1]);
         else if (prefix && t.startsWith(word)) prefixed.push(e);
-        else if (fuzzy && Math.abs(t.length - word.length) <= 1 && editDistance(word, t, 1) === 1)
-          expansions.push([e, MATCH_RULES.fuzzyWeight]);
+        else if (fuzzy && oneEditApart(word, t)) expansions.push([e, MATCH_RULES.fuzzyWeight]);
         // The word being typed may be a typo of a longer word's start ("vowle" for "vowels").
         else if (fuzzy && prefix && t.length > word.length && typoOfPrefix(word, t))
           expansions.push([e, (MATCH_RULES.fuzzyWeight * MATCH_RULES.prefixWeight * word.length) / t.length]);
@@ -388,8 +394,36 @@ function sortDocs<T extends SearchDoc>(docs: T[], sort: NonNullable<SearchQueryO
 /** One edit from the start of `term` (the start as long as `word`, or one letter shorter or longer). */
 function typoOfPrefix(word: string, term: string): boolean {
   for (const n of [word.length, word.length - 1, word.length + 1])
-    if (n < term.length && editDistance(word, term.slice(0, n), 1) === 1) return true;
+    if (n < term.length && oneEditApart(word, term, n)) return true;
   return false;
+}
+
+/**
+ * editDistance(a, b.slice(0, n), 1) === 1, without the slice or the rows: a query runs it over every term of the
+ * chunks it loads (~1,000 at 100k plugins), and those allocations were a third of a warm `wharf search`'s.
+ * One substitution, insertion, deletion, or swap of two adjacent code units apart, as editDistance counts them.
+ */
+export function oneEditApart(a: string, b: string, n = b.length): boolean {
+  const m = a.length;
+  if (m === n) {
+    let i = 0;
+    while (i < m && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+    if (i === m) return false; // the same: no edit
+    let j = i + 1;
+    while (j < m && a.charCodeAt(j) === b.charCodeAt(j)) j++;
+    if (j === m) return true; // one substitution
+    // Two adjacent differences that are a swap, and nothing after them.
+    if (j !== i + 1 || a.charCodeAt(i) !== b.charCodeAt(j) || a.charCodeAt(j) !== b.charCodeAt(i)) return false;
+    for (let k = j + 1; k < m; k++) if (a.charCodeAt(k) !== b.charCodeAt(k)) return false;
+    return true;
+  }
+  if (m !== n + 1 && n !== m + 1) return false;
+  // One insertion: the longer with one code unit left out is the shorter (both read within their lengths).
+  const [short, sl, long] = m < n ? [a, m, b] : [b, n, a];
+  let i = 0;
+  while (i < sl && short.charCodeAt(i) === long.charCodeAt(i)) i++;
+  while (i < sl && short.charCodeAt(i) === long.charCodeAt(i + 1)) i++;
+  return i === sl;
 }
 
 export function editDistance(a: string, b: string, max: number): number {
