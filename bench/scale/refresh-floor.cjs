@@ -9,7 +9,12 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const http = require('node:http');
 const { createPublicKey, verify } = require('node:crypto');
-const canonicalize = require('@tufjs/canonical-json').canonicalize;
+// @tufjs/models' own canonical JSON (what the signatures cover), resolved from it: not a dependency of the repo's.
+const { canonicalize } = require(
+  require.resolve('@tufjs/canonical-json', {
+    paths: [require.resolve('@tufjs/models', { paths: [join(__dirname, '../../client')] })],
+  }),
+);
 
 const [url, dir] = process.argv.slice(2);
 const base = url.replace(/\/+$/, '');

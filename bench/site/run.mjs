@@ -138,11 +138,8 @@ async function browserTimes(browser, base, proxy, path) {
       const mo = new MutationObserver(() => {
         if (list.children.length > 0) {
           mo.disconnect();
-          done({
-            ms: performance.now() - t0,
-            shown: list.children.length,
-            at: performance.timeOrigin + performance.now(),
-          });
+          const now = performance.now();
+          done({ ms: now - t0, shown: list.children.length, at: performance.timeOrigin + now });
         }
       });
       mo.observe(list, { childList: true });

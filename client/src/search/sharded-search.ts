@@ -248,7 +248,7 @@ async function queryManifest(
   let idx: SearchIndex;
   try {
     // node:crypto's sha256, already loaded for the cache: WebCrypto would add its start-up to every search. A
-    // text the loader has just checked is not hashed twice.
+    // file the loader has just checked is not hashed twice.
     idx = openSearchIndex(text, chunkLoader(ctx, fresh, verified), {
       sha256: (t) => verified.get(t) ?? sha256(t),
       decode: utf8Text,
