@@ -87,14 +87,16 @@ const BASE_HEADERS = { 'user-agent': 'wharf', accept: '*/*' };
 const SHORT_REPLY_BYTES = 16 * 1024;
 
 /**
- * An error reply's body is never read. A short one (declared ≤ 16 KiB) is drained instead of destroyed: destroying
- * the socket costs ~1 ms (a no-change refresh gets its expected 404 for the next root), and a drained socket serves
- * the next request. The draining socket is unref'd, so a mirror that never finishes the body can't keep the process
- * alive, and it is destroyed after the stall deadline. Anything else is destroyed as before.
+ * An error reply's body is never read. A short one (≤ 16 KiB, declared or, for a chunked reply, counted as it
+ * comes) is drained instead of destroyed: destroying the socket costs ~1 ms (a no-change refresh gets its expected
+ * 404 for the next root; Node's Socket._destroy also compares itself with process.stderr, which creates that stream),
+ * and a drained socket serves the next request. The draining socket is unref'd, so a mirror that never finishes the
+ * body can't keep the process alive, and it is destroyed after the stall deadline. A body declared or found longer
+ * is destroyed.
  */
 function discardReply(res: IncomingMessage, limits: FetchLimits): void {
-  const declared = Number(res.headers['content-length'] ?? Number.NaN);
-  if (!(declared <= SHORT_REPLY_BYTES)) {
+  const header = res.headers['content-length'];
+  if (header !== undefined && !(Number(header) <= SHORT_REPLY_BYTES)) {
     res.destroy();
     return;
   }
@@ -102,6 +104,13 @@ function discardReply(res: IncomingMessage, limits: FetchLimits): void {
   const stalled = setTimeout(() => res.destroy(), limits.stallTimeoutMs);
   stalled.unref();
   res.once('close', () => clearTimeout(stalled));
+  if (header === undefined) {
+    let seen = 0;
+    res.on('data', (c: Buffer) => {
+      seen += c.length;
+      if (seen > SHORT_REPLY_BYTES) res.destroy();
+    });
+  }
   res.resume();
 }
 

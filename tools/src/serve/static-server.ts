@@ -83,7 +83,8 @@ export async function startStaticServer(dir: string, opts: StaticServerOptions =
     if (!file) {
       const page = await readFile(notFoundPage).catch(() => undefined);
       if (!page) {
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+        // With its length, as static hosts send it: a client can keep the connection for its next request.
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 10 }).end('not found\n');
         return;
       }
       res.writeHead(404, {
