@@ -570,7 +570,7 @@ describe('plugin page layout', () => {
     expect(main && side && side.x > main.x + main.width - 1).toBe(true);
     // The README comes before the step-by-step section in the main column.
     const order = await page.$$eval('.plugin-main > *', (els) => els.map((e) => e.className || e.tagName));
-    expect(order.indexOf('readme-section')).toBeLessThan(order.findIndex((c) => c === 'SECTION'));
+    expect(order.indexOf('readme-section')).toBeLessThan(order.indexOf('SECTION'));
     const aside = page.locator('aside.plugin-side');
     for (const id of ['h-install', 'h-side-versions', 'h-details', 'h-perms', 'h-key'])
       expect(await aside.locator(`#${id}`).count(), id).toBe(1);

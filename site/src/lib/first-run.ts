@@ -35,7 +35,9 @@ export function firstRun(p: RegistryPlugin, exports: ExportSpec[], cfg: SiteConf
         `wharf source add ${shellQuote(cfg.alias)} ${primary ? shellQuote(primary) : '<registry-url>'}`,
         ...more.map((m) => `  --mirror ${shellQuote(m)}`),
         `  --root-sha256 ${cfg.rootSha256}`,
-      ].join(' \\\n') + '\nwharf refresh'
+      ]
+        .join(' \\\n')
+        .concat('\nwharf refresh')
     : undefined;
   const sample = exports.find((e) => e.sample_input !== undefined) ?? exports[0];
   const run = sample
