@@ -62,6 +62,8 @@ async function resolveFile(roots: Array<[string, string]>, urlPath: string): Pro
   }
 }
 
+const NOT_FOUND = Buffer.from('not found\n');
+
 export async function startStaticServer(dir: string, opts: StaticServerOptions = {}): Promise<StaticServer> {
   const roots: Array<[string, string]> = [];
   for (const [prefix, d] of Object.entries(opts.mounts ?? {})) {
@@ -84,7 +86,8 @@ export async function startStaticServer(dir: string, opts: StaticServerOptions =
       const page = await readFile(notFoundPage).catch(() => undefined);
       if (!page) {
         // With its length, as static hosts send it: a client can keep the connection for its next request.
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 10 }).end('not found\n');
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': NOT_FOUND.length });
+        res.end(NOT_FOUND);
         return;
       }
       res.writeHead(404, {
