@@ -2,42 +2,17 @@
 // drained and its keep-alive socket serves the next request (a no-change refresh asks for a next root that is a
 // 404 by design), whether its length is declared or it comes chunked; a long one is cut off.
 import { once } from 'node:events';
-import { createServer, globalAgent, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { globalAgent, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, FetchFailure, fetchBytes } from '../../src/index/http-fetch.js';
+import { closeLoopbackServers, serveLoopback } from './loopback-server.js';
 
-interface TestServer {
-  url: string;
-  sockets: Socket[];
-  /** The first connection. */
-  connected: Promise<Socket>;
-  close(): Promise<void>;
-}
+afterEach(closeLoopbackServers);
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
-  const srv = createServer((req, res) => (req.url === '/ok' ? res.end('{"ok":true}') : handle(req, res)));
-  const s: TestServer = {
-    url: '',
-    sockets: [],
-    connected: once(srv, 'connection').then(([c]) => c as Socket),
-    close: () =>
-      new Promise((done) => {
-        srv.closeAllConnections();
-        srv.close(() => done());
-      }),
-  };
-  srv.on('connection', (c: Socket) => s.sockets.push(c));
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  s.url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-  servers.push(s);
-  return s;
-}
+/** `handle` answers everything but /ok, which is a plain 200 for the request after the error reply. */
+const serve = (handle: (req: IncomingMessage, res: ServerResponse) => void) =>
+  serveLoopback((req, res) => (req.url === '/ok' ? res.end('{"ok":true}') : handle(req, res)));
 
 const limits = { ...DEFAULT_LIMITS, headersTimeoutMs: 10_000 };
 

@@ -1,56 +1,18 @@
 // The real fetch path against real servers on 127.0.0.1: every hop goes through redirect-policy, before any
 // connection and again for every address DNS gives. "Public" origins and other hosts' DNS come from the NetSeam
 // (every test server is on loopback); the seam only answers DNS and says how an address counts, the sockets are real.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { isWharfError, type WharfError } from '@wharf/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, fetchBytes, fetchChunks, type NetSeam } from '../../src/index/http-fetch.js';
 import { addressClass, MAX_REDIRECTS } from '../../src/index/redirect-policy.js';
 import { EXTERNAL_IPV4 } from '../legacy/wxauto-lab.js';
+import { closeLoopbackServers, serveLoopback as serve } from './loopback-server.js';
 
 const MARKER = 'MARKER-7f3a9c-REPLY-BYTES';
 
-interface TestServer {
-  url: string;
-  port: number;
-  /** TCP connections accepted: 0 means nothing connected at all. */
-  connections: number;
-  requests: Array<{ path: string; headers: IncomingMessage['headers'] }>;
-  close(): Promise<void>;
-}
-
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(
-  handle: (req: IncomingMessage, res: ServerResponse) => void,
-  host = '127.0.0.1',
-): Promise<TestServer> {
-  const srv = createServer((req, res) => {
-    s.requests.push({ path: req.url ?? '', headers: req.headers });
-    handle(req, res);
-  });
-  const s: TestServer = {
-    url: '',
-    port: 0,
-    connections: 0,
-    requests: [],
-    close: () =>
-      new Promise((done) => {
-        srv.closeAllConnections();
-        srv.close(() => done());
-      }),
-  };
-  srv.on('connection', () => s.connections++);
-  await new Promise<void>((ok) => srv.listen(0, host, ok));
-  s.port = (srv.address() as AddressInfo).port;
-  s.url = `http://${host}:${s.port}`;
-  servers.push(s);
-  return s;
-}
+afterEach(closeLoopbackServers);
 
 const redirectTo =
   (location: string, status = 302) =>
@@ -131,7 +93,7 @@ describe('redirects on the real fetch path', () => {
     expect(e.code).toBe('E_HTTP_REDIRECT_BLOCKED');
     expect(e.message).toMatch(new RegExp(`redirected more than ${MAX_REDIRECTS} times`));
     expect(hops.map((h) => h.requests.length)).toEqual(hops.map(() => 1));
-    expect(target.connections).toBe(0);
+    expect(target.sockets).toHaveLength(0);
   });
 
   it('refuses a redirect to http://example.invalid without any DNS lookup or connection', async () => {
@@ -148,7 +110,7 @@ describe('redirects on the real fetch path', () => {
     const origin = await serve(redirectTo(`${far.url}/plugin.wasm`));
     const e = await refusal(get(`${origin.url}/a`));
     expect(e.code).toBe('E_HTTP_REDIRECT_BLOCKED');
-    expect(far.connections).toBe(0);
+    expect(far.sockets).toHaveLength(0);
     // The same server answers a direct request: the refusal is the rule, not the network.
     expect(await get(`${far.url}/x`)).toBe('far');
   });
@@ -184,7 +146,7 @@ describe('redirects on the real fetch path', () => {
       expect(e.code).toBe('E_HTTP_REDIRECT_BLOCKED');
       expect(e.message).toMatch(/loopback/);
       expect(origin.requests).toHaveLength(1);
-      expect(inside.connections).toBe(0);
+      expect(inside.sockets).toHaveLength(0);
       expect(calls).toEqual(['public.test']);
     });
 
@@ -197,14 +159,14 @@ describe('redirects on the real fetch path', () => {
       expect(e.code).toBe('E_HTTP_REDIRECT_BLOCKED');
       expect(e.message).toMatch(/https:\/\/inside\.test:\d+ is on this machine/);
       expect(calls).toEqual(['public.test', 'inside.test']);
-      expect(inside.connections).toBe(0);
+      expect(inside.sockets).toHaveLength(0);
       // Control: from a loopback origin the same hop is allowed and really connects (then fails TLS on plain http).
       const from = await serve(redirectTo(`https://inside.test:${inside.port}/admin`));
       const other = await get(`${from.url}/a`, { lookup: fakeDns({ 'inside.test': '127.0.0.1' }, []) }).catch(
         (x: Error) => x,
       );
       expect(isWharfError(other) && other.code === 'E_HTTP_REDIRECT_BLOCKED').toBe(false);
-      expect(inside.connections).toBe(1);
+      expect(inside.sockets).toHaveLength(1);
     });
 
     for (const [name, address] of [
