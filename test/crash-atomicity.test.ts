@@ -95,14 +95,27 @@ describe('atomicity under SIGKILL', () => {
   it('kill -9 at random points of install/uninstall: the lockfile is always whole and verify passes', async () => {
     const c = await lab.client();
     await c.install('tick@1.0.0');
+    const commands = [
+      ['install', 'tock'],
+      ['uninstall', 'tock'],
+    ];
+    // How long each command takes on this machine, uncut (Node start-up included): the kills are spread over that
+    // span, so that they land inside the commands on a fast machine and a slow one alike.
+    const span: number[] = [];
+    for (const args of commands) {
+      const t = performance.now();
+      const child = spawnWharf(c.home.root, args);
+      expect(await new Promise((r) => child.once('close', r))).toBe(0);
+      span.push(performance.now() - t);
+    }
     let cut = 0;
     for (let i = 0; i < 12; i++) {
-      const args = i % 2 === 0 ? ['install', 'tock'] : ['uninstall', 'tock'];
+      const args = commands[i % 2] as string[];
       const child = spawnWharf(c.home.root, args);
       // Listen now: a fast command may finish before the kill below.
       const closed = new Promise((r) => child.once('close', (code, sig) => r(sig ?? code)));
-      // A command takes ~250 ms here (Node start-up included); spread the kills over all of it.
-      await new Promise((r) => setTimeout(r, 60 + ((i * 37) % 220)));
+      // From a tenth of the command's span to nine tenths of it.
+      await new Promise((r) => setTimeout(r, (span[i % 2] as number) * (0.1 + 0.8 * (((i * 37) % 100) / 100))));
       child.kill('SIGKILL');
       const code = await closed;
       if (code === 'SIGKILL') cut++;
