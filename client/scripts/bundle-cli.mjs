@@ -335,23 +335,30 @@ const lazyBuiltins = {
       },
     );
     const spec = (a) => (a.pluginData.builtin ? `node:${a.path}` : a.path);
-    const proxy = `new Proxy({}, {
-  get: (_, k) => r()[k], has: (_, k) => k in r(), ownKeys: () => Reflect.ownKeys(r()),
+    // `esModule`: the module's __esModule, known at build time and answered without loading it: TypeScript's
+    // __importDefault reads it at import (@tufjs/models' require("crypto")), which loaded node:crypto at every start.
+    const proxy = (esModule) => `new Proxy({}, {
+  get: (_, k) => (k === '__esModule' ? ${esModule ? 'true' : 'undefined'} : r()[k]), has: (_, k) => k in r(), ownKeys: () => Reflect.ownKeys(r()),
   getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(r(), k); return d && { ...d, configurable: true }; },
 })`;
     const real = (a) => `let m; const r = () => (m ??= require(${JSON.stringify(spec(a))}));`;
+    const load = (a) => createRequire(join(a.pluginData.resolveDir, 'x.js'))(spec(a));
     b.onLoad({ filter: /.*/, namespace: 'lazy-cjs' }, (a) => ({
-      contents: `${real(a)}\nmodule.exports = ${proxy};`,
+      contents: `${real(a)}\nmodule.exports = ${proxy(load(a).__esModule === true)};`,
       loader: 'js',
       resolveDir: a.pluginData.resolveDir,
     }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-esm' }, (a) => {
-      const mod = createRequire(join(a.pluginData.resolveDir, 'x.js'))(spec(a));
+      const mod = load(a);
       const fns = Object.keys(mod).filter((k) => typeof mod[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
       const forward = (k) =>
         `export function ${k}(...a) { return new.target ? new (r().${k})(...a) : r().${k}.apply(this, a); }`;
       return {
-        contents: [real(a), ...fns.filter((k) => k !== 'default').map(forward), `export default ${proxy};`].join('\n'),
+        contents: [
+          real(a),
+          ...fns.filter((k) => k !== 'default').map(forward),
+          `export default ${proxy(mod.__esModule === true)};`,
+        ].join('\n'),
         loader: 'js',
         resolveDir: a.pluginData.resolveDir,
       };
