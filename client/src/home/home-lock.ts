@@ -1,10 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { WharfError } from '@wharf/schemas';
-import { tempPathFor } from '../fs/atomic-write.js';
+import { tempPathFor, uniqueHex } from '../fs/atomic-write.js';
 import type { HomePaths } from '../home.js';
 
 // One lock on the home for every writer (DESIGN §4); readers never take it, they rely on atomic renames.
@@ -167,7 +166,7 @@ function newHolder(): LockHolder {
     pid: process.pid,
     host: hostname(),
     ...(ownStart !== undefined ? { start: ownStart } : {}),
-    token: randomBytes(12).toString('hex'),
+    token: uniqueHex(24),
     since: new Date().toISOString(),
     command: [basename(process.argv[1] ?? 'node'), ...process.argv.slice(2)].join(' ').slice(0, 200),
   };
