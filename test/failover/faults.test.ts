@@ -231,6 +231,33 @@ describe('hedging, last-good order and the cache', () => {
     ]);
   });
 
+  it('an ETag record from disk is trusted for nothing: one naming other bytes, or unfit for a header, costs a full fetch', async () => {
+    await unhedged().refresh();
+    const file = join(home, 'cache', 'index', 'main.etags.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { etag: string; sha256: string }>;
+    const rewrite = (f: (r: { etag: string; sha256: string }) => object) =>
+      writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(saved).map(([m, r]) => [m, f(r)]))));
+    const seen = async () => {
+      const [np, nm] = [primary.log.length, mirror.log.length];
+      const r = await unhedged().refresh();
+      expect(r.failed).toEqual([]);
+      const asked = (log: typeof primary.log, who: string) =>
+        log.filter((e) => e.path === '/metadata/timestamp.json').map((e) => [who, e.status, e.conditional]);
+      return [...asked(primary.log.slice(np), 'primary'), ...asked(mirror.log.slice(nm), 'mirror')];
+    };
+    // The mirror's real ETag, recorded against other bytes: its 304 does not stand for the trusted timestamp, and
+    // the timestamp is asked again, unconditionally (the hash is checked after the request, not before).
+    rewrite((r) => ({ ...r, sha256: '0'.repeat(64) }));
+    expect(await seen()).toEqual([
+      ['primary', 304, true],
+      ['primary', 200, false],
+    ]);
+    // A CR/LF in it would fail the request on the mirror's account (the next one would be asked): dropped instead.
+    rewrite((r) => ({ ...r, etag: `${r.etag}\r\nX-Injected: 1` }));
+    expect(await seen()).toEqual([['primary', 200, false]]);
+    expect(tempLeftovers(home)).toEqual([]);
+  });
+
   it('a no-change refresh moves the cache date in place; a link planted at the meta is replaced, not written through', async () => {
     await unhedged().refresh();
     const meta = join(home, 'cache', 'index', 'main.meta.json');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -98,7 +98,12 @@ export function writeCachedIndex(home: HomePaths, snap: IndexSnapshot, bytes?: U
   // Unchanged bytes: only the date moves, and losing that in a power cut leaves the previous, still valid meta.
   if (bytes !== undefined || !overwriteInPlace(f.meta, text))
     writeFileAtomic(f.meta, text, 0o644, { sync: bytes !== undefined });
-  rmSync(f.stale, { force: true });
+  // unlink, not rmSync: that loads Node's rimraf on every refresh, for one file that is usually not there.
+  try {
+    unlinkSync(f.stale);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }
 
 /**
@@ -159,6 +164,9 @@ export function staleStatus(
   }
 }
 
+/** An ETag as it may go back into an If-None-Match header: visible ASCII (a CR or LF would fail the request). */
+const ETAG = /^[\x20-\x7e]{1,1024}$/;
+
 export function readEtags(home: HomePaths, alias: string): EtagRecord {
   const path = files(home, alias).etags;
   try {
@@ -168,7 +176,7 @@ export function readEtags(home: HomePaths, alias: string): EtagRecord {
     // Only well-formed records are kept; the rest is as if never seen (a full fetch, re-verified by tuf-js).
     for (const [mirror, rec] of Object.entries(raw as Record<string, unknown>)) {
       const r = rec as { etag?: unknown; sha256?: unknown } | null;
-      if (typeof r?.etag === 'string' && r.etag.length <= 1024 && typeof r.sha256 === 'string' && SHA256.test(r.sha256))
+      if (typeof r?.etag === 'string' && ETAG.test(r.etag) && typeof r.sha256 === 'string' && SHA256.test(r.sha256))
         out[mirror] = { etag: r.etag, sha256: r.sha256 };
     }
     return out;

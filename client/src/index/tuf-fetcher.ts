@@ -199,16 +199,16 @@ export class MirrorFetcher implements Fetcher {
     maxLength: number,
     signal: AbortSignal,
     progress: { bytes: number },
+    conditional = true,
   ): Promise<Buffer> {
     this.requests++;
     const url = `${mirror}/${rel}`;
     const isTimestamp = rel === 'metadata/timestamp.json';
     const trusted = isTimestamp ? this.opts.trustedTimestamp : undefined;
-    const known = this.opts.etags?.[mirror];
+    const known = conditional && trusted ? this.opts.etags?.[mirror] : undefined;
     const headers: Record<string, string> = {};
-    // Only ask "still the same?" when the ETag names exactly the bytes we trust: then a 304 means those
-    // bytes, which tuf-js re-checks for expiry like any answer, so a mirror stuck on 304 can't freeze us.
-    if (trusted && known && known.sha256 === sha256(trusted)) headers['If-None-Match'] = known.etag;
+    // "Still the same?" is asked with the ETag this mirror gave for the timestamp we last saved from it.
+    if (known) headers['If-None-Match'] = known.etag;
     let status = 0;
     let etag: string | null = null;
     const parts: Uint8Array[] = [];
@@ -225,7 +225,12 @@ export class MirrorFetcher implements Fetcher {
       progress.bytes += c.byteLength;
     }
     if (status === 304) {
-      if (!trusted) throw new FetchFailure('http 4xx', `${url} answered 304 to a request without If-None-Match`, 304);
+      if (!known || !trusted)
+        throw new FetchFailure('http 4xx', `${url} answered 304 to a request without If-None-Match`, 304);
+      // A 304 means the trusted bytes only when that ETag names exactly them (which tuf-js then re-checks for
+      // expiry like any answer, so a mirror stuck on 304 can't freeze us); otherwise ask again, unconditionally.
+      // Checked here, not before asking: the hash is node:crypto's first use, ~1.5 ms the request need not wait.
+      if (known.sha256 !== sha256(trusted)) return this.attempt(mirror, rel, maxLength, signal, progress, false);
       return trusted;
     }
     const buf = Buffer.concat(parts);
