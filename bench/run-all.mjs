@@ -2,10 +2,12 @@
 // the floor it was measured against in the same run, and the machine it ran on. The table also replaces the last
 // one in bench/README.md (BENCH_README=0 to leave it). BENCH_ONLY=cli,mcp runs a subset; BENCH_SITE_ARGS sets the
 // site bench's registry sizes (default "10000"; the 50k build alone takes minutes).
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scrubbedNote } from './node-start-env.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
 const BENCHES = [
@@ -70,7 +72,8 @@ const cpu = cpus();
 const machine =
   `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB ` +
   `(${(freemem() / 2 ** 30).toFixed(0)} free), Node ${process.version}, ${process.platform}; ` +
-  `load average ${load0.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end; ${started.toISOString()}`;
+  `load average ${load0.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end; ${started.toISOString()}` +
+  (scrubbedNote() ? `; ${scrubbedNote()}` : '');
 
 const widths = table[0].map((_, i) => Math.max(3, ...table.map((row) => row[i].length)));
 // Padded as biome formats Markdown tables, so the README stays lint-clean after each run.

@@ -5,10 +5,12 @@
 // harness of ours, and the bench says so.
 // Run: npm run build && npm run bench:cli   (env RUNS, ROUNDS, WARMUP; WHARF_BIN / WHARF_ADMIN_BIN time other builds,
 // WHARF_BASELINE_BIN / WHARF_ADMIN_BASELINE_BIN add another build's rows beside them)
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scrubbed, scrubbedNote } from '../node-start-env.mjs';
 import { report } from '../report.mjs';
 import { hasHyperfine, timeCommands } from '../whole-process.mjs';
 
@@ -60,6 +62,12 @@ try {
       argv: [node, '-e', "new (require('node:worker_threads').Worker)('', { eval: true })"],
       floorOnly: true,
     },
+    // What this environment's own setting costs a start (through env(1)): shown, not the floor.
+    ...Object.entries(scrubbed).map(([k, v]) => ({
+      name: `node -e 0 with ${k} set`,
+      argv: ['env', `${k}=${v}`, node, '-e', '0'],
+      floorOnly: true,
+    })),
   ];
   // WHARF_BASELINE_BIN=<another checkout>/client/bin/wharf.js: the same commands with that build, in the same rounds.
   const baseline = process.env.WHARF_BASELINE_BIN && resolve(process.env.WHARF_BASELINE_BIN);
@@ -74,6 +82,7 @@ try {
     if (p.status !== 0) throw new Error(`${cmd.name} exited ${p.status}: ${p.stderr}`);
   }
   const tool = hasHyperfine();
+  if (scrubbedNote()) console.log(scrubbedNote());
   if (!tool)
     console.log(
       'hyperfine is MISSING (Debian: apt-get install hyperfine): timing with the built-in interleaved harness instead',
@@ -93,7 +102,7 @@ try {
     console.log(`${r.name.padEnd(40)}${r.ms.toFixed(1).padStart(9)}   ${ratio.toFixed(2)}×${verdict.padEnd(5)}${cpu}`);
   }
   const label = `node -e 0${tool ? '' : ' (no hyperfine: own harness)'}`;
-  const workerFloor = res.find((r) => r.floorOnly);
+  const workerFloor = res.find((r) => r.name === 'node + one worker thread');
   const runRow = res.find((r) => r.name === 'wharf run count-vowels');
   report('cli', [
     ...res
@@ -110,6 +119,9 @@ try {
     ...(workerFloor && runRow
       ? [{ what: runRow.name, ms: runRow.ms, floor: workerFloor.name, floorMs: workerFloor.ms }]
       : []),
+    ...res
+      .filter((r) => r.floorOnly && r !== workerFloor)
+      .map((r) => ({ what: r.name, ms: r.ms, floor: label, floorMs: floor.ms })),
     // CPU time moves less than wall time when other work shares the machine.
     ...(tool
       ? res

@@ -5,12 +5,14 @@
 //   install ≤ 1.3× curl.
 // Then the whole `wharf install` command under hyperfine against `node -e 0` + curl: ≤ 2×, aiming at 1.3×.
 // Run: npx tsc -b && npm run bench:install (env RUNS).
+
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
+import { scrubbedNote } from '../node-start-env.mjs';
 import { report } from '../report.mjs';
 import { installFixture, repo } from './setup.mjs';
 
@@ -117,6 +119,7 @@ try {
   const row = (name, ms, extra = '') => console.log(`${name.padEnd(44)} ${ms.toFixed(1).padStart(7)} ms${extra}`);
   const verdict = (r, max) => `${r.toFixed(2)}× (target ≤ ${max}×) → ${r <= max ? 'ok' : 'OVER'}`;
   console.log(`install of a ${(size / 1e6).toFixed(1)} MB signed artifact over 127.0.0.1, median of ${RUNS} runs`);
+  if (scrubbedNote()) console.log(scrubbedNote());
   row('curl to disk (time_total)', c, `   ${((size / c) * 1e-3).toFixed(0)} MB/s`);
   row('Node floor: http.get piped to a file', f, `   ${(f / c).toFixed(2)}× curl`);
   row('download layer (stream, sha256, write)', d, `   ${verdict(d / f, 1.15)} the Node floor`);

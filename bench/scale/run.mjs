@@ -7,6 +7,7 @@
 // median of several runs); a warm `wharf search` and a no-change `wharf refresh` against `node -e 0` in the same
 // run, timed as bench/cli times commands (bench/whole-process.mjs: hyperfine in rounds), beside the least a verifying
 // client does for that refresh (refresh-floor.cjs).
+
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { scrubbedNote } from '../node-start-env.mjs';
 import { serveInChild } from '../serve-in-child.mjs';
 import { timeCommands } from '../whole-process.mjs';
 import { makeRegistry } from './make-registry.mjs';
@@ -330,7 +332,7 @@ try {
   await server.close();
 
   const width = rows.reduce((m, r) => Math.max(m, r[0].length), 0);
-  console.log(`Scale bench, ${N} plugins (DESIGN §9 Scale)`);
+  console.log(`Scale bench, ${N} plugins (DESIGN §9 Scale)${scrubbedNote() ? `; ${scrubbedNote()}` : ''}`);
   for (const [a, b, c, d] of rows) console.log(`  ${a.padEnd(width)}  ${b.padEnd(40)} ${c.padEnd(10)} ${d}`);
   if (rows.some((r) => r[3] === 'OVER BUDGET')) process.exitCode = 1;
 } finally {
