@@ -68,6 +68,7 @@ try {
         outdir: join(repo, t.pkg, 'dist/bundle'),
         trainingHome: homes?.home,
         trainingSharded: homes?.sharded,
+        loaderCopy: t.pkg !== 'client',
       }),
     ),
   );

@@ -161,7 +161,8 @@ describe('bundled CLIs', () => {
       ]);
       expect(b, args.join(' ')).toEqual(m);
     }
-    // A repeated command starts with its own cache, trained on that command alone; the others with the whole one.
+    // A repeated command starts with its own cache, trained on that command alone, as does an argv with no command
+    // (`top`: --help, --version); the others with the whole one.
     const taken = async (args: string[]) =>
       (
         await runCli(join(root, 'via-loader.mjs'), [wharfBundle, ...args], {
@@ -172,7 +173,11 @@ describe('bundled CLIs', () => {
       `code cache ${wharfBundle}.search.cache accepted\n`,
     );
     expect(await taken(['--home', home, 'list'])).toBe(`code cache ${wharfBundle}.list.cache accepted\n`);
-    expect(await taken(['--version'])).toBe(`code cache ${wharfBundle}.cache accepted\n`);
+    expect(await taken(['--version'])).toBe(`code cache ${wharfBundle}.top.cache accepted\n`);
+    // (then its refusal: nothing is installed under that name)
+    expect((await taken(['--home', home, 'uninstall', 'nothing'])).split('\n')[0]).toBe(
+      `code cache ${wharfBundle}.cache accepted`,
+    );
     const a = await viaLoader(adminBundle, ['--help']);
     expect(a.stderr).toBe('');
     expect(a.stdout).toContain('Usage: wharf-admin');
