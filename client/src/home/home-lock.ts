@@ -52,7 +52,12 @@ function startTimeOf(pid: number | 'self'): string | undefined {
   }
 }
 
-const ownStart = startTimeOf('self');
+// Read when this process first takes a lock, not at import: readers import this module and never lock.
+let ownStart: { value: string | undefined } | undefined;
+function ownStartTime(): string | undefined {
+  ownStart ??= { value: startTimeOf('self') };
+  return ownStart.value;
+}
 // Per-process state, kept on globalThis: two copies of this module in one process (a bundle and the package, or
 // src and dist in tests) must still see each other's locks, or one would take the other's over as "ours, stale".
 interface SharedState {
@@ -162,10 +167,11 @@ export interface HeldLock {
 type Attempt = { lock: HeldLock } | { busy: { holder?: LockHolder } };
 
 function newHolder(): LockHolder {
+  const start = ownStartTime();
   return {
     pid: process.pid,
     host: hostname(),
-    ...(ownStart !== undefined ? { start: ownStart } : {}),
+    ...(start !== undefined ? { start } : {}),
     token: uniqueHex(24),
     since: new Date().toISOString(),
     command: [basename(process.argv[1] ?? 'node'), ...process.argv.slice(2)].join(' ').slice(0, 200),
