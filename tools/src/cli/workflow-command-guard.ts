@@ -23,6 +23,8 @@ function guardLine(line: string): string {
 
 /** Neutralizes every line of `text` that the Actions runner would read as a workflow command. */
 export function guardWorkflowCommands(text: string): string {
+  // Both forms hold one of these two strings; most output (all of --help) holds neither, and skips the line walk.
+  if (!text.includes('::') && !text.includes('##[')) return text;
   return text
     .split(BREAK)
     .map((part, i) => (i % 2 === 1 ? part : guardLine(part)))
