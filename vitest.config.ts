@@ -9,6 +9,7 @@ export default defineConfig({
       'examples/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
+    setupFiles: ['test/helpers/temp-cleanup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,9 +1,9 @@
 // readSources parses and checks one text once per process and hands out copies: a caller that changes its copy
 // (rememberLastGood, add, remove) must not change what the next reader gets, and a changed file is read anew.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import { readSources } from '../src/sources/sources-config.js';
 
 const cfg = (alias: string) => ({
@@ -15,7 +15,7 @@ const cfg = (alias: string) => ({
 
 describe('readSources', () => {
   it('gives each caller its own copy, and reads a changed file again', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'wharf-sources-')), 'sources.json');
+    const file = join(tempDir('sources'), 'sources.json');
     writeFileSync(file, `${JSON.stringify(cfg('main'))}\n`);
     const a = readSources(file);
     (a.sources[0] as { alias: string }).alias = 'changed';

@@ -1,19 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ServedDemo, serveDemoRegistry } from '@wharf/tools';
+import { tempDir } from './temp-dir.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const EXAMPLES = join(REPO, 'examples');
 export const WHARF = join(REPO, 'client', 'bin', 'wharf.js');
 export const WHARF_ADMIN = join(REPO, 'tools', 'bin', 'wharf-admin.js');
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `wharf-${prefix}-`));
-}
-
 export type { ServedDemo } from '@wharf/tools';
+export { tempDir } from './temp-dir.js';
 
 /** A freshly signed registry of the example plugins, served on 127.0.0.1 with the artifacts beside it. */
 export function serveDemo(only?: string[]): Promise<ServedDemo> {
