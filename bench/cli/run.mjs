@@ -10,10 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { scrubbed, scrubbedNote } from '../node-start-env.mjs';
+import { scrubNodeStartEnv, scrubbedNote } from '../node-start-env.mjs';
 import { report } from '../report.mjs';
 import { hasHyperfine, timeCommands } from '../whole-process.mjs';
 
+const scrubbed = scrubNodeStartEnv();
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
 const { WharfClient } = await import('@wharf/client');
 const { serveDemoRegistry } = await import('@wharf/tools');
@@ -82,7 +83,7 @@ try {
     if (p.status !== 0) throw new Error(`${cmd.name} exited ${p.status}: ${p.stderr}`);
   }
   const tool = hasHyperfine();
-  if (scrubbedNote()) console.log(scrubbedNote());
+  if (scrubbedNote(scrubbed)) console.log(scrubbedNote(scrubbed));
   if (!tool)
     console.log(
       'hyperfine is MISSING (Debian: apt-get install hyperfine): timing with the built-in interleaved harness instead',

@@ -12,9 +12,11 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
-import { scrubbedNote } from '../node-start-env.mjs';
+import { scrubbedNote, scrubNodeStartEnv } from '../node-start-env.mjs';
 import { report } from '../report.mjs';
 import { installFixture, repo } from './setup.mjs';
+
+const scrubbed = scrubNodeStartEnv();
 
 process.emitWarning = () => {}; // @extism/extism's WASI ExperimentalWarning is noise here
 const { WharfClient } = await import('@wharf/client');
@@ -119,7 +121,7 @@ try {
   const row = (name, ms, extra = '') => console.log(`${name.padEnd(44)} ${ms.toFixed(1).padStart(7)} ms${extra}`);
   const verdict = (r, max) => `${r.toFixed(2)}× (target ≤ ${max}×) → ${r <= max ? 'ok' : 'OVER'}`;
   console.log(`install of a ${(size / 1e6).toFixed(1)} MB signed artifact over 127.0.0.1, median of ${RUNS} runs`);
-  if (scrubbedNote()) console.log(scrubbedNote());
+  if (scrubbedNote(scrubbed)) console.log(scrubbedNote(scrubbed));
   row('curl to disk (time_total)', c, `   ${((size / c) * 1e-3).toFixed(0)} MB/s`);
   row('Node floor: http.get piped to a file', f, `   ${(f / c).toFixed(2)}× curl`);
   row('download layer (stream, sha256, write)', d, `   ${verdict(d / f, 1.15)} the Node floor`);

@@ -15,10 +15,12 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { scrubbedNote } from '../node-start-env.mjs';
+import { scrubbedNote, scrubNodeStartEnv } from '../node-start-env.mjs';
 import { serveInChild } from '../serve-in-child.mjs';
 import { timeCommands } from '../whole-process.mjs';
 import { makeRegistry } from './make-registry.mjs';
+
+const scrubbed = scrubNodeStartEnv();
 
 process.emitWarning = () => {};
 const { WharfClient } = await import('@wharf/client');
@@ -332,7 +334,7 @@ try {
   await server.close();
 
   const width = rows.reduce((m, r) => Math.max(m, r[0].length), 0);
-  console.log(`Scale bench, ${N} plugins (DESIGN §9 Scale)${scrubbedNote() ? `; ${scrubbedNote()}` : ''}`);
+  console.log(`Scale bench, ${N} plugins (DESIGN §9 Scale)${scrubbedNote(scrubbed) ? `; ${scrubbedNote(scrubbed)}` : ''}`);
   for (const [a, b, c, d] of rows) console.log(`  ${a.padEnd(width)}  ${b.padEnd(40)} ${c.padEnd(10)} ${d}`);
   if (rows.some((r) => r[3] === 'OVER BUDGET')) process.exitCode = 1;
 } finally {
