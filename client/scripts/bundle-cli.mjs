@@ -274,6 +274,12 @@ const LAZY_PACKAGES = new Set([
   // Its formatter's tables (~300 KB of strings) are built at import; only plugin.json's parse uses it.
   'jsonc-parser',
 ]);
+/**
+ * A lazy package whose first use needs only one of its modules: that module is what loads, and only these names are
+ * forwarded (importing another one fails the build). `visit` (schemas' strict JSON reader, which reads sources.json
+ * and the lockfile in most commands) is jsonc-parser's parser; its main also built the formatter's string tables.
+ */
+const LAZY_PART = { 'jsonc-parser': { module: 'jsonc-parser/lib/esm/impl/parser.js', names: ['visit'] } };
 
 /**
  * `import { request } from 'node:https'` becomes a function that requires node:https on its first call and calls
@@ -350,7 +356,8 @@ const lazyBuiltins = {
   get: (_, k) => (k === '__esModule' ? ${esModule ? 'true' : 'undefined'} : r()[k]), has: (_, k) => k in r(), ownKeys: () => Reflect.ownKeys(r()),
   getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(r(), k); return d && { ...d, configurable: true }; },
 })`;
-    const real = (a) => `let m; const r = () => (m ??= require(${JSON.stringify(spec(a))}));`;
+    const real = (a) =>
+      `let m; const r = () => (m ??= require(${JSON.stringify(LAZY_PART[a.path]?.module ?? spec(a))}));`;
     const load = (a) => createRequire(join(a.pluginData.resolveDir, 'x.js'))(spec(a));
     b.onLoad({ filter: /.*/, namespace: 'lazy-cjs' }, (a) => ({
       contents: `${real(a)}\nmodule.exports = ${proxy(load(a).__esModule === true)};`,
@@ -359,7 +366,12 @@ const lazyBuiltins = {
     }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-esm' }, (a) => {
       const mod = load(a);
-      const fns = Object.keys(mod).filter((k) => typeof mod[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
+      const fns = Object.keys(mod).filter(
+        (k) =>
+          typeof mod[k] === 'function' &&
+          /^[A-Za-z_$][\w$]*$/.test(k) &&
+          (!LAZY_PART[a.path] || LAZY_PART[a.path].names.includes(k)),
+      );
       const forward = (k) =>
         `export function ${k}(...a) { return new.target ? new (r().${k})(...a) : r().${k}.apply(this, a); }`;
       return {
