@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { scrubNodeStartEnv, scrubbedNote } from '../node-start-env.mjs';
+import { scrubbedNote, scrubNodeStartEnv } from '../node-start-env.mjs';
 import { report } from '../report.mjs';
 import { hasHyperfine, timeCommands } from '../whole-process.mjs';
 

@@ -334,7 +334,9 @@ try {
   await server.close();
 
   const width = rows.reduce((m, r) => Math.max(m, r[0].length), 0);
-  console.log(`Scale bench, ${N} plugins (DESIGN §9 Scale)${scrubbedNote(scrubbed) ? `; ${scrubbedNote(scrubbed)}` : ''}`);
+  console.log(
+    `Scale bench, ${N} plugins (DESIGN §9 Scale)${scrubbedNote(scrubbed) ? `; ${scrubbedNote(scrubbed)}` : ''}`,
+  );
   for (const [a, b, c, d] of rows) console.log(`  ${a.padEnd(width)}  ${b.padEnd(40)} ${c.padEnd(10)} ${d}`);
   if (rows.some((r) => r[3] === 'OVER BUDGET')) process.exitCode = 1;
 } finally {
