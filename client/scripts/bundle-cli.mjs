@@ -86,7 +86,7 @@ const EARLY = { wharf: '../run/prestart.js' };
 const COLD_VALIDATORS = { wharf: ['manifest', 'registry', 'report', 'submission', 'permissions'] };
 const COLD_FILE = 'validators-cold.cjs';
 /** The copy of bin/run-bundle.cjs a bundle made with `loaderCopy` has beside it. */
-export const LOADER = 'run-bundle.cjs';
+const LOADER = 'run-bundle.cjs';
 
 /**
  * @param {{ entry: string, name: string, outdir: string, external?: string[], minify?: boolean, codeCache?: boolean,
