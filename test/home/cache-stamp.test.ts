@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, type ServedDemo, serveDemo, tempDir } from '../helpers/demo.js';
 
 // A read-only command trusts the cached index without hashing it while its file is the one the meta recorded
-// (inode, size, ctime: client/src/index/index-cache.ts, bodyStamp); any change to the file sends it back to the
+// (inode, size, ctime: client/src/fs/file-stamp.ts); any change to the file sends it back to the
 // hash, and bytes that differ from the verified ones are never served.
 const BIN = join(REPO, 'client', 'bin', 'wharf.cjs');
 // Says on stderr, at exit, whether node:crypto was loaded: the hash is its only use in `info --offline`.

@@ -1,15 +1,17 @@
 // `wharf search` on a sharded source goes through the signed search index: a real sharded registry (demo builder,
 // then `wharf-admin shard`) on two fault servers on 127.0.0.1, the real WharfClient and once the real CLI binary.
-import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfClient } from '@wharf/client';
 import { addReleaseFromFiles, buildDemoRegistry, type DemoRegistry, migrateToSharded } from '@wharf/tools';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { minisignKey, signedRelease } from '../../tools/test/fixtures.js';
-import { EXAMPLES, runCli, tempDir, WHARF } from '../helpers/demo.js';
+import { EXAMPLES, REPO, runCli, tempDir, WHARF } from '../helpers/demo.js';
 import { type FaultServer, startFaultServer } from '../helpers/fault-server.js';
 import { expectRefusal, tempLeftovers } from '../helpers/snapshot-dir.js';
 
+// Says on stderr, at exit, whether node:crypto was loaded (test/home/report-crypto.cjs).
+const REPORT_CRYPTO = join(REPO, 'test', 'home', 'report-crypto.cjs');
 const LIMITS = { headersTimeoutMs: 2_000, stallTimeoutMs: 1_500, minBytesPerSec: 1_024, totalTimeoutMs: 10_000 };
 const NO_HEDGE_MS = 600_000;
 
@@ -115,6 +117,53 @@ describe('search on a sharded source', () => {
     rmSync(dir, { recursive: true });
     symlinkSync(root, dir);
     await expectRefusal(home, 'E_PATH_ESCAPE', () => client().search('vowels'));
+  });
+
+  it('a warm search trusts files still stamped as when they were kept, and hashes any that changed', async () => {
+    await addSource();
+    expect(ids(await client().search('vowels'))).toEqual(['count-vowels']);
+    const dir = join(home, 'cache', 'index', 'search', 'main');
+    const meta = JSON.parse(readFileSync(join(dir, 'manifest.meta.json'), 'utf8'));
+    expect(meta).toMatchObject({ stamp: expect.stringMatching(/^\d+:\d+:\d+$/), checked: 1 });
+    const stamps = JSON.parse(readFileSync(join(dir, 'chunk-stamps.json'), 'utf8')) as Record<string, string>;
+    const kept = readdirSync(dir).filter((f) => /^[0-9a-f]{64}\.json$/.test(f));
+    expect(Object.keys(stamps).sort()).toEqual(kept.map((f) => f.slice(0, 64)).sort());
+    // The real CLI, warm: manifest, timestamp and chunks read under their stamps, nothing hashed, nothing fetched.
+    // Not spawnSync: the mirrors answer from this process.
+    const cli = () =>
+      runCli(WHARF, ['--json', 'search', 'vowels'], {
+        env: { WHARF_HOME: home, NODE_OPTIONS: `--require=${REPORT_CRYPTO}` },
+      });
+    const n = primary.log.length;
+    let r = await cli();
+    expect(r.code, r.stderr).toBe(0);
+    expect(ids(JSON.parse(r.stdout))).toEqual(['count-vowels']);
+    expect(r.stderr).toMatch(/crypto not loaded/);
+    expect(primary.log.length).toBe(n);
+    // Each kept chunk edited in place, its size kept: its stamp moved, so it is hashed, refused and fetched again.
+    for (const f of kept) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      writeFileSync(
+        join(dir, f),
+        text.replace(/[a-z]/, (c) => (c === 'x' ? 'y' : 'x')),
+      );
+    }
+    r = await cli();
+    expect(r.code, r.stderr).toBe(0);
+    expect(ids(JSON.parse(r.stdout))).toEqual(['count-vowels']);
+    expect(r.stderr).toMatch(/crypto loaded/);
+    expect(paths(primary, n).filter((p) => p.startsWith('/search/'))).toHaveLength(kept.length);
+    // Fetched again, kept again, stamped again: the next warm search hashes nothing.
+    r = await cli();
+    expect(r.stderr).toMatch(/crypto not loaded/);
+    // The manifest edited in place, its size kept: no longer the checked bytes, so fetched anew through TUF.
+    const body = join(dir, 'manifest.json');
+    const text = readFileSync(body, 'utf8');
+    writeFileSync(body, text.replace('"docs":', '"docs" '));
+    const m = primary.log.length;
+    expect(ids(await client().search('vowels'))).toEqual(['count-vowels']);
+    expect(paths(primary, m).filter((p) => p.startsWith('/targets/search/'))).toHaveLength(1);
+    expect(readFileSync(body, 'utf8')).toBe(text);
   });
 
   it('the real CLI searches from a fresh home', async () => {

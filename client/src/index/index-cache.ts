@@ -1,18 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { currentStamp, isStamp, readStamped } from '../fs/file-stamp.js';
 import { utf8Text } from '../fs/utf8-text.js';
 import { checkSegment, fileInHomeDir, homeDir } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
@@ -41,7 +32,7 @@ interface CacheMeta {
   fetchedAt: string;
   sha256: string;
   sharded?: true;
-  /** The body file as it was when this meta was written: inode, size, ctime in ns (see bodyStamp). */
+  /** The body file as it was when this meta was written: inode, size, ctime in ns (fs/file-stamp.ts). */
   stamp?: string;
 }
 
@@ -85,22 +76,8 @@ function validMeta(x: unknown, alias: string): x is CacheMeta {
     typeof m.sha256 === 'string' &&
     SHA256.test(m.sha256) &&
     (m.sharded === undefined || m.sharded === true) &&
-    (m.stamp === undefined || (typeof m.stamp === 'string' && STAMP.test(m.stamp)))
+    (m.stamp === undefined || isStamp(m.stamp))
   );
-}
-
-const STAMP = /^\d{1,24}:\d{1,20}:\d{1,24}$/;
-
-/**
- * The identity of the body file as the kernel keeps it: inode, size and change time, which nothing in user space can
- * set back (any write, rename or utimes moves the ctime). While it is what the meta recorded, the file holds the
- * bytes whose sha256 the meta names, and a reader need not hash them again: that hash was node:crypto's first use
- * in `wharf search`, `info` and `outdated` (~2.5 ms of a ~30 ms start). git's index skips rehashing on the same
- * grounds. Undefined on a filesystem whose times are no finer than a millisecond (a write in the same tick could
- * keep them): there the readers hash, as does every refresh, whose answer signed metadata vouches for.
- */
-function bodyStamp(st: { ino: bigint; size: bigint; ctimeNs: bigint }): string | undefined {
-  return st.ctimeNs % 1_000_000n === 0n ? undefined : `${st.ino}:${st.size}:${st.ctimeNs}`;
 }
 
 function validNote(x: unknown): x is { since: string; reason: string } {
@@ -122,8 +99,7 @@ export function writeCachedIndex(home: HomePaths, snap: IndexSnapshot, bytes?: U
     ...(snap.sharded ? { sharded: true as const } : {}),
   };
   // The body as it lies now: just written from verified bytes, or kept because the verified hash is the same.
-  const st = lstatSync(f.body, { bigint: true, throwIfNoEntry: false });
-  const stamp = st?.isFile() ? bodyStamp(st) : undefined;
+  const stamp = currentStamp(f.body);
   if (stamp) meta.stamp = stamp;
   const text = `${JSON.stringify(meta, null, 2)}\n`;
   // Unchanged bytes: only the date moves, and losing that in a power cut leaves the previous, still valid meta.
@@ -222,7 +198,7 @@ export function writeEtags(home: HomePaths, alias: string, etags: EtagRecord): v
 
 /**
  * The verified index of `alias` from the cache, or undefined. `trustStamp`: for the commands that only read the cache
- * (search, info, install from it), a body whose file is still the one the meta recorded (bodyStamp) is not hashed
+ * (search, info, install from it), a body whose file is still the one the meta recorded (its stamp) is not hashed
  * again; a refresh, whose no-change answer vouches for the cache against signed metadata, always hashes.
  */
 export function readCachedIndex(
@@ -235,9 +211,10 @@ export function readCachedIndex(
   try {
     const meta: unknown = JSON.parse(readFileSync(f.meta, 'utf8'));
     if (!validMeta(meta, alias)) return undefined;
-    const body = readBody(f.body, opts.trustStamp ? meta.stamp : undefined);
+    const body = readStamped(f.body);
+    const sameFile = opts.trustStamp === true && meta.stamp !== undefined && body.stamp === meta.stamp;
     // The cache is only trusted while it still has the bytes that were verified.
-    if (!body.sameFile && createHash('sha256').update(body.bytes).digest('hex') !== meta.sha256) return undefined;
+    if (!sameFile && createHash('sha256').update(body.bytes).digest('hex') !== meta.sha256) return undefined;
     const registry = JSON.parse(utf8Text(body.bytes)) as Registry;
     const raw: unknown = existsSync(f.stale) ? JSON.parse(readFileSync(f.stale, 'utf8')) : undefined;
     const note = validNote(raw) ? raw : undefined;
@@ -247,17 +224,6 @@ export function readCachedIndex(
       : { ...meta, registry, stale };
   } catch {
     return undefined;
-  }
-}
-
-/** The body's bytes, read through one descriptor, and whether that file is still the one `stamp` recorded. */
-function readBody(path: string, stamp: string | undefined): { bytes: Buffer; sameFile: boolean } {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const sameFile = stamp !== undefined && bodyStamp(fstatSync(fd, { bigint: true })) === stamp;
-    return { bytes: readFileSync(fd), sameFile };
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isWharfError, type SourceConfig, WharfError } from '@wharf/schemas';
-import { openSearchIndex, type SearchIndex, type SearchIndexHit } from '@wharf/schemas/search-index';
+import {
+  openSearchIndex,
+  parseCheckedManifest,
+  parseManifest,
+  type SearchIndex,
+  type SearchIndexHit,
+  type SearchManifest,
+} from '@wharf/schemas/search-index';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { currentStamp, isStamp, readStamped } from '../fs/file-stamp.js';
 import { utf8Text } from '../fs/utf8-text.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { ensureHomeDir, homeDir, homeFile, presentFileInHomeDir } from '../home/home-path.js';
@@ -47,7 +55,24 @@ interface ManifestMeta {
   timestamp_sha256: string;
   sha256: string;
   fetched_at: string;
+  /** manifest.json and the trusted timestamp.json as they lay when their hashes were recorded (fs/file-stamp.ts). */
+  stamp?: string;
+  timestamp_stamp?: string;
+  /** Set when the manifest passed parseManifest before it was written (MANIFEST_CHECK: which checks it passed). */
+  checked?: number;
 }
+
+/** Bumped when parseManifest checks more: a manifest checked by an older wharf is then checked again. */
+const MANIFEST_CHECK = 1;
+
+/** A manifest's text, and its parsed form when it was checked already (else the engine checks the text). */
+interface LoadedManifest {
+  text: string;
+  checked?: SearchManifest;
+}
+
+/** Chunk files kept by this home, as they lay when they were written from verified bytes: sha256 → stamp. */
+const CHUNK_STAMPS = 'chunk-stamps.json';
 
 const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
 const SHA = /^[0-9a-f]{64}$/;
@@ -57,24 +82,55 @@ function dirSegs(alias: string): string[] {
   return [...HOME_DIRS.indexCache, 'search', alias];
 }
 
-function trustedTimestampSha(home: HomePaths, alias: string): string | undefined {
-  const p = homeFile(home.root, [...trustSegments(alias), 'timestamp.json']);
-  return existsSync(p) ? sha256(readFileSync(p)) : undefined;
+function trustedTimestampPath(home: HomePaths, alias: string): string {
+  return homeFile(home.root, [...trustSegments(alias), 'timestamp.json']);
 }
 
-/** The cached manifest's text when its bytes still hash as recorded; `current` when under today's timestamp. */
-function cachedManifest(home: HomePaths, alias: string): { text: string; current: boolean } | undefined {
+/** The trusted timestamp's sha256 and stamp, from one descriptor; undefined when there is none. */
+function trustedTimestamp(home: HomePaths, alias: string): { sha256: string; stamp: string | undefined } | undefined {
+  const p = trustedTimestampPath(home, alias);
+  if (!existsSync(p)) return undefined;
+  const { bytes, stamp } = readStamped(p);
+  return { sha256: sha256(bytes), stamp };
+}
+
+const validManifestMeta = (m: Partial<ManifestMeta> | null, alias: string): m is ManifestMeta =>
+  typeof m === 'object' &&
+  m !== null &&
+  m.alias === alias &&
+  typeof m.sha256 === 'string' &&
+  SHA.test(m.sha256) &&
+  typeof m.timestamp_sha256 === 'string' &&
+  (m.stamp === undefined || isStamp(m.stamp)) &&
+  (m.timestamp_stamp === undefined || isStamp(m.timestamp_stamp)) &&
+  (m.checked === undefined || m.checked === MANIFEST_CHECK);
+
+/**
+ * The cached manifest's text when its bytes still hash as recorded; `current` when under today's timestamp. A search
+ * only reads (a refresh vouches for the cache against signed metadata): a file still stamped as when its hash was
+ * recorded is not hashed again, which keeps node:crypto out of a warm search, nor checked again when it was checked
+ * before it was written.
+ */
+function cachedManifest(
+  home: HomePaths,
+  alias: string,
+): { text: string; current: boolean; checked: boolean } | undefined {
   try {
     // The directory checked once, then each file in it (as homeFile would, one lstat each).
     const dir = homeDir(home.root, dirSegs(alias));
     const metaPath = dir && presentFileInHomeDir(dir, 'manifest.meta.json');
     const bodyPath = dir && presentFileInHomeDir(dir, 'manifest.json');
     if (!metaPath || !bodyPath) return undefined;
-    const m = JSON.parse(readFileSync(metaPath, 'utf8')) as Partial<ManifestMeta>;
-    if (m?.alias !== alias || typeof m.sha256 !== 'string' || !SHA.test(m.sha256)) return undefined;
-    const bytes = readFileSync(bodyPath); // hashed as read, not re-encoded from the decoded text
-    if (sha256(bytes) !== m.sha256) return undefined;
-    return { text: utf8Text(bytes), current: m.timestamp_sha256 === trustedTimestampSha(home, alias) };
+    const m = JSON.parse(readFileSync(metaPath, 'utf8')) as Partial<ManifestMeta> | null;
+    if (!validManifestMeta(m, alias)) return undefined;
+    const { bytes, stamp } = readStamped(bodyPath); // hashed as read, not re-encoded from the decoded text
+    const sameFile = m.stamp !== undefined && stamp === m.stamp;
+    if (!sameFile && sha256(bytes) !== m.sha256) return undefined;
+    const tsPath = trustedTimestampPath(home, alias);
+    const current =
+      (m.timestamp_stamp !== undefined && currentStamp(tsPath) === m.timestamp_stamp) ||
+      m.timestamp_sha256 === trustedTimestamp(home, alias)?.sha256;
+    return { text: utf8Text(bytes), current, checked: sameFile && m.checked === MANIFEST_CHECK };
   } catch (e) {
     if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
     return undefined;
@@ -83,9 +139,13 @@ function cachedManifest(home: HomePaths, alias: string): { text: string; current
 
 /**
  * Refresh the source (as `wharf refresh` does) and resolve its signed search manifest on the way, under the
- * home lock. Returns the manifest text, or undefined when the registry signs none (sharded before search).
+ * home lock. Returns the manifest, checked (a malformed one is refused before it is kept: E_SCHEMA), or undefined
+ * when the registry signs none (sharded before search).
  */
-async function refreshManifest(ctx: ShardedSearchContext, cached: string | undefined): Promise<string | undefined> {
+async function refreshManifest(
+  ctx: ShardedSearchContext,
+  cached: string | undefined,
+): Promise<LoadedManifest | undefined> {
   const { refreshSource } = await import('../index/refresh.js');
   return withHomeLock(
     ctx.home,
@@ -109,19 +169,26 @@ async function refreshManifest(ctx: ShardedSearchContext, cached: string | undef
         ],
       });
       if (!signed || text === undefined) return undefined;
+      const checked = parseManifest(text, manifestName(ctx));
       const dir = dirSegs(ctx.src.alias);
-      writeFileAtomic(homeFile(ctx.home.root, [...dir, 'manifest.json'], { create: true }), text);
+      const body = homeFile(ctx.home.root, [...dir, 'manifest.json'], { create: true });
+      writeFileAtomic(body, text);
+      const ts = trustedTimestamp(ctx.home, ctx.src.alias);
+      const stamp = currentStamp(body);
       const meta: ManifestMeta = {
         alias: ctx.src.alias,
-        timestamp_sha256: trustedTimestampSha(ctx.home, ctx.src.alias) ?? '',
+        timestamp_sha256: ts?.sha256 ?? '',
         sha256: sha256(text),
         fetched_at: new Date().toISOString(),
+        ...(stamp ? { stamp } : {}),
+        ...(ts?.stamp ? { timestamp_stamp: ts.stamp } : {}),
+        checked: MANIFEST_CHECK,
       };
       writeFileAtomic(
         homeFile(ctx.home.root, [...dir, 'manifest.meta.json'], { create: true }),
         `${JSON.stringify(meta)}\n`,
       );
-      return text;
+      return { text, checked };
     },
     { waitMs: ctx.lockWaitMs },
   );
@@ -131,8 +198,10 @@ async function refreshManifest(ctx: ShardedSearchContext, cached: string | undef
 async function manifestFor(
   ctx: ShardedSearchContext,
   cached: ReturnType<typeof cachedManifest>,
-): Promise<string | undefined> {
-  if (cached?.current || (cached && ctx.offline)) return cached.text;
+): Promise<LoadedManifest | undefined> {
+  const fromCache = (c: NonNullable<typeof cached>): LoadedManifest =>
+    c.checked ? { text: c.text, checked: parseCheckedManifest(c.text) } : { text: c.text };
+  if (cached?.current || (cached && ctx.offline)) return fromCache(cached);
   if (ctx.offline)
     throw new WharfError(
       'E_INDEX_STALE',
@@ -148,14 +217,29 @@ async function manifestFor(
     // a verification failure (tampered, rolled back, expired) is the refusal it is.
     if (!cached && !NETWORK_CODES.has(code)) throw e;
     markStale(ctx.home, ctx.src.alias, code);
-    return cached ? cached.text : undefined;
+    return cached ? fromCache(cached) : undefined;
   }
 }
 
+/** The chunk stamps file of a search directory, checked like any input: a record that doesn't fit is no record. */
+function readChunkStamps(dir: string): Map<string, string> {
+  const stamps = new Map<string, string>();
+  try {
+    const p = presentFileInHomeDir(dir, CHUNK_STAMPS);
+    const x: unknown = p === undefined ? undefined : JSON.parse(readFileSync(p, 'utf8'));
+    if (typeof x === 'object' && x !== null && !Array.isArray(x))
+      for (const [sha, stamp] of Object.entries(x)) if (SHA.test(sha) && isStamp(stamp)) stamps.set(sha, stamp);
+  } catch (e) {
+    if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
+  }
+  return stamps;
+}
+
 /**
- * Chunks: the home's copy when its bytes hash right (given as those bytes: the engine decodes only what it reads),
- * else the mirrors, in order, hedged, hash-checked. Each file it returns is recorded in `verified` with its sha256,
- * so that the engine's own check need not hash it again.
+ * Chunks: the home's copy when its bytes hash right, or when its file is still stamped as when it was written from
+ * verified bytes (given as those bytes: the engine decodes only what it reads), else the mirrors, in order, hedged,
+ * hash-checked. Each file it returns is recorded in `verified` with its sha256, so that the engine's own check need
+ * not hash it again.
  */
 function chunkLoader(
   ctx: ShardedSearchContext,
@@ -164,14 +248,17 @@ function chunkLoader(
 ) {
   // The directory is checked once per search (no link on the way), then each chunk file in it.
   let dir: string | undefined | null = null;
+  let stamps: Map<string, string> | undefined;
   return async (rel: string, sha: string): Promise<string | Uint8Array> => {
     if (typeof sha !== 'string' || !SHA.test(sha))
       throw new WharfError('E_SCHEMA', `The search index names no sha256 for ${rel}.`);
     if (dir === null) dir = homeDir(ctx.home.root, dirSegs(ctx.src.alias));
     const p = dir === undefined ? undefined : presentFileInHomeDir(dir, `${sha}.json`);
-    if (p !== undefined) {
-      const bytes = readFileSync(p);
-      if (sha256(bytes) === sha) {
+    if (dir !== undefined && p !== undefined) {
+      const { bytes, stamp } = readStamped(p);
+      stamps ??= readChunkStamps(dir);
+      const recorded = stamps.get(sha);
+      if ((recorded !== undefined && stamp === recorded) || sha256(bytes) === sha) {
         verified.set(bytes, sha);
         return bytes;
       } // a damaged copy is as good as none: fetched again
@@ -221,24 +308,47 @@ async function fetchChunk(ctx: ShardedSearchContext, rel: string, sha: string): 
   throw allMirrorsFailed(ctx.src.alias, failures);
 }
 
-/** Verified chunks fetched by this search, kept by hash under the home lock (content-addressed, atomic). */
-async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>): Promise<void> {
+/**
+ * Verified chunks fetched by this search, kept by hash under the home lock (content-addressed, atomic), and their
+ * stamps recorded. Only the chunks the current manifest names keep a stamp record: the file stays bounded by the
+ * index's own chunk count however many publishes the home has seen.
+ */
+async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>, named: ReadonlySet<string>): Promise<void> {
   if (fresh.size === 0) return;
   await withHomeLock(
     ctx.home,
     () => {
+      const segs = dirSegs(ctx.src.alias);
+      const stamps = readChunkStamps(ensureHomeDir(ctx.home.root, ...segs));
+      for (const sha of stamps.keys()) if (!named.has(sha)) stamps.delete(sha);
       for (const [sha, text] of fresh) {
-        const p = homeFile(ctx.home.root, [...dirSegs(ctx.src.alias), `${sha}.json`], { create: true });
-        if (!existsSync(p)) writeFileAtomic(p, text);
+        // Fetched because the home had no good copy: written (over a damaged one too; another search may have
+        // written the same bytes meanwhile), then recorded as it now lies. Writers hold the lock, so it stays so.
+        const p = homeFile(ctx.home.root, [...segs, `${sha}.json`], { create: true });
+        writeFileAtomic(p, text);
+        const stamp = currentStamp(p);
+        if (stamp !== undefined) stamps.set(sha, stamp);
+        else stamps.delete(sha);
       }
+      writeFileAtomic(
+        homeFile(ctx.home.root, [...segs, CHUNK_STAMPS], { create: true }),
+        `${JSON.stringify(Object.fromEntries(stamps))}\n`,
+      );
     },
     { waitMs: ctx.lockWaitMs },
   );
 }
 
+/** Every chunk a manifest names, by sha256. */
+function chunksOf(m: SearchManifest): Set<string> {
+  return new Set([...m.terms.map((t) => t[1]), ...m.doc_chunks, ...m.id_buckets]);
+}
+
+const manifestName = (ctx: ShardedSearchContext) => `${ctx.src.alias}'s search/manifest.json`;
+
 async function queryManifest(
   ctx: ShardedSearchContext,
-  text: string,
+  m: LoadedManifest,
   query: string,
   filters: SearchFilters,
   limit: number,
@@ -247,12 +357,13 @@ async function queryManifest(
   const verified = new Map<string | Uint8Array, string>();
   let idx: SearchIndex;
   try {
-    // node:crypto's sha256, already loaded for the cache: WebCrypto would add its start-up to every search. A
-    // file the loader has just checked is not hashed twice.
-    idx = openSearchIndex(text, chunkLoader(ctx, fresh, verified), {
+    // node:crypto's sha256, loaded only when a file must be hashed: WebCrypto would add its start-up to every search.
+    // A file the loader has just checked is not hashed twice; a manifest checked before it was kept, not again.
+    idx = openSearchIndex(m.checked ?? m.text, chunkLoader(ctx, fresh, verified), {
       sha256: (t) => verified.get(t) ?? sha256(t),
       decode: utf8Text,
-      name: `${ctx.src.alias}'s search/manifest.json`,
+      name: manifestName(ctx),
+      checked: m.checked !== undefined,
     });
   } catch (e) {
     throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
@@ -265,7 +376,7 @@ async function queryManifest(
     if (filters.tag) return await queryWithTag(idx, query, filters.tag, opts, limit);
     return (await idx.query(query, { ...opts, limit })).hits;
   } finally {
-    await keep(ctx, fresh);
+    await keep(ctx, fresh, chunksOf(idx.manifest));
   }
 }
 
@@ -281,18 +392,18 @@ export async function searchShardedSource(
 ): Promise<SearchHit[] | undefined> {
   const limit = filters.limit ?? SHARDED_SEARCH_LIMIT;
   const cached = cachedManifest(ctx.home, ctx.src.alias);
-  const text = await manifestFor(ctx, cached);
-  if (text === undefined) return undefined;
+  const loaded = await manifestFor(ctx, cached);
+  if (loaded === undefined) return undefined;
   let hits: SearchIndexHit[];
   try {
-    hits = await queryManifest(ctx, text, query, filters, limit);
+    hits = await queryManifest(ctx, loaded, query, filters, limit);
   } catch (e) {
     // The publisher keeps the chunks of the current and the previous manifest only: a manifest verified two or
     // more publishes ago may name chunks the mirrors no longer have. Then the signed manifest is fetched anew
     // (a refresh) and the query runs once more; a hash mismatch is never retried.
-    const fromCache = cached?.current === true && cached.text === text;
+    const fromCache = cached?.current === true && cached.text === loaded.text;
     if (!fromCache || ctx.offline || !isWharfError(e) || e.code !== 'E_ALL_MIRRORS_FAILED') throw e;
-    const next = await refreshManifest(ctx, text);
+    const next = await refreshManifest(ctx, loaded.text);
     if (next === undefined) return undefined;
     hits = await queryManifest(ctx, next, query, filters, limit);
   }

@@ -201,6 +201,16 @@ export function parseManifest(text: string, what = MANIFEST_PATH): SearchManifes
   return validateManifest(parse(text, what), what);
 }
 
+/**
+ * The text of a manifest that parseManifest accepted before, unchanged since (a home's cache of checked bytes, whose
+ * file stamp vouches for them): parsed, not checked again (~1 ms of a warm CLI search at 100k). facets keeps the
+ * prototype-free map validateManifest makes, so that a category named like an Object method finds nothing.
+ */
+export function parseCheckedManifest(text: string): SearchManifest {
+  const o = JSON.parse(text) as SearchManifest;
+  return { ...o, facets: Object.assign(Object.create(null), o.facets) };
+}
+
 /** A manifest already parsed (the site passes objects): checked the same way. */
 export function validateManifest(x: unknown, what = MANIFEST_PATH): SearchManifest {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) bad(what, 'it is not an object');

@@ -92,6 +92,8 @@ export interface OpenSearchIndexOptions {
   decode?: (bytes: Uint8Array) => string;
   /** What a refusal of the manifest names (e.g. a source's alias). */
   name?: string;
+  /** The manifest object is one validateManifest or parseCheckedManifest returned: not checked again. */
+  checked?: boolean;
 }
 
 export function openSearchIndex(
@@ -104,7 +106,11 @@ export function openSearchIndex(
   opts: OpenSearchIndexOptions = {},
 ): SearchIndex {
   const manifest =
-    typeof manifestIn === 'string' ? parseManifest(manifestIn, opts.name) : validateManifest(manifestIn, opts.name);
+    typeof manifestIn === 'string'
+      ? parseManifest(manifestIn, opts.name)
+      : opts.checked
+        ? manifestIn
+        : validateManifest(manifestIn, opts.name);
   const hash = opts.sha256 ?? sha256Hex;
   const decode = opts.decode ?? decodeUtf8;
   const firsts = manifest.terms.map((t) => t[0]);

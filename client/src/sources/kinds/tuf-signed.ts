@@ -30,7 +30,7 @@ export const tufSigned: Omit<SourceKind, 'name' | 'ensure' | 'search'> = {
   // A link at trust/<alias> is refused (E_PATH_ESCAPE) before anything is fetched or written.
   checkHome: (home, alias) => void trustedMetadata(home, alias),
   refresh: async (home, src, opts) => (await refreshing()).refreshSource(home, src, opts),
-  // Reads: a cache file still the one its meta recorded is not hashed again (index-cache.ts, bodyStamp).
+  // Reads: a cache file still the one its meta recorded is not hashed again (fs/file-stamp.ts).
   readCache: (home, alias) => readCachedIndex(home, alias, { trustStamp: true }),
   test: async (home, src, opts) => (await refreshing()).testMirrors(home, src, opts),
   info: async () => ({}),
