@@ -34,13 +34,18 @@ export type { AddSourceInput, RefreshReport };
 
 export interface ClientOptions {
   home?: string;
-  /** Extra source URLs for this run only (the CLI's --source); trusted by fingerprint like any other. */
+  /** Deadlines and size caps of every request (the CLI's --timeout sets two of them). */
   limits?: FetchLimits;
   offline?: boolean;
   /** Silence on a mirror before the next one is started in parallel (default 200 ms). */
   hedgeDelayMs?: number;
   /** How long a writer waits for another process's home lock before E_HOME_LOCKED (default WHARF_LOCK_WAIT_MS or 60 s). */
   lockWaitMs?: number;
+  /**
+   * When the leftovers of crashed runs are cleared (openHome): when the client is made (default), or at its first
+   * change to the home, under the lock (the CLI: its read-only commands then list no directories to clean).
+   */
+  sweep?: 'open' | 'first-lock';
 }
 
 /** The library behind the `wharf` CLI; each method is one command. */
@@ -49,7 +54,7 @@ export class WharfClient {
   /** Verification, cache, failover and staleness of every kind of source, behind one interface. */
   private readonly layer: SourceSet;
   constructor(readonly opts: ClientOptions = {}) {
-    this.home = openHome(opts.home);
+    this.home = openHome(opts.home, { sweep: opts.sweep });
     this.layer = new SourceSet(this.home, opts);
   }
 

@@ -72,5 +72,6 @@ export function clientFor(g: GlobalOpts): WharfClient {
   if (t !== undefined && !(t > 0)) throw new WharfError('E_USAGE', `--timeout takes milliseconds, got "${g.timeout}".`);
   if (!Client) throw new Error('the client library is loaded before a command action runs (preAction hook)');
   const limits = t ? { ...DEFAULT_LIMITS, headersTimeoutMs: t, stallTimeoutMs: t } : undefined;
-  return new Client({ home: g.home, limits, offline: g.offline });
+  // A command that only reads leaves what crashed runs left to the next one that writes (under the home lock).
+  return new Client({ home: g.home, limits, offline: g.offline, sweep: 'first-lock' });
 }

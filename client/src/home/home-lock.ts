@@ -303,6 +303,21 @@ function holdsHere(home: HomePaths): boolean {
   return heldHere.getStore()?.has(home.homeLock) ?? false;
 }
 
+// Work deferred to this process's first hold of a home's lock (openHome's sweep, for a client that may only read).
+const atFirstHold = new Map<string, () => void>();
+
+/** Run `fn` when this process next takes `home`'s lock, once, before what it was taken for. */
+export function deferToFirstLock(home: HomePaths, fn: () => void): void {
+  atFirstHold.set(home.homeLock, fn);
+}
+
+function firstHold(home: HomePaths): void {
+  const fn = atFirstHold.get(home.homeLock);
+  if (!fn) return;
+  atFirstHold.delete(home.homeLock);
+  fn();
+}
+
 /** Run `fn` holding the home lock (re-entrant); the lockfile must be read inside `fn`, not before. */
 export async function withHomeLock<T>(home: HomePaths, fn: () => Promise<T> | T, opts?: HomeLockOptions): Promise<T> {
   if (holdsHere(home)) return fn();
@@ -318,6 +333,7 @@ export async function withHomeLock<T>(home: HomePaths, fn: () => Promise<T> | T,
   try {
     const lock = await acquireHomeLock(home, opts);
     try {
+      firstHold(home);
       return await heldHere.run(new Set([...(heldHere.getStore() ?? []), key]), fn);
     } finally {
       lock.release();
@@ -341,6 +357,7 @@ export function withHomeLockSync<T>(home: HomePaths, fn: () => T, opts?: HomeLoc
     );
   const lock = acquireHomeLockSync(home, opts);
   try {
+    firstHold(home);
     return heldHere.run(new Set([...(heldHere.getStore() ?? []), home.homeLock]), fn);
   } finally {
     lock.release();
