@@ -266,6 +266,9 @@ const LAZY_BUILTINS = new Set([
   'tls',
   'zlib',
 ]);
+// semver's own modules, one per function (as semver documents for a small footprint): `outdated` needs three
+// functions and the SemVer class, and semver's index loaded all 50 modules, Range and Comparator too (~1 ms).
+const LAZY_DEEP = /^semver\/(functions|ranges)\/[a-z-]+\.js$/;
 const LAZY_PACKAGES = new Set([
   'semver',
   'ajv-formats/dist/formats.js',
@@ -337,12 +340,13 @@ const lazyBuiltins = {
     b.onResolve(
       {
         filter:
-          /^(node:)?[a-z_/]+$|^(semver|ajv-formats\/dist\/formats\.js|ajv\/dist\/runtime\/ucs2length\.js|ipaddr\.js|jsonc-parser)$/,
+          /^(node:)?[a-z_/]+$|^(semver|ajv-formats\/dist\/formats\.js|ajv\/dist\/runtime\/ucs2length\.js|ipaddr\.js|jsonc-parser)$|^semver\/(functions|ranges)\/[a-z-]+\.js$/,
       },
       (a) => {
         const name = a.path.replace(/^node:/, '');
-        const builtin = LAZY_BUILTINS.has(name) && !LAZY_PACKAGES.has(a.path);
-        if (!builtin && !LAZY_PACKAGES.has(a.path)) return undefined;
+        const pkg = LAZY_PACKAGES.has(a.path) || LAZY_DEEP.test(a.path);
+        const builtin = LAZY_BUILTINS.has(name) && !pkg;
+        if (!builtin && !pkg) return undefined;
         // The lazy module's own require of the real one: a built-in stays external, a package is bundled as usual.
         if (a.namespace.startsWith('lazy-')) return builtin ? { path: `node:${name}`, external: true } : undefined;
         const pluginData = { builtin, resolveDir: a.resolveDir };
@@ -374,11 +378,13 @@ const lazyBuiltins = {
       );
       const forward = (k) =>
         `export function ${k}(...a) { return new.target ? new (r().${k})(...a) : r().${k}.apply(this, a); }`;
+      // A module that is one function (semver/functions/gt.js): its default export calls it.
+      const whole = 'export default function lazy(...a) { return new.target ? new (r())(...a) : r().apply(this, a); }';
       return {
         contents: [
           real(a),
           ...fns.filter((k) => k !== 'default').map(forward),
-          `export default ${proxy(mod.__esModule === true)};`,
+          typeof mod === 'function' ? whole : `export default ${proxy(mod.__esModule === true)};`,
         ].join('\n'),
         loader: 'js',
         resolveDir: a.pluginData.resolveDir,

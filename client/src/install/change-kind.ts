@@ -1,12 +1,14 @@
-import semver from 'semver';
+import diff from 'semver/functions/diff.js';
+import eq from 'semver/functions/eq.js';
+import lt from 'semver/functions/lt.js';
 
 export type ChangeKind = 'patch' | 'minor' | 'major' | 'downgrade' | 'prerelease' | 'none';
 
 /** How `outdated` and `update` label a move from one version to another. */
 export function changeKind(from: string, to: string): ChangeKind {
-  if (semver.eq(from, to)) return 'none';
-  if (semver.lt(to, from)) return 'downgrade';
-  const d = semver.diff(from, to);
+  if (eq(from, to)) return 'none';
+  if (lt(to, from)) return 'downgrade';
+  const d = diff(from, to);
   if (d === 'major' || d === 'premajor') return 'major';
   if (d === 'minor' || d === 'preminor') return 'minor';
   if (d === 'patch' || d === 'prepatch') return 'patch';

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
-import semver from 'semver';
+import lt from 'semver/functions/lt.js';
 import { fsyncDir, fsyncDirOffThread, fsyncFile, fsyncOffThread, TEMP_MARK, tempPathFor } from '../fs/atomic-write.js';
 import { withHomeLock } from '../home/home-lock.js';
 import { checkRemoval, ensureHomeDir, homeDir, homeFile } from '../home/home-path.js';
@@ -112,7 +112,7 @@ async function installLocked(
         `${entry.address} is suspended by the registry maintainers; it can't be installed.`,
       );
     }
-    if (prev && semver.lt(release.version, prev.version) && !opts.allowDowngrade) {
+    if (prev && lt(release.version, prev.version) && !opts.allowDowngrade) {
       throw new WharfError(
         'E_DOWNGRADE',
         `${entry.address} ${prev.version} is installed; ${release.version} would be a downgrade. Pass --allow-downgrade to do it anyway.`,

@@ -1,5 +1,5 @@
 import type { Lockfile } from '@wharf/schemas';
-import semver from 'semver';
+import valid from 'semver/functions/valid.js';
 import { type Catalog, parseAddress } from '../index/catalog.js';
 import { type ChangeKind, changeKind } from './change-kind.js';
 import { latestRelease } from './resolve-version.js';
@@ -29,9 +29,9 @@ export function findOutdated(catalog: Catalog, lock: Lockfile, only?: string[]):
     }
     // Legacy (WXAUTO-MGT) indexes carry no releases, only versions.latest, which is what that client compares.
     const latestVersion =
-      latestRelease(plugin)?.version ?? (plugin.releases.length === 0 ? semver.valid(plugin.versions.latest) : null);
+      latestRelease(plugin)?.version ?? (plugin.releases.length === 0 ? valid(plugin.versions.latest) : null);
     const mine = plugin.releases.find((r) => r.version === le.version);
-    if (!latestVersion || !semver.valid(le.version)) continue;
+    if (!latestVersion || !valid(le.version)) continue;
     const change = changeKind(le.version, latestVersion);
     if (change === 'none' && !mine?.yanked) continue;
     out.push({

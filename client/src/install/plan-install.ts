@@ -1,5 +1,5 @@
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
 import { type Catalog, type CatalogEntry, type PluginAddress, parseAddress } from '../index/catalog.js';
 import { matchingReleases, resolveRelease } from './resolve-version.js';
 
@@ -87,7 +87,7 @@ function choose(n: Node, lock: Lockfile): Release {
   if (!n.requested && prev) {
     // An installed dependency stays put while it satisfies everyone.
     const kept = n.entry.plugin.releases.find((r) => r.version === prev.version && r.artifact.sha256 === prev.sha256);
-    if (kept && ranges.every((r) => semver.satisfies(prev.version, r, { includePrerelease: true }))) return kept;
+    if (kept && ranges.every((r) => satisfies(prev.version, r, { includePrerelease: true }))) return kept;
   }
   if (n.constraints.length > 1 && matchingReleases(n.entry.plugin, ranges).filter((r) => !r.yanked).length === 0) {
     const who = n.constraints.map((c) => `${c.by} needs ${c.range}`).join(', ');

@@ -1,5 +1,8 @@
 import { type RegistryPlugin, type Release, WharfError } from '@wharf/schemas';
-import semver from 'semver';
+import gt from 'semver/functions/gt.js';
+import prerelease from 'semver/functions/prerelease.js';
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 
 /**
  * Pick the release to install: the highest version satisfying every range that isn't yanked, preferring
@@ -8,7 +11,7 @@ import semver from 'semver';
 export function resolveRelease(plugin: RegistryPlugin, ranges: string | string[] = '*'): Release {
   const list = (Array.isArray(ranges) ? ranges : [ranges]).map((r) => r || '*');
   for (const r of list) {
-    if (r !== '*' && !semver.validRange(r)) {
+    if (r !== '*' && !validRange(r)) {
       throw new WharfError('E_USAGE', `"${r}" is not a SemVer range (try ^1, ~1.2 or 1.2.3).`);
     }
   }
@@ -33,18 +36,16 @@ export function resolveRelease(plugin: RegistryPlugin, ranges: string | string[]
 
 export function matchingReleases(plugin: RegistryPlugin, ranges: string[]): Release[] {
   return plugin.releases.filter((r) =>
-    ranges.every((range) =>
-      semver.satisfies(r.version, range, { includePrerelease: semver.prerelease(range) !== null }),
-    ),
+    ranges.every((range) => satisfies(r.version, range, { includePrerelease: prerelease(range) !== null })),
   );
 }
 
 function highest(releases: Release[]): Release | undefined {
-  return releases.reduce<Release | undefined>((a, b) => (!a || semver.gt(b.version, a.version) ? b : a), undefined);
+  return releases.reduce<Release | undefined>((a, b) => (!a || gt(b.version, a.version) ? b : a), undefined);
 }
 
 /** The newest release anyone should move to: not yanked, not a prerelease, not deprecated when avoidable. */
 export function latestRelease(plugin: RegistryPlugin): Release | undefined {
-  const usable = plugin.releases.filter((r) => !r.yanked && semver.prerelease(r.version) === null);
+  const usable = plugin.releases.filter((r) => !r.yanked && prerelease(r.version) === null);
   return highest(usable.filter((r) => !r.deprecated)) ?? highest(usable);
 }

@@ -1,7 +1,12 @@
 // Release resolution for legacy entries: their index pins nothing, so the version list comes from the
 // plugin's releases_url (the GitHub REST "list releases" endpoint, or Gitee's look-alike on the mirror).
 import { checkUrl, type RegistryPlugin, releasesApiUrl, WharfError } from '@wharf/schemas';
-import semver from 'semver';
+import lte from 'semver/functions/lte.js';
+import prerelease from 'semver/functions/prerelease.js';
+import satisfies from 'semver/functions/satisfies.js';
+import valid from 'semver/functions/valid.js';
+import minVersion from 'semver/ranges/min-version.js';
+import validRange from 'semver/ranges/valid.js';
 import { DEFAULT_LIMITS, FetchFailure, type FetchLimits } from '../index/http-fetch.js';
 import { fetchLegacyBytes } from './https-fetch.js';
 
@@ -45,7 +50,7 @@ export interface ReleaseLookupOptions {
 /** `X.Y.Z` or `vX.Y.Z` (a SemVer prerelease suffix allowed); any other tag is not a version. */
 export function versionFromTag(tag: string): string | undefined {
   const m = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(tag);
-  return m && semver.valid(m[1]) ? (m[1] as string) : undefined;
+  return m && valid(m[1]) ? (m[1] as string) : undefined;
 }
 
 /** releases_url on api.github.com, pointed at another API base (a GitHub Enterprise host, or a test server). */
@@ -65,7 +70,7 @@ export async function resolveLegacyRelease(
   opts: ReleaseLookupOptions = {},
 ): Promise<LegacyRelease> {
   const r = range || '*';
-  if (r !== '*' && !semver.validRange(r))
+  if (r !== '*' && !validRange(r))
     throw new WharfError('E_USAGE', `"${r}" is not a SemVer range (try ^1, ~1.2 or 1.2.3).`);
   const apiBase = opts.githubApiUrl ?? process.env.WHARF_GITHUB_API_URL;
   const urls = [plugin.repository.primary.releases_url, plugin.repository.mirror?.releases_url]
@@ -115,7 +120,7 @@ function parseReleases(bytes: Uint8Array, url: string): ReleaseJson[] {
 }
 
 export function pickRelease(id: string, list: ReleaseJson[], range: string, from: string): LegacyRelease {
-  const includePrerelease = semver.prerelease(semver.minVersion(range) ?? '0.0.0') !== null;
+  const includePrerelease = prerelease(minVersion(range) ?? '0.0.0') !== null;
   const seen: string[] = [];
   const noAsset: string[] = [];
   let best: LegacyRelease | undefined;
@@ -124,14 +129,14 @@ export function pickRelease(id: string, list: ReleaseJson[], range: string, from
     if (!version || rel.draft === true) continue;
     seen.push(rel.tag_name);
     if (rel.prerelease === true && !includePrerelease) continue;
-    if (!semver.satisfies(version, range, { includePrerelease })) continue;
+    if (!satisfies(version, range, { includePrerelease })) continue;
     const assets = Array.isArray(rel.assets) ? rel.assets : [];
     const wasm = assets.find((a) => a?.name === WASM_ASSET && typeof a.browser_download_url === 'string');
     if (!wasm) {
       noAsset.push(rel.tag_name);
       continue;
     }
-    if (best && semver.lte(version, best.version)) continue;
+    if (best && lte(version, best.version)) continue;
     const sig = assets.find((a) => a?.name === MINISIG_ASSET && typeof a.browser_download_url === 'string');
     best = {
       version,
