@@ -1,13 +1,16 @@
 // What issue 10 changed in how `wharf` starts, seen from outside: --version answered before commander, --json
 // meaning one document for --help and --version too, output written to the descriptors (files, pipes, closed
 // pipes), and wharf-admin commands still loading what they run.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, runCli } from './helpers/demo.js';
+import { REPO, runCli, tempDir } from './helpers/demo.js';
 
 const WHARF = join(REPO, 'client/bin/wharf.js');
 const WHARF_ADMIN = join(REPO, 'tools/bin/wharf-admin.js');
+// Says on stderr, at exit, whether the process loaded Node's stream machinery.
+const REPORT_STREAMS = join(REPO, 'test', 'helpers', 'report-streams.cjs');
 const version = JSON.parse(readFileSync(join(REPO, 'client/package.json'), 'utf8')).version as string;
 
 describe('wharf start-up paths', () => {
@@ -79,6 +82,27 @@ describe('wharf start-up paths', () => {
     expect(r.stdout).toMatch(/^Usage: wharf \[options\] \[command\]\n/);
     // commander wraps at 80 columns when the width is unknown (a pipe)
     expect(Math.max(...r.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
+  });
+
+  it('--help to /dev/null, a file or a pipe creates no process stream, in both CLIs', () => {
+    const nul = openSync('/dev/null', 'w');
+    const file = openSync(join(tempDir('help-out'), 'help.txt'), 'w');
+    try {
+      for (const bin of [WHARF, WHARF_ADMIN])
+        for (const out of [nul, file, 'pipe'] as const) {
+          const r = spawnSync(process.execPath, ['-r', REPORT_STREAMS, bin, '--help'], {
+            stdio: ['ignore', out, 'pipe'],
+            encoding: 'utf8',
+          });
+          expect(r.status, `${bin} ${out}: ${r.stderr}`).toBe(0);
+          expect(r.stderr, `${bin} to ${out === nul ? '/dev/null' : out === file ? 'a file' : 'a pipe'}`).toBe(
+            'streams not loaded\n',
+          );
+        }
+    } finally {
+      closeSync(nul);
+      closeSync(file);
+    }
   });
 
   it('wharf-admin --help lists every command without loading Octokit, simple-git or Extism', async () => {

@@ -10,10 +10,10 @@ import { register as source } from './commands/source.js';
 import { register as stats } from './commands/stats.js';
 import { register as update } from './commands/update.js';
 import { collect, makeContext } from './context.js';
-import { fullName, jsonHelp } from './help-document.js';
+import { fullName, jsonHelp, terminalOutput } from './help-document.js';
 import { interruptedError } from './interrupt.js';
 import { Output } from './output.js';
-import { mayBeTerminal, writeErr, writeOut } from './std-write.js';
+import { writeErr, writeOut } from './std-write.js';
 import { VERSION } from './version.js';
 
 /** Command groups, one module each, so features land without editing this file's body. */
@@ -111,19 +111,8 @@ export async function main(argv: string[]): Promise<void> {
   let failedIn: Command = program;
   eachCommand(program, (c) => {
     c.exitOverride();
-    // commander asks process.stdout.isTTY for the help's width and colours, which creates the stream; only a
-    // character device can be a terminal. FORCE_COLOR and NO_COLOR as commander reads them.
-    const tty = c.configureOutput();
-    const { getOutHelpWidth, getErrHelpWidth, getOutHasColors, getErrHasColors } = tty;
-    const envColor = () =>
-      process.env.NO_COLOR || ['0', 'false'].includes(process.env.FORCE_COLOR ?? '')
-        ? false
-        : Boolean(process.env.FORCE_COLOR) || process.env.CLICOLOR_FORCE !== undefined;
     c.configureOutput({
-      getOutHelpWidth: () => (mayBeTerminal(1) ? getOutHelpWidth?.() : undefined) as number,
-      getErrHelpWidth: () => (mayBeTerminal(2) ? getErrHelpWidth?.() : undefined) as number,
-      getOutHasColors: () => (mayBeTerminal(1) ? (getOutHasColors?.() ?? false) : envColor()),
-      getErrHasColors: () => (mayBeTerminal(2) ? (getErrHasColors?.() ?? false) : envColor()),
+      ...terminalOutput(c),
       outputError: () => {
         failedIn = c;
       },

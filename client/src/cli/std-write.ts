@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 
 // Output straight to fds 1 and 2. Creating process.stdout or process.stderr loads Node's stream machinery, ~3 ms
 // of a 55 ms start that `node -e 0` never pays; a write(2) to the descriptor is what that stream does anyway for a
@@ -24,13 +24,23 @@ export function writeFd(fd: 1 | 2, data: string | Uint8Array): void {
   if (off < buf.byteLength) (fd === 1 ? process.stdout : process.stderr).write(buf.subarray(off));
 }
 
-/** False when fd is surely no terminal (a file or pipe), without creating its stream to ask isTTY. */
+/**
+ * False when fd is surely no terminal (a file, a pipe, /dev/null), without creating its stream to ask isTTY. /dev/null
+ * is a character device too, where cron jobs and benchmarks (hyperfine's default) send output.
+ */
 export function mayBeTerminal(fd: 1 | 2): boolean {
   try {
-    return fstatSync(fd).isCharacterDevice();
+    const st = fstatSync(fd);
+    return st.isCharacterDevice() && st.rdev !== devNullRdev();
   } catch {
     return false;
   }
+}
+
+let devNull: { rdev: number | undefined } | undefined;
+function devNullRdev(): number | undefined {
+  devNull ??= { rdev: statSync('/dev/null', { throwIfNoEntry: false })?.rdev };
+  return devNull.rdev;
 }
 
 export const writeOut = (data: string | Uint8Array): void => writeFd(1, data);
