@@ -1,96 +1,9 @@
-// Runs a CLI bundle (dist/bundle/<name>.cjs, made by client/scripts/bundle-cli.mjs) as a vm.Script with the V8
-// code cache written beside it at build time, so a start compiles almost nothing: Node 20 has no code cache for
-// ES modules (module.enableCompileCache() is Node 22). V8 checks the cache against the source, its own version and
-// flags, and compiles normally when it does not match (cachedDataRejected).
-// A command the build trained a cache of its own for (<bundle>.<command>.cache) starts with that one: V8 reads the
-// whole cache at every start, and one command's is about half of all of them (~2 ms less on a warm search).
+// The loader that runs a CLI bundle with its code cache, for the build and the other bins; its code is in
+// bin/wharf.cjs, which the `wharf` bin runs without a second file to require.
 //   node run-bundle.cjs --train <bundle.cjs> '<json array of argv arrays>' [<cache file>]
 //   (the build: runs them, writes the cache; default <bundle.cjs>.cache)
-// CommonJS, like the bins: a start through Node's ES module loader costs ~5 ms more than `node -e 0`.
 'use strict';
-const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
-// Module.createRequire from the CommonJS loader already running this file: require('node:module') also loads the
-// ES module loader and the source-map support with it (~0.3 ms of every start).
-const { createRequire } = module.constructor;
-const { dirname } = require('node:path');
-const { fileURLToPath } = require('node:url');
-const vm = require('node:vm');
-
-// Global options that take a value, so that the command is found after them (main.ts defines them).
-const VALUE_OPTIONS = new Set(['--home', '--source', '--timeout']);
-
-/** The command an argv runs (its first word that is neither an option nor an option's value), or undefined. */
-function commandOf(argv) {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith('-')) return /^[a-z][a-z-]*$/.test(a) ? a : undefined;
-  }
-  return undefined;
-}
-
-/**
- * What an argv's code cache is named after: its command, or `top` for one that names none (`--help`, `--version`):
- * those read only the program's own options and help, and the whole bundle's cache (~850 KB, every command's
- * functions) cost them ~3 ms more to deserialize than the ~120 KB they use.
- */
-function cacheKeyOf(argv) {
-  return commandOf(argv) ?? 'top';
-}
-
-/** The cache file for this argv: the command's own when the build made one, else the bundle's. */
-function cacheFor(file, argv) {
-  const own = `${file}.${cacheKeyOf(argv)}.cache`;
-  return statSync(own, { throwIfNoEntry: false }) ? own : `${file}.cache`;
-}
-
-function compile(file, cacheFile = cacheFor(file, process.argv.slice(2))) {
-  // The bundle is ASCII (esbuild charset: 'ascii'); latin1 reads it without UTF-8 decoding.
-  const source = readFileSync(file, 'latin1');
-  let cachedData;
-  try {
-    // Only a cache at least as new as the bundle: an older one belongs to an earlier build.
-    if (statSync(cacheFile).mtimeMs >= statSync(file).mtimeMs) cachedData = readFileSync(cacheFile);
-  } catch {}
-  // The bundle is its own CommonJS wrapper (bundle-cli.mjs): the script's value is the module function.
-  const script = new vm.Script(source, {
-    filename: file,
-    cachedData,
-    // import() of external packages (@extism/extism) goes to Node's own ESM loader, as from any module.
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((s) => import(s)),
-  });
-  // WHARF_DEBUG_CODE_CACHE=1: say when a start compiles without the cache (the tests check it never does);
-  // =verbose: also name the cache a start took.
-  if (process.env.WHARF_DEBUG_CODE_CACHE && (!cachedData || script.cachedDataRejected))
-    process.stderr.write(`code cache ${cacheFile} ${cachedData ? 'rejected' : 'missing'}\n`);
-  else if (process.env.WHARF_DEBUG_CODE_CACHE === 'verbose') process.stderr.write(`code cache ${cacheFile} accepted\n`);
-  return script;
-}
-
-/** Evaluate the bundle once: its entry starts the CLI on process.argv; resolves when the command is done. */
-function evaluate(script, file) {
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-  return module.exports.done;
-}
-
-/** Run the CLI in `bundle` (a file URL or path) for this process's argv. */
-function runBundle(bundle) {
-  const file = bundle instanceof URL ? fileURLToPath(bundle) : bundle;
-  return evaluate(compile(file), file);
-}
-
-/** Run each argv in turn in this process, then write the code cache of everything they compiled. */
-async function train(file, argvs, cacheFile = `${file}.cache`) {
-  const script = compile(file, cacheFile);
-  for (const argv of argvs) {
-    process.argv = [process.argv[0], file, ...argv];
-    await evaluate(script, file);
-    process.exitCode = 0;
-  }
-  writeFileSync(`${cacheFile}.tmp`, script.createCachedData());
-  renameSync(`${cacheFile}.tmp`, cacheFile);
-}
+const { runBundle, commandOf, cacheKeyOf, train } = require('./wharf.cjs');
 
 module.exports = { runBundle, commandOf, cacheKeyOf };
 

@@ -1,3 +1,5 @@
 #!/usr/bin/env node
 // The same as wharf.cjs (the package's "bin"), for scripts and tests that run bin/wharf.js by path.
-import './wharf.cjs';
+import { main } from './wharf.cjs';
+
+main();

@@ -85,7 +85,7 @@ const EARLY = { wharf: '../run/prestart.js' };
  */
 const COLD_VALIDATORS = { wharf: ['manifest', 'registry', 'report', 'submission', 'permissions'] };
 const COLD_FILE = 'validators-cold.cjs';
-/** The copy of bin/run-bundle.cjs a bundle made with `loaderCopy` has beside it. */
+/** The loader a bundle made with `loaderCopy` has beside it: a copy of bin/wharf.cjs (which holds the loader). */
 const LOADER = 'run-bundle.cjs';
 
 /**
@@ -101,7 +101,7 @@ export async function bundleCli(o) {
   const outfile = join(o.outdir, `${o.name}.cjs`);
   // The loader beside the bundle, for a bin in another package (wharf-admin): resolving @wharf/client/run-bundle
   // through node_modules and its exports map cost every `wharf-admin` start ~1.5 ms. Before the bundle, as below.
-  if (o.loaderCopy) cpSync(fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url)), join(o.outdir, LOADER));
+  if (o.loaderCopy) cpSync(fileURLToPath(new URL('../bin/wharf.cjs', import.meta.url)), join(o.outdir, LOADER));
   // The cold validators first: a start that finds the bundle finds its side file too.
   if (COLD_VALIDATORS[o.name]) {
     const real = generatedValidators();
