@@ -1,6 +1,4 @@
-import diff from 'semver/functions/diff.js';
-import eq from 'semver/functions/eq.js';
-import lt from 'semver/functions/lt.js';
+import { diff, eq, lt } from './plain-version.js';
 
 export type ChangeKind = 'patch' | 'minor' | 'major' | 'downgrade' | 'prerelease' | 'none';
 

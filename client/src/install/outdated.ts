@@ -1,7 +1,7 @@
 import type { Lockfile } from '@wharf/schemas';
-import valid from 'semver/functions/valid.js';
 import { type Catalog, parseAddress } from '../index/catalog.js';
 import { type ChangeKind, changeKind } from './change-kind.js';
+import { valid } from './plain-version.js';
 import { latestRelease } from './resolve-version.js';
 
 export interface OutdatedEntry {

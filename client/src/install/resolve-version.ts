@@ -1,8 +1,7 @@
 import { type RegistryPlugin, type Release, WharfError } from '@wharf/schemas';
-import gt from 'semver/functions/gt.js';
-import prerelease from 'semver/functions/prerelease.js';
 import satisfies from 'semver/functions/satisfies.js';
 import validRange from 'semver/ranges/valid.js';
+import { gt, isPrerelease } from './plain-version.js';
 
 /**
  * Pick the release to install: the highest version satisfying every range that isn't yanked, preferring
@@ -36,7 +35,7 @@ export function resolveRelease(plugin: RegistryPlugin, ranges: string | string[]
 
 export function matchingReleases(plugin: RegistryPlugin, ranges: string[]): Release[] {
   return plugin.releases.filter((r) =>
-    ranges.every((range) => satisfies(r.version, range, { includePrerelease: prerelease(range) !== null })),
+    ranges.every((range) => satisfies(r.version, range, { includePrerelease: isPrerelease(range) })),
   );
 }
 
@@ -46,6 +45,6 @@ function highest(releases: Release[]): Release | undefined {
 
 /** The newest release anyone should move to: not yanked, not a prerelease, not deprecated when avoidable. */
 export function latestRelease(plugin: RegistryPlugin): Release | undefined {
-  const usable = plugin.releases.filter((r) => !r.yanked && prerelease(r.version) === null);
+  const usable = plugin.releases.filter((r) => !r.yanked && !isPrerelease(r.version));
   return highest(usable.filter((r) => !r.deprecated)) ?? highest(usable);
 }
