@@ -4,6 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACT_LIMITS } from '../client/src/install/download-artifact.js';
 import { runCli, type ServedDemo, serveDemo, tempDir, WHARF, WHARF_ADMIN } from './helpers/demo.js';
 import { createLab, type ReleaseLab } from './helpers/release-lab.js';
 import { snapshotDir, tempLeftovers, userState } from './helpers/snapshot-dir.js';
@@ -245,8 +246,12 @@ describe('Ctrl-C during an install', () => {
     // Mid-download: what the home holds now, minus the install's own lock and partial download.
     const before = snapshotDir(home);
     for (const k of Object.keys(before)) if (k === 'home.lock' || k.startsWith('tmp/')) delete before[k];
+    const sent = performance.now();
     child.kill('SIGINT');
     const code = await closed;
+    // At once, not when the held request's own deadline (10 s for headers) would have ended it: Ctrl-C aborts every
+    // request of the process. A bound of half that deadline leaves a slow machine ~25× the time it takes here.
+    expect(performance.now() - sent).toBeLessThan(ARTIFACT_LIMITS.headersTimeoutMs / 2);
     expect(stderr).toMatch(/^error E_INTERRUPTED: interrupted \(Ctrl-C\); nothing was changed/m);
     expect(code).toBe(130);
     const after = snapshotDir(home);

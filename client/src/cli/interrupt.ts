@@ -1,4 +1,5 @@
 import { WharfError } from '@wharf/schemas';
+import { setProcessAbort } from '../index/process-abort.js';
 
 let interrupted = false;
 let stopCurrent: (() => void) | undefined;
@@ -10,16 +11,13 @@ export function interrupt(): void {
 }
 
 /**
- * Ctrl-C during a download: the library takes no cancel signal, so for the command's duration every fetch of
- * this process (index and artifact downloads go through the global fetch) also listens to one. The first Ctrl-C
- * aborts them; the install then fails through its own error path, which removes its temp files, rolls back and
- * releases the home lock, so nothing is changed. A second Ctrl-C kills the process as usual.
+ * Ctrl-C during a download: for the command's duration every request of this process also listens to one abort
+ * (index/process-abort.ts), so the first Ctrl-C stops the transfer at once, on whichever mirror; the install then
+ * fails through its own error path, which removes its temp files, rolls back and releases the home lock, so nothing
+ * is changed. A second Ctrl-C kills the process as usual.
  */
 export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
   const ctrl = new AbortController();
-  const net = globalThis.fetch;
-  globalThis.fetch = (input, init) =>
-    net(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, ctrl.signal]) : ctrl.signal });
   const onSigint = () => {
     interrupted = true;
     process.off('SIGINT', onSigint);
@@ -27,12 +25,13 @@ export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
   };
   process.on('SIGINT', onSigint);
   stopCurrent = onSigint;
+  setProcessAbort(ctrl.signal);
   try {
     return await work();
   } finally {
     stopCurrent = undefined;
     process.off('SIGINT', onSigint);
-    globalThis.fetch = net;
+    setProcessAbort(undefined);
   }
 }
 

@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { WharfError } from '@wharf/schemas';
 import type { FetchLimits } from './fetch-limits.js';
+import { processAbort } from './process-abort.js';
 import { type AddressClass, addressClass, MAX_REDIRECTS, redirectProblem, shownOrigin } from './redirect-policy.js';
 
 /** Why one mirror failed, in the words E_ALL_MIRRORS_FAILED reports (DESIGN §4). */
@@ -268,16 +269,22 @@ class Watchdog {
   private maxBytes: number | undefined;
   private readonly onAbort = () => this.fail(new FetchFailure('timeout', 'aborted'));
 
+  private readonly signals: AbortSignal[];
+
   constructor(
     private readonly limits: FetchLimits,
-    private readonly signal: AbortSignal | undefined,
+    signal: AbortSignal | undefined,
   ) {
     this.total = setTimeout(
       () => this.fail(new FetchFailure('timeout', 'no complete answer before the deadline')),
       limits.totalTimeoutMs,
     );
-    if (signal?.aborted) this.onAbort();
-    else signal?.addEventListener('abort', this.onAbort, { once: true });
+    // The caller's signal, and the process's (Ctrl-C in the CLI: index/process-abort.ts).
+    this.signals = [signal, processAbort()].filter((s): s is AbortSignal => s !== undefined);
+    for (const s of this.signals) {
+      if (s.aborted) this.onAbort();
+      else s.addEventListener('abort', this.onAbort, { once: true });
+    }
   }
 
   private fail(e: FetchFailure): void {
@@ -351,7 +358,7 @@ class Watchdog {
   close(): void {
     clearTimeout(this.timer);
     clearTimeout(this.total);
-    this.signal?.removeEventListener('abort', this.onAbort);
+    for (const s of this.signals) s.removeEventListener('abort', this.onAbort);
   }
 
   classify(e: unknown, phase: 'connect' | 'body'): FetchFailure | WharfError {

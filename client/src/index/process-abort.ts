@@ -1,0 +1,13 @@
+// An abort every request of this process listens to beside its own signal: the CLI's Ctrl-C (cli/interrupt.ts),
+// which must stop a download at once, whichever layer (refresh, failover, install) started it. No imports: the CLI
+// reaches this at start-up, before any of the network code is loaded.
+let current: AbortSignal | undefined;
+
+/** Every request opened from now on (and those open now that read it again) also stops when `signal` aborts. */
+export function setProcessAbort(signal: AbortSignal | undefined): void {
+  current = signal;
+}
+
+export function processAbort(): AbortSignal | undefined {
+  return current;
+}
