@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { InstallOptions } from '../install/install.js';
 import type { CliContext } from './context.js';
 import { interrupt } from './interrupt.js';
+import { isTerminal } from './std-write.js';
 
 /**
  * Consent to permission widening: `--yes` gives it up front; on a terminal we ask; otherwise (CI, pipes,
@@ -9,7 +10,7 @@ import { interrupt } from './interrupt.js';
  */
 export function consent(ctx: CliContext): Pick<InstallOptions, 'yes' | 'confirm'> {
   if (ctx.g().yes) return { yes: true };
-  if (ctx.g().json || !process.stdin.isTTY || !process.stderr.isTTY) return {};
+  if (ctx.g().json || !isTerminal(0) || !isTerminal(2)) return {};
   return {
     async confirm(question) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });

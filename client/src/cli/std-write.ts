@@ -28,13 +28,20 @@ export function writeFd(fd: 1 | 2, data: string | Uint8Array): void {
  * False when fd is surely no terminal (a file, a pipe, /dev/null), without creating its stream to ask isTTY. /dev/null
  * is a character device too, where cron jobs and benchmarks (hyperfine's default) send output.
  */
-export function mayBeTerminal(fd: 1 | 2): boolean {
+export function mayBeTerminal(fd: 0 | 1 | 2): boolean {
   try {
     const st = fstatSync(fd);
     return st.isCharacterDevice() && st.rdev !== devNullRdev();
   } catch {
     return false;
   }
+}
+
+/** Whether fd is a terminal; its process stream (stdin, stdout, stderr) is created only when it may be one. */
+export function isTerminal(fd: 0 | 1 | 2): boolean {
+  if (!mayBeTerminal(fd)) return false;
+  const stream = fd === 0 ? process.stdin : fd === 1 ? process.stdout : process.stderr;
+  return stream.isTTY === true;
 }
 
 let devNull: { rdev: number | undefined } | undefined;

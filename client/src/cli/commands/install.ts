@@ -5,6 +5,7 @@ import { consent } from '../consent.js';
 import type { CliContext } from '../context.js';
 import { interruptible } from '../interrupt.js';
 import { progressBar } from '../output.js';
+import { isTerminal } from '../std-write.js';
 
 /** `wharf install|list|uninstall|verify`. */
 export function register(program: Command, ctx: CliContext): void {
@@ -14,7 +15,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--allow-downgrade', 'allow installing a lower version than the installed one')
     .option('--allow-unpinned', 'allow installs from legacy sources whose index pins no hash')
     .action(async (spec: string, o: { allowDowngrade?: boolean; allowUnpinned?: boolean }) => {
-      const bar = progressBar(spec, Boolean(process.stderr.isTTY) && !ctx.g().json);
+      const bar = progressBar(spec, !ctx.g().json && isTerminal(2));
       const [r, ...deps] = await interruptible(() =>
         ctx.client().installMany([spec], {
           allowDowngrade: o.allowDowngrade,

@@ -3,6 +3,7 @@ import { consent } from '../consent.js';
 import type { CliContext } from '../context.js';
 import { interruptible } from '../interrupt.js';
 import { progressBar } from '../output.js';
+import { isTerminal } from '../std-write.js';
 
 /** `wharf outdated|update`: each change labelled patch, minor, major or downgrade. */
 export function register(program: Command, ctx: CliContext): void {
@@ -30,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[ids...]', 'only these plugins')
     .option('--allow-downgrade', 'also move to a lower version when the index only has lower ones')
     .action(async (ids: string[], o: { allowDowngrade?: boolean }) => {
-      const bar = progressBar('update', Boolean(process.stderr.isTTY) && !ctx.g().json);
+      const bar = progressBar('update', !ctx.g().json && isTerminal(2));
       const r = await interruptible(() =>
         ctx.client().update(ids, { allowDowngrade: o.allowDowngrade, onProgress: bar, ...consent(ctx) }),
       );
