@@ -174,10 +174,10 @@ export async function bundleCli(o) {
 }
 
 /**
- * Commands that get a code cache of their own, which bin/run-bundle.cjs takes when it exists: the repeated ones, and
- * `top`, an argv that names no command (`--help`, `--version`).
+ * Commands that get a code cache of their own, which the loader (bin/wharf.cjs) takes when it exists: the repeated
+ * ones, `install` (its whole-process time is budgeted too), and `top`, an argv that names no command.
  */
-const OWN_CACHE = new Set(['search', 'list', 'info', 'source', 'outdated', 'refresh', 'run', 'top']);
+const OWN_CACHE = new Set(['search', 'list', 'info', 'source', 'outdated', 'refresh', 'run', 'install', 'top']);
 const { cacheKeyOf } = createRequire(import.meta.url)('../bin/run-bundle.cjs');
 
 /**
@@ -189,23 +189,26 @@ const { cacheKeyOf } = createRequire(import.meta.url)('../bin/run-bundle.cjs');
 async function writeCodeCache(outfile, training, trainingHome, trainingSharded) {
   const tmp = mkdtempSync(join(tmpdir(), 'wharf-code-cache-'));
   try {
-    // The install is trained on a copy of `home` with no cached artifact, so that it downloads (child 0 only: no
-    // command of its own); each child has its own empty home, as the children run side by side.
-    let installHome;
-    if (trainingHome) {
-      installHome = join(tmp, 'install');
-      cpSync(trainingHome, installHome, { recursive: true });
-      rmSync(join(installHome, 'cache', 'artifacts'), { recursive: true, force: true });
-    }
+    // The install is trained on a copy of `home` with no cached artifact, so that it downloads; each child has its
+    // own copy and its own empty home, as the children run side by side.
+    const installHomeFor = (i) => {
+      if (!trainingHome) return undefined;
+      const h = join(tmp, `install-${i}`);
+      cpSync(trainingHome, h, { recursive: true });
+      rmSync(join(h, 'cache', 'artifacts'), { recursive: true, force: true });
+      return h;
+    };
     const argvsFor = (i) =>
-      training ? training(join(tmp, `home-${i}`), trainingHome, trainingSharded, installHome) : [['--help']];
+      training ? training(join(tmp, `home-${i}`), trainingHome, trainingSharded, installHomeFor(i)) : [['--help']];
     const own = [...new Set(argvsFor(0).map(cacheKeyOf))].filter((c) => OWN_CACHE.has(c));
+    // The install's own cache is trained after the uninstall that makes it download, as in the whole one.
+    const trainedFor = (cmd) => (a) => cacheKeyOf(a) === cmd || (cmd === 'install' && cacheKeyOf(a) === 'uninstall');
     await Promise.all([
       trainChild(outfile, argvsFor(0), `${outfile}.cache`, join(tmp, 'home-0')),
       ...own.map((cmd, i) =>
         trainChild(
           outfile,
-          argvsFor(i + 1).filter((a) => cacheKeyOf(a) === cmd),
+          argvsFor(i + 1).filter(trainedFor(cmd)),
           `${outfile}.${cmd}.cache`,
           join(tmp, `home-${i + 1}`),
         ),
