@@ -70,6 +70,17 @@ describe('static server', () => {
     expect((await get('/metadata/timestamp.json', { 'If-None-Match': '"other"' })).status).toBe(200);
   });
 
+  it('a file edited in place, its size kept, gets a new ETag and no 304 (the ETag is not kept past a change)', async () => {
+    const file = join(root, 'metadata', 'timestamp.json');
+    const etag = String((await get('/metadata/timestamp.json')).headers.etag);
+    expect((await get('/metadata/timestamp.json', { 'If-None-Match': etag })).status).toBe(304);
+    await writeFile(file, '{"signed":[]}'); // same length, other bytes
+    const changed = await get('/metadata/timestamp.json', { 'If-None-Match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toBe('{"signed":[]}');
+    expect(changed.headers.etag).not.toBe(etag);
+  });
+
   it('404s missing files and directories, and refuses traversal and escaping symlinks', async () => {
     expect((await get('/metadata/nope.json')).status).toBe(404);
     expect((await get('/metadata')).status).toBe(404);
