@@ -3,6 +3,7 @@ import semverEq from 'semver/functions/eq.js';
 import semverGt from 'semver/functions/gt.js';
 import semverLt from 'semver/functions/lt.js';
 import semverPrerelease from 'semver/functions/prerelease.js';
+import semverSatisfies from 'semver/functions/satisfies.js';
 import semverValid from 'semver/functions/valid.js';
 
 // semver's first use builds its ~40 token regexes (~0.7 ms of a ~24 ms `wharf outdated`, and the young-generation
@@ -55,4 +56,9 @@ export function diff(a: string, b: string): ReturnType<typeof semverDiff> {
   if (x[1] !== y[1]) return 'minor';
   if (x[2] !== y[2]) return 'patch';
   return null;
+}
+
+/** semver.satisfies; `*` (what `wharf install <id>` asks) matches every plain version without parsing a Range. */
+export function satisfies(v: string, range: string, opts: { includePrerelease?: boolean } = {}): boolean {
+  return range === '*' && plain(v) ? true : semverSatisfies(v, range, opts);
 }

@@ -1,6 +1,6 @@
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
-import satisfies from 'semver/functions/satisfies.js';
 import { type Catalog, type CatalogEntry, type PluginAddress, parseAddress } from '../index/catalog.js';
+import { satisfies } from './plain-version.js';
 import { matchingReleases, resolveRelease } from './resolve-version.js';
 
 /** One plugin the plan will place, in dependency order (dependencies first). */

@@ -1,7 +1,6 @@
 import { type RegistryPlugin, type Release, WharfError } from '@wharf/schemas';
-import satisfies from 'semver/functions/satisfies.js';
 import validRange from 'semver/ranges/valid.js';
-import { gt, isPrerelease } from './plain-version.js';
+import { gt, isPrerelease, satisfies } from './plain-version.js';
 
 /**
  * Pick the release to install: the highest version satisfying every range that isn't yanked, preferring

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { diff, eq, gt, isPrerelease, lt, valid } from '../../src/install/plain-version.js';
+import { diff, eq, gt, isPrerelease, lt, satisfies, valid } from '../../src/install/plain-version.js';
 
 const part = fc.oneof(
   fc.constantFrom('0', '1', '9', '10', '00', '01', '9007199254740991', '9007199254740992', '99999999999999999'),
@@ -29,7 +29,7 @@ const answer = (f: () => unknown) => {
 };
 
 describe('plain versions compared without semver', () => {
-  it('give semver answers on every input', () => {
+  it('give semver answers on every input (ranges too)', () => {
     fc.assert(
       fc.property(version, version, (a, b) => {
         expect(valid(a)).toBe(semver.valid(a));
@@ -38,6 +38,15 @@ describe('plain versions compared without semver', () => {
         expect(answer(() => lt(a, b))).toEqual(answer(() => semver.lt(a, b)));
         expect(answer(() => eq(a, b))).toEqual(answer(() => semver.eq(a, b)));
         expect(answer(() => diff(a, b))).toEqual(answer(() => semver.diff(a, b)));
+      }),
+      { numRuns: 5000 },
+    );
+    const range = fc.constantFrom('*', '^1', '~1.2', '>=1.0.0', '1.x', '', 'x', '^0.0.1', '>=1.0.0-rc.0', 'nope');
+    fc.assert(
+      fc.property(version, range, fc.boolean(), (v, r, includePrerelease) => {
+        expect(answer(() => satisfies(v, r, { includePrerelease }))).toEqual(
+          answer(() => semver.satisfies(v, r, { includePrerelease })),
+        );
       }),
       { numRuns: 5000 },
     );
