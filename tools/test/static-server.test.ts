@@ -70,6 +70,20 @@ describe('static server', () => {
     expect((await get('/metadata/timestamp.json', { 'If-None-Match': '"other"' })).status).toBe(200);
   });
 
+  it('a file whose ETag is known is streamed: the same bytes, length and ETag as the first answer', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 7, 0x5a);
+    big.write('wharf', 1_000_000);
+    await writeFile(join(root, 'big.wasm'), big);
+    const first = await get('/big.wasm');
+    const again = await get('/big.wasm'); // the ETag is known now: streamed from the file
+    for (const r of [first, again]) {
+      expect(r.status).toBe(200);
+      expect(r.headers['content-length']).toBe(String(big.length));
+      expect(Buffer.from(r.body, 'latin1').equals(big)).toBe(true);
+    }
+    expect(again.headers.etag).toBe(first.headers.etag);
+  });
+
   it('a file edited in place, its size kept, gets a new ETag and no 304 (the ETag is not kept past a change)', async () => {
     const file = join(root, 'metadata', 'timestamp.json');
     const etag = String((await get('/metadata/timestamp.json')).headers.etag);
