@@ -3,7 +3,7 @@
 // reaches this at start-up, before any of the network code is loaded.
 let current: AbortSignal | undefined;
 
-/** Every request opened from now on (and those open now that read it again) also stops when `signal` aborts. */
+/** Every request opened from now on also stops when `signal` aborts (each reads it as it starts). */
 export function setProcessAbort(signal: AbortSignal | undefined): void {
   current = signal;
 }
