@@ -86,9 +86,8 @@ function trustedTimestampPath(home: HomePaths, alias: string): string {
   return homeFile(home.root, [...trustSegments(alias), 'timestamp.json']);
 }
 
-/** The trusted timestamp's sha256 and stamp, from one descriptor; undefined when there is none. */
-function trustedTimestamp(home: HomePaths, alias: string): { sha256: string; stamp: string | undefined } | undefined {
-  const p = trustedTimestampPath(home, alias);
+/** The trusted timestamp's sha256 and stamp (at `p`, its checked path), from one descriptor; undefined when none. */
+function trustedTimestamp(p: string): { sha256: string; stamp: string | undefined } | undefined {
   if (!existsSync(p)) return undefined;
   const { bytes, stamp } = readStamped(p);
   return { sha256: sha256(bytes), stamp };
@@ -129,7 +128,7 @@ function cachedManifest(
     const tsPath = trustedTimestampPath(home, alias);
     const current =
       (m.timestamp_stamp !== undefined && currentStamp(tsPath) === m.timestamp_stamp) ||
-      m.timestamp_sha256 === trustedTimestamp(home, alias)?.sha256;
+      m.timestamp_sha256 === trustedTimestamp(tsPath)?.sha256;
     return { text: utf8Text(bytes), current, checked: sameFile && m.checked === MANIFEST_CHECK };
   } catch (e) {
     if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
@@ -173,7 +172,7 @@ async function refreshManifest(
       const dir = dirSegs(ctx.src.alias);
       const body = homeFile(ctx.home.root, [...dir, 'manifest.json'], { create: true });
       writeFileAtomic(body, text);
-      const ts = trustedTimestamp(ctx.home, ctx.src.alias);
+      const ts = trustedTimestamp(trustedTimestampPath(ctx.home, ctx.src.alias));
       const stamp = currentStamp(body);
       const meta: ManifestMeta = {
         alias: ctx.src.alias,
@@ -313,8 +312,9 @@ async function fetchChunk(ctx: ShardedSearchContext, rel: string, sha: string): 
  * stamps recorded. Only the chunks the current manifest names keep a stamp record: the file stays bounded by the
  * index's own chunk count however many publishes the home has seen.
  */
-async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>, named: ReadonlySet<string>): Promise<void> {
+async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>, manifest: SearchManifest): Promise<void> {
   if (fresh.size === 0) return;
+  const named = chunksOf(manifest);
   await withHomeLock(
     ctx.home,
     () => {
@@ -376,7 +376,7 @@ async function queryManifest(
     if (filters.tag) return await queryWithTag(idx, query, filters.tag, opts, limit);
     return (await idx.query(query, { ...opts, limit })).hits;
   } finally {
-    await keep(ctx, fresh, chunksOf(idx.manifest));
+    await keep(ctx, fresh, idx.manifest);
   }
 }
 
