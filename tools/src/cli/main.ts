@@ -30,18 +30,22 @@ function waitForSignal(): Promise<void> {
 // Each command imports what it runs (TUF signing, the static server, the validators) when it runs, so that
 // `--help` and the other commands don't load it.
 function buildProgram(io: CliIo, setExit: (code: number) => void, wantsJson = false): Command {
-  const routed = (c: Command): Command =>
-    c.exitOverride().configureOutput({ ...terminalOutput(c), ...output(io, wantsJson) });
-  const program = routed(new Command('wharf-admin'))
+  const program = new Command('wharf-admin')
     .description('Maintain a Wharf registry: edit the catalog, sign TUF metadata, validate documents, serve locally')
-    .option('--json', 'machine-readable output; errors as {"error":{"code","message"}}');
+    .option('--json', 'machine-readable output; errors as {"error":{"code","message"}}')
+    .exitOverride()
+    .configureOutput(output(io, wantsJson));
+  // The help's width and colours without creating the process streams; subcommands copy the program's output
+  // settings when they are made, so this one wrapper serves them all.
+  program.configureOutput(terminalOutput(program));
 
   const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
   const out = (cmd: Command, human: string, machine: unknown): void => {
     io.stdout.write(json(cmd) ? `${JSON.stringify(machine, null, 2)}\n` : `${human}\n`);
   };
   // Every subcommand inherits the override and the output routing.
-  const sub = (parent: Command, name: string): Command => routed(parent.command(name));
+  const sub = (parent: Command, name: string): Command =>
+    parent.command(name).exitOverride().configureOutput(output(io, wantsJson));
 
   const registry = sub(program, 'registry').description('create registries');
   sub(registry, 'init')
