@@ -200,11 +200,12 @@ async function writeCodeCache(outfile, training, trainingHome, trainingSharded) 
     };
     const argvsFor = (i) =>
       training ? training(join(tmp, `home-${i}`), trainingHome, trainingSharded, installHomeFor(i)) : [['--help']];
-    const own = [...new Set(argvsFor(0).map(cacheKeyOf))].filter((c) => OWN_CACHE.has(c));
+    const all = argvsFor(0);
+    const own = [...new Set(all.map(cacheKeyOf))].filter((c) => OWN_CACHE.has(c));
     // The install's own cache is trained after the uninstall that makes it download, as in the whole one.
     const trainedFor = (cmd) => (a) => cacheKeyOf(a) === cmd || (cmd === 'install' && cacheKeyOf(a) === 'uninstall');
     await Promise.all([
-      trainChild(outfile, argvsFor(0), `${outfile}.cache`, join(tmp, 'home-0')),
+      trainChild(outfile, all, `${outfile}.cache`, join(tmp, 'home-0')),
       ...own.map((cmd, i) =>
         trainChild(
           outfile,
@@ -342,8 +343,9 @@ const lazyBuiltins = {
   setup(b) {
     b.onResolve(
       {
-        filter:
-          /^(node:)?[a-z_/]+$|^(semver|ajv-formats\/dist\/formats\.js|ajv\/dist\/runtime\/ucs2length\.js|ipaddr\.js|jsonc-parser)$|^semver\/(functions|ranges)\/[a-z-]+\.js$/,
+        filter: new RegExp(
+          `${/^(node:)?[a-z_/]+$|^(semver|ajv-formats\/dist\/formats\.js|ajv\/dist\/runtime\/ucs2length\.js|ipaddr\.js|jsonc-parser)$/.source}|${LAZY_DEEP.source}`,
+        ),
       },
       (a) => {
         const name = a.path.replace(/^node:/, '');
