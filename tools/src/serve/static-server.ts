@@ -67,7 +67,8 @@ const NOT_FOUND = Buffer.from('not found\n');
 
 // ETags by file, while the file is the one they were computed from (inode, size, ctime and mtime in ns: any write
 // or rename moves them): hashing a 10 MB artifact on every request delayed its first byte by ~13 ms, more than the
-// transfer, and reading it whole before sending by 3-25 ms more. Bounded: a server of a 100k-plugin tree forgets them all past ETAG_CACHE_MAX files and starts over.
+// transfer, and reading it whole before sending by 3-25 ms more. Bounded: a server of a 100k-plugin tree forgets
+// them all past ETAG_CACHE_MAX files and starts over.
 const ETAG_CACHE_MAX = 50_000;
 const etags = new Map<string, { stamp: string; etag: string }>();
 
