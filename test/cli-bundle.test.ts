@@ -9,12 +9,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { WharfClient } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a build script in plain JS, no declarations
 import { bundleCli } from '../client/scripts/bundle-cli.mjs';
 import { LANGS } from '../client/src/author/init-project.js';
-import { REPO, runCli, type ServedDemo, serveDemo, tempDir } from './helpers/demo.js';
+import { demoClient, REPO, runCli, type ServedDemo, serveDemo, tempDir } from './helpers/demo.js';
 
 // The bundled CLIs (dist/bundle/, what the bins run after `npm run build`) must behave exactly like the modules tsc
 // built: same stdout, stderr and exit code for every command tried here. Each is bundled afresh into its own dir
@@ -40,10 +39,7 @@ describe('bundled CLIs', () => {
     wharfBundle = join(wharfDir, 'wharf.cjs');
     adminBundle = join(adminDir, 'wharf-admin.cjs');
     demo = await serveDemo(['count-vowels', 'greet']);
-    const c = new WharfClient({ home });
-    await c.addSource({ alias: 'local', url: demo.server.url, rootSha256: demo.reg.rootSha256 });
-    await c.refresh();
-    await c.install('count-vowels');
+    await (await demoClient(demo, home)).install('count-vowels');
   }, 120_000);
   afterAll(async () => {
     await demo?.close();

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { WharfClient } from '@wharf/client';
 import { type ServedDemo, serveDemoRegistry } from '@wharf/tools';
 import { tempDir } from './temp-dir.js';
 
@@ -14,6 +15,14 @@ export { tempDir } from './temp-dir.js';
 /** A freshly signed registry of the example plugins, served on 127.0.0.1 with the artifacts beside it. */
 export function serveDemo(only?: string[]): Promise<ServedDemo> {
   return serveDemoRegistry({ examplesDir: EXAMPLES, root: tempDir('demo'), only });
+}
+
+/** A client on `home` with `demo` added as source `local` (trusted by its root's fingerprint) and refreshed. */
+export async function demoClient(demo: ServedDemo, home: string): Promise<WharfClient> {
+  const c = new WharfClient({ home });
+  await c.addSource({ alias: 'local', url: demo.server.url, rootSha256: demo.reg.rootSha256 });
+  await c.refresh();
+  return c;
 }
 
 export interface CliResult {

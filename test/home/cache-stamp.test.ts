@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WharfClient } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, type ServedDemo, serveDemo, tempDir } from '../helpers/demo.js';
+import { demoClient, REPO, type ServedDemo, serveDemo, tempDir } from '../helpers/demo.js';
 
 // A read-only command trusts the cached index without hashing it while its file is the one the meta recorded
 // (inode, size, ctime: client/src/fs/file-stamp.ts); any change to the file sends it back to the
@@ -26,9 +25,7 @@ const info = () => {
 beforeAll(async () => {
   demo = await serveDemo(['greet']);
   home = join(tempDir('cache-stamp'), 'home');
-  const c = new WharfClient({ home });
-  await c.addSource({ alias: 'local', url: demo.server.url, rootSha256: demo.reg.rootSha256 });
-  await c.refresh();
+  await demoClient(demo, home);
 });
 afterAll(async () => {
   await demo?.server.close();

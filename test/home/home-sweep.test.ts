@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { TEMP_MARK, WharfClient } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type ServedDemo, serveDemo, tempDir, WHARF } from '../helpers/demo.js';
+import { demoClient, runCli, type ServedDemo, serveDemo, tempDir, WHARF } from '../helpers/demo.js';
 import { tempLeftovers } from '../helpers/snapshot-dir.js';
 
 let demo: ServedDemo;
@@ -28,10 +28,7 @@ function plantLeftovers(): void {
 beforeAll(async () => {
   demo = await serveDemo(['greet']);
   home = join(tempDir('home-sweep'), 'home');
-  const c = new WharfClient({ home });
-  await c.addSource({ alias: 'local', url: demo.server.url, rootSha256: demo.reg.rootSha256 });
-  await c.refresh();
-  await c.install('greet');
+  await (await demoClient(demo, home)).install('greet');
 });
 afterAll(async () => {
   await demo?.server.close();
