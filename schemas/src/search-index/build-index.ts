@@ -19,9 +19,13 @@ import { bucketOf, capPostings, FileSink, writeTermChunks } from './index-writer
 /**
  * The whole index from scratch. Doc numbers follow downloads (most first), so the docs a first page shows
  * tend to share a few doc chunks. Catalog-common terms are computed here and frozen in the manifest for the
- * updates that follow, until the next full build.
+ * updates that follow, until the next full build. `opts.sha256` names the files (default @noble/hashes' sha256 of
+ * their UTF-8 text; what names them must be what the reader verifies them with).
  */
-export function buildSearchIndex(docs: SearchDocInput[]): { manifest: SearchManifest; files: Map<string, string> } {
+export function buildSearchIndex(
+  docs: SearchDocInput[],
+  opts: { sha256?: (text: string) => string } = {},
+): { manifest: SearchManifest; files: Map<string, string> } {
   const seen = new Set<string>();
   for (const d of docs) {
     if (seen.has(d.id)) throw new WharfError('E_SCHEMA', `The search index input lists ${d.id} twice.`);
@@ -37,7 +41,7 @@ export function buildSearchIndex(docs: SearchDocInput[]): { manifest: SearchMani
   const buckets = Math.max(1, Math.ceil(ordered.length / IDS_PER_BUCKET));
   const idBuckets: Array<IdBucket['ids']> = Array.from({ length: buckets }, () => ({}));
   const facets: Record<string, [number, number]> = {};
-  const sink = new FileSink();
+  const sink = new FileSink(opts.sha256);
   const docRows: Array<SearchDoc | null> = [];
   const docShas: string[] = [];
   for (const [docNo, d] of ordered.entries()) {

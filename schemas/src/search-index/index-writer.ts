@@ -33,8 +33,10 @@ export function capPostings(flat: number[]): number[] {
 
 export class FileSink {
   readonly files = new Map<string, string>();
+  /** `hash`: sha256 hex of a file's UTF-8 text; a Node caller passes node:crypto's, several times faster. */
+  constructor(private readonly hash: (text: string) => string = sha256HexSync) {}
   put(pathOf: (sha: string) => string, text: string): string {
-    const sha = sha256HexSync(text);
+    const sha = this.hash(text);
     this.files.set(pathOf(sha), text);
     return sha;
   }
