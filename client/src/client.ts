@@ -29,7 +29,7 @@ import { checkAlias, findSource, readSources, writeSources } from './sources/sou
 export type { AddSourceInput, RefreshReport };
 
 // What only some commands need is imported by the methods (or the source kinds) that use it: tuf-js (refresh),
-// the install pipeline (semver, signing, WASM admission), Extism (run) and MiniSearch (search), so `wharf list`
+// the install pipeline (semver, signing, WASM admission), Extism (run) and the search engine (search), so `wharf list`
 // loads none of them.
 
 export interface ClientOptions {

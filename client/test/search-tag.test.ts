@@ -2,7 +2,7 @@
 // are, within TAG_SCAN_DOCS, with the index engine itself on files in memory.
 import { buildSearchIndex, MANIFEST_PATH, openSearchIndex, type SearchDocInput } from '@wharf/schemas/search-index';
 import { describe, expect, it } from 'vitest';
-import { queryWithTag, TAG_SCAN_DOCS } from '../src/search/tag-query.js';
+import { queryWithTag, TAG_SCAN_DOCS } from '../src/search/filtered-query.js';
 
 const doc = (i: number, extra: Partial<SearchDocInput>): SearchDocInput => ({
   id: `cal-${i}`,

@@ -1,12 +1,13 @@
-import { isCjkTerm, STOP_WORDS, searchTokens } from '@wharf/schemas';
-import MiniSearch from 'minisearch';
+import { STOP_WORDS, searchTokens } from '@wharf/schemas';
+import { buildSearchIndex, openSearchIndex, toSearchDocInput } from '@wharf/schemas/search-index';
 import type { Catalog, CatalogEntry } from '../index/catalog.js';
+import { queryFiltered } from './filtered-query.js';
 
 export interface SearchFilters {
   category?: string;
   tag?: string;
   verified?: boolean;
-  /** Hits per sharded source (default SHARDED_SEARCH_LIMIT); a monolithic source returns all of its hits. */
+  /** Hits per source: a sharded one's default is SHARDED_SEARCH_LIMIT; a monolithic one returns all (up to 1,000). */
   limit?: number;
 }
 
@@ -30,55 +31,61 @@ export interface SearchHit {
   score: number;
 }
 
-interface Doc {
-  i: number;
-  plugin_id: string;
-  name: string;
-  name_zh: string;
-  short_description: string;
-  description: string;
-  description_zh: string;
-  tags: string;
+/** The search engine answers at most this many hits per query (query-index.ts). */
+const ENGINE_MAX_HITS = 1000;
+
+/**
+ * Names for an index built and read within one search: each distinct file text gets the next number, so a file
+ * still reads back only under the name it was built with. No digest: node:crypto's first sha256 costs ~4 ms (OpenSSL
+ * loads its provider), more than the whole search of a small catalog. Unique in the 20 characters a path keeps.
+ */
+function inMemoryNames(): (file: string | Uint8Array) => string {
+  const names = new Map<string | Uint8Array, string>();
+  return (file) => {
+    let name = names.get(file);
+    if (name === undefined) {
+      name = names.size.toString(16).padStart(12, '0').padEnd(64, '0');
+      names.set(file, name);
+    }
+    return name;
+  };
 }
 
-// The site's rules (site/src/lib/search-core.js), with its tokenizer from @wharf/schemas: CJK text as bigrams,
-// prefix on the term being typed (a single CJK character too), fuzzy only on Latin terms of 4+ characters (as
-// the sharded index, @wharf/schemas/search-index, matches one edit from 4 letters).
-const fuzzyFor = (term: string) => (term.length >= 4 && !isCjkTerm(term) ? 0.2 : false);
-const prefixFor = (term: string, i: number, terms: string[]) =>
-  i === terms.length - 1 && (term.length >= 2 || isCjkTerm(term));
-const dropStopWords = (term: string) => (STOP_WORDS.has(term) ? null : term);
-
-/** Catalog search with MiniSearch: AND of terms, prefix and fuzzy bounded by term length, id and names boosted. */
-export function searchCatalog(catalog: Catalog, query: string, filters: SearchFilters = {}): SearchHit[] {
-  const pool = catalog.entries.filter((e) => matchesFilters(e, filters) && e.plugin.status !== 'suspended');
+/**
+ * Catalog search over verified snapshots that hold every plugin (monolithic sources, and a sharded source's
+ * fetched plugin files when its registry signs no search index). The same engine, index format and rules as
+ * the site and a sharded source's signed index (@wharf/schemas/search-index: AND of words, the last one also as a
+ * prefix, one edit from 4 letters, common words dropped), over an index built in memory from each snapshot's
+ * searchable plugins as the publisher builds the signed one, so one query ranks the same everywhere. Hits go by
+ * source, each source's in the engine's order; a query of no words lists every plugin that passes the filters.
+ */
+export async function searchCatalog(
+  catalog: Catalog,
+  query: string,
+  filters: SearchFilters = {},
+): Promise<SearchHit[]> {
+  const searchable = catalog.entries.filter((e) => e.plugin.status !== 'suspended');
   const q = query.trim();
-  if (!q || searchTokens(q).every((t) => STOP_WORDS.has(t))) return pool.map((e) => toHit(e, 0));
-  const ms = new MiniSearch<Doc>({
-    idField: 'i',
-    fields: ['plugin_id', 'name', 'name_zh', 'short_description', 'description', 'description_zh', 'tags'],
-    tokenize: searchTokens,
-    processTerm: dropStopWords,
-    searchOptions: {
-      boost: { plugin_id: 3, name: 2, name_zh: 2, tags: 1.5 },
-      prefix: prefixFor,
-      fuzzy: fuzzyFor,
-      combineWith: 'AND',
-    },
-  });
-  ms.addAll(
-    pool.map((e, i) => ({
-      i,
-      plugin_id: e.plugin.plugin_id,
-      name: e.plugin.name,
-      name_zh: e.plugin.name_zh ?? '',
-      short_description: e.plugin.short_description,
-      description: e.plugin.description,
-      description_zh: e.plugin.description_zh ?? '',
-      tags: e.plugin.tags.join(' '),
-    })),
-  );
-  return ms.search(q).map((r) => toHit(pool[r.id as number] as CatalogEntry, r.score));
+  if (!q || searchTokens(q).every((t) => STOP_WORDS.has(t)))
+    return searchable.filter((e) => matchesFilters(e, filters)).map((e) => toHit(e, 0));
+  const hits: SearchHit[] = [];
+  // One index per source, in the catalog's source order: an id is unique within a source only.
+  const bySource = new Map<string, Map<string, CatalogEntry>>();
+  for (const e of searchable) {
+    const pool = bySource.get(e.source) ?? new Map<string, CatalogEntry>();
+    bySource.set(e.source, pool.set(e.plugin.plugin_id, e));
+  }
+  for (const pool of bySource.values()) {
+    const docs = [...pool.values()].map((e) => toSearchDocInput(e.plugin));
+    const sha256 = inMemoryNames();
+    const { manifest, files } = buildSearchIndex(docs, { sha256 });
+    // Built here from verified data: the manifest is not validated again.
+    const idx = openSearchIndex(manifest, async (path) => files.get(path) ?? '', { sha256, checked: true });
+    const limit = Math.min(filters.limit ?? pool.size, ENGINE_MAX_HITS);
+    for (const h of await queryFiltered(idx, q, filters, limit))
+      hits.push(toHit(pool.get(h.id) as CatalogEntry, h.score));
+  }
+  return hits;
 }
 
 function matchesFilters(e: CatalogEntry, f: SearchFilters): boolean {

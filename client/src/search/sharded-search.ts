@@ -19,8 +19,8 @@ import type { FetchLimits } from '../index/http-fetch.js';
 import { markStale } from '../index/index-cache.js';
 import type { MirrorFailure } from '../index/tuf-fetcher.js';
 import { trustSegments } from '../sources/root-trust.js';
+import { queryFiltered } from './filtered-query.js';
 import type { SearchFilters, SearchHit } from './search.js';
-import { queryWithTag } from './tag-query.js';
 
 /**
  * `wharf search` on a sharded source (DESIGN §3 "At scale"): through the source's search index, not the
@@ -368,13 +368,8 @@ async function queryManifest(
   } catch (e) {
     throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
   }
-  const opts = {
-    ...(filters.category ? { category: filters.category } : {}),
-    ...(filters.verified ? { verified: true } : {}),
-  };
   try {
-    if (filters.tag) return await queryWithTag(idx, query, filters.tag, opts, limit);
-    return (await idx.query(query, { ...opts, limit })).hits;
+    return await queryFiltered(idx, query, filters, limit);
   } finally {
     await keep(ctx, fresh, idx.manifest);
   }

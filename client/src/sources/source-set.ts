@@ -285,8 +285,8 @@ export class SourceSet {
       const kind = this.kindOf(catalog.sources, snap);
       byKind.set(kind, [...(byKind.get(kind) ?? []), snap]);
     }
-    // Scores compare only within one kind's engine (MiniSearch's and the sharded index's scales differ), so each
-    // kind's hits stay one block in its own order; blocks go signed first, then by their first source's priority.
+    // Scores compare only within one index (each source's has its own word statistics; a legacy source ranks by
+    // WXAUTO-MGT's rules), so each kind's hits stay one block in its own order; blocks go signed first, then by their first source's priority.
     const order = new Map(catalog.snapshots.map((s, i) => [s.alias, i]));
     const blocks: Array<{ rank: number; first: number; hits: SearchHit[] }> = [];
     for (const [kind, snaps] of byKind) {

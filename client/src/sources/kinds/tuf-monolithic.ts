@@ -7,7 +7,7 @@ export const tufMonolithic: SourceKind = {
   name: 'tuf-monolithic',
   ensure: () => [],
   async search(_ctx, catalog, query, filters) {
-    // MiniSearch is loaded by the first search, not by every command.
+    // The search engine is loaded by the first search, not by every command.
     const { searchCatalog } = await import('../../search/search.js');
     return searchCatalog(catalog, query, filters);
   },

@@ -39,7 +39,7 @@ export const tufSharded: SourceKind = {
         query,
         filters,
       );
-      hits.push(...(found ?? searchCatalog(new Catalog(catalog.sources, [snap]), query, filters)));
+      hits.push(...(found ?? (await searchCatalog(new Catalog(catalog.sources, [snap]), query, filters))));
     }
     return hits;
   },

@@ -4,7 +4,7 @@ import { WharfError } from '@wharf/schemas';
 import { readWxautoCache, refreshWxautoSource } from '../../legacy/wxauto-source.js';
 import type { InstallStrategy, SourceKind } from '../source-kind.js';
 
-// The legacy install brings the install pipeline, and the legacy search MiniSearch's module: loaded when used.
+// The legacy install brings the install pipeline: loaded when used.
 const installingLegacy = () => import('../../legacy/wxauto-install.js');
 
 /** Each plugin on its own: its bytes are hashed as they stream in, and that sha256 is what the lockfile pins. */

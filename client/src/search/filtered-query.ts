@@ -1,5 +1,6 @@
 import { searchTokens } from '@wharf/schemas';
 import type { SearchIndex, SearchIndexHit, SearchQueryOptions } from '@wharf/schemas/search-index';
+import type { SearchFilters } from './search.js';
 
 /** Docs of the ranking read per page (the engine answers at most 1,000), and in all (or twice the limit). */
 const MIN_PAGE = 20;
@@ -30,4 +31,19 @@ export async function queryWithTag(
     if (offset + page >= r.total) break;
   }
   return out.slice(0, limit);
+}
+
+/** A query with `wharf search`'s filters: category and verified by the index, a tag through queryWithTag. */
+export async function queryFiltered(
+  idx: Pick<SearchIndex, 'query'>,
+  query: string,
+  filters: SearchFilters,
+  limit: number,
+): Promise<SearchIndexHit[]> {
+  const opts = {
+    ...(filters.category ? { category: filters.category } : {}),
+    ...(filters.verified ? { verified: true } : {}),
+  };
+  if (filters.tag) return queryWithTag(idx, query, filters.tag, opts, limit);
+  return (await idx.query(query, { ...opts, limit })).hits;
 }
