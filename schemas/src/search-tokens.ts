@@ -1,6 +1,6 @@
-// The search tokenizer shared by the site's engine (site/src/lib/search-core.js) and the CLI's search, so a
-// query finds the same plugins in both. Dependency-free: the site's browser worker imports it through the
-// `@wharf/schemas/search-tokens` subpath, without the validators.
+// The search tokenizer of the search index (./search-index: the site's, the publisher's signed one and the one the
+// CLI builds for a monolithic source), so a query finds the same plugins everywhere. Dependency-free: the site's
+// browser code imports it through the `@wharf/schemas/search-tokens` subpath, without the validators.
 
 // Han, kana and Hangul are written without spaces: index them as overlapping character pairs (bigrams) so a
 // Chinese query matches inside a Chinese sentence. A one-character query still finds them by prefix.
