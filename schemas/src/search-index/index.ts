@@ -2,7 +2,7 @@
 
 export { buildSearchIndex } from './build-index.js';
 export { sha256Hex, sha256HexSync } from './content-hash.js';
-export { displayDoc, idf, toSearchDocInput } from './doc-terms.js';
+export { displayDoc, idf, isSearchable, toSearchDocInput } from './doc-terms.js';
 export * from './index-format.js';
 export type {
   OpenSearchIndexOptions,

@@ -5,6 +5,7 @@ import type { RegistryPlugin } from '@wharf/schemas';
 import {
   buildSearchIndex,
   indexFiles,
+  isSearchable,
   MANIFEST_PATH,
   parseManifest,
   type SearchManifest,
@@ -22,10 +23,8 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 export const SEARCH_DIR = 'search';
 export const SEARCH_MANIFEST_TARGET = `${SEARCH_DIR}/${MANIFEST_PATH}`;
 
-/** Suspended and removed plugins are not found by search (as the client's own catalog search skips them). */
-export function isSearchable(p: RegistryPlugin): boolean {
-  return p.status !== 'suspended' && p.status !== 'removed';
-}
+// Suspended and removed plugins are not found by search (the client's own build of a monolithic index skips them too).
+export { isSearchable };
 
 export async function readSearchManifest(registryDir: string): Promise<SearchManifest | undefined> {
   const p = join(registryDir, SEARCH_MANIFEST_TARGET);
