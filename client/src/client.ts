@@ -14,7 +14,7 @@ import { checkRemoval, removeInHome } from './home/home-path.js';
 import { type HomePaths, openHome } from './home.js';
 import { type Catalog, parseAddress } from './index/catalog.js';
 import type { FetchLimits } from './index/http-fetch.js';
-import { cacheFilesOf } from './index/index-cache.js';
+import { cacheFilesOf, searchDirsOf } from './index/index-cache.js';
 import type { MirrorHealth } from './index/refresh.js';
 import type { InstallOptions, InstallResult } from './install/install.js';
 import type { OutdatedEntry } from './install/outdated.js';
@@ -86,12 +86,13 @@ export class WharfClient {
       findSource(cfg, alias);
       // Everything that will be removed is checked first: a link there refuses before anything changes.
       const caches = cacheFilesOf(alias);
-      checkRemoval(this.home.root, ['trust', alias], 'dir');
+      const dirs = [['trust', alias], ...searchDirsOf(alias)];
+      for (const d of dirs) checkRemoval(this.home.root, d, 'dir');
       for (const f of caches) checkRemoval(this.home.root, f, 'file');
       cfg.sources = cfg.sources.filter((s) => s.alias !== alias);
       if (cfg.current === alias) delete cfg.current;
       writeSources(this.home.sourcesFile, cfg);
-      removeInHome(this.home.root, ['trust', alias], 'dir');
+      for (const d of dirs) removeInHome(this.home.root, d, 'dir');
       for (const f of caches) removeInHome(this.home.root, f, 'file');
     });
   }

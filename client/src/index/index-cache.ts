@@ -58,6 +58,21 @@ export function cacheFilesOf(alias: string): string[][] {
   return ['registry', 'meta', 'stale', 'etags'].map((kind) => [...HOME_DIRS.indexCache, `${alias}.${kind}.json`]);
 }
 
+/** The search index a refresh keeps for a monolithic source (search/built-search.ts), relative to the home. */
+export function builtSearchDir(alias: string): string[] {
+  checkSegment(alias, 'the source alias');
+  return [...HOME_DIRS.indexCache, 'search-built', alias];
+}
+
+/** A sharded source's verified search files (search/sharded-search.ts), relative to the home. */
+export function shardedSearchDir(alias: string): string[] {
+  checkSegment(alias, 'the source alias');
+  return [...HOME_DIRS.indexCache, 'search', alias];
+}
+
+/** The search directories of one source, for `source remove`. */
+export const searchDirsOf = (alias: string): string[][] => [builtSearchDir(alias), shardedSearchDir(alias)];
+
 const SHA256 = /^[0-9a-f]{64}$/;
 const isDate = (x: unknown) => typeof x === 'string' && x.length <= 64 && !Number.isNaN(Date.parse(x));
 

@@ -16,7 +16,7 @@ import { withHomeLock } from '../home/home-lock.js';
 import { ensureHomeDir, homeDir, homeFile, presentFileInHomeDir } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { FetchLimits } from '../index/http-fetch.js';
-import { markStale } from '../index/index-cache.js';
+import { markStale, shardedSearchDir } from '../index/index-cache.js';
 import type { MirrorFailure } from '../index/tuf-fetcher.js';
 import { trustSegments } from '../sources/root-trust.js';
 import { queryFiltered } from './filtered-query.js';
@@ -78,9 +78,7 @@ const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest
 const SHA = /^[0-9a-f]{64}$/;
 const NETWORK_CODES = new Set(['E_ALL_MIRRORS_FAILED', 'E_SOURCE_UNREACHABLE', 'E_TIMEOUT', 'E_TOO_LARGE']);
 
-function dirSegs(alias: string): string[] {
-  return [...HOME_DIRS.indexCache, 'search', alias];
-}
+const dirSegs = shardedSearchDir;
 
 function trustedTimestampPath(home: HomePaths, alias: string): string {
   return homeFile(home.root, [...trustSegments(alias), 'timestamp.json']);
