@@ -1,6 +1,8 @@
 import { STOP_WORDS, searchTokens } from '@wharf/schemas';
-import { buildSearchIndex, openSearchIndex, toSearchDocInput } from '@wharf/schemas/search-index';
+import { buildSearchIndex, openSearchIndex, type SearchIndex, toSearchDocInput } from '@wharf/schemas/search-index';
+import type { HomePaths } from '../home.js';
 import type { Catalog, CatalogEntry } from '../index/catalog.js';
+import { isNotBuilt, openBuiltSearch } from './built-search.js';
 import { queryFiltered } from './filtered-query.js';
 
 export interface SearchFilters {
@@ -55,37 +57,53 @@ function inMemoryNames(): (file: string | Uint8Array) => string {
  * Catalog search over verified snapshots that hold every plugin (monolithic sources, and a sharded source's
  * fetched plugin files when its registry signs no search index). The same engine, index format and rules as
  * the site and a sharded source's signed index (@wharf/schemas/search-index: AND of words, the last one also as a
- * prefix, one edit from 4 letters, common words dropped), over an index built in memory from each snapshot's
- * searchable plugins as the publisher builds the signed one, so one query ranks the same everywhere. Hits go by
- * source, each source's in the engine's order; a query of no words lists every plugin that passes the filters.
+ * prefix, one edit from 4 letters, common words dropped), over an index of each snapshot's searchable plugins, as
+ * the publisher builds the signed one: the one a refresh kept in `home` for that snapshot (built-search.ts), else
+ * one built here in memory. One query ranks the same everywhere. Hits go by source, each source's in the engine's
+ * order; a query of no words lists every plugin that passes the filters.
  */
 export async function searchCatalog(
   catalog: Catalog,
   query: string,
   filters: SearchFilters = {},
+  opts: { home?: HomePaths } = {},
 ): Promise<SearchHit[]> {
   const searchable = catalog.entries.filter((e) => e.plugin.status !== 'suspended');
   const q = query.trim();
   if (!q || searchTokens(q).every((t) => STOP_WORDS.has(t)))
     return searchable.filter((e) => matchesFilters(e, filters)).map((e) => toHit(e, 0));
-  const hits: SearchHit[] = [];
   // One index per source, in the catalog's source order: an id is unique within a source only.
   const bySource = new Map<string, Map<string, CatalogEntry>>();
   for (const e of searchable) {
     const pool = bySource.get(e.source) ?? new Map<string, CatalogEntry>();
     bySource.set(e.source, pool.set(e.plugin.plugin_id, e));
   }
+  const hits: SearchHit[] = [];
   for (const pool of bySource.values()) {
-    const docs = [...pool.values()].map((e) => toSearchDocInput(e.plugin));
-    const sha256 = inMemoryNames();
-    const { manifest, files } = buildSearchIndex(docs, { sha256 });
-    // Built here from verified data: the manifest is not validated again.
-    const idx = openSearchIndex(manifest, async (path) => files.get(path) ?? '', { sha256, checked: true });
     const limit = Math.min(filters.limit ?? pool.size, ENGINE_MAX_HITS);
-    for (const h of await queryFiltered(idx, q, filters, limit))
-      hits.push(toHit(pool.get(h.id) as CatalogEntry, h.score));
+    const snap = (pool.values().next().value as CatalogEntry).snapshot;
+    const kept = opts.home && openBuiltSearch(opts.home, snap);
+    let found = kept
+      ? await queryFiltered(kept, q, filters, limit).catch((e) => (isNotBuilt(e) ? undefined : Promise.reject(e)))
+      : undefined;
+    found ??= await queryFiltered(inMemoryIndex([...pool.values()]), q, filters, limit);
+    for (const h of found) {
+      const e = pool.get(h.id);
+      if (e) hits.push(toHit(e, h.score));
+    }
   }
   return hits;
+}
+
+/** The index of `entries` built here, its files named by inMemoryNames. */
+function inMemoryIndex(entries: CatalogEntry[]): SearchIndex {
+  const sha256 = inMemoryNames();
+  const { manifest, files } = buildSearchIndex(
+    entries.map((e) => toSearchDocInput(e.plugin)),
+    { sha256 },
+  );
+  // Built here from verified data: the manifest is not validated again.
+  return openSearchIndex(manifest, async (path) => files.get(path) ?? '', { sha256, checked: true });
 }
 
 function matchesFilters(e: CatalogEntry, f: SearchFilters): boolean {

@@ -6,9 +6,15 @@ export const tufMonolithic: SourceKind = {
   ...tufSigned,
   name: 'tuf-monolithic',
   ensure: () => [],
-  async search(_ctx, catalog, query, filters) {
+  // The refresh keeps the search index of each snapshot it stores (search/built-search.ts); a sharded one's is signed.
+  async refresh(home, src, opts) {
+    const snap = await tufSigned.refresh(home, src, opts);
+    if (!snap.sharded) (await import('../../search/built-search.js')).keepBuiltSearch(home, snap);
+    return snap;
+  },
+  async search(ctx, catalog, query, filters) {
     // The search engine is loaded by the first search, not by every command.
     const { searchCatalog } = await import('../../search/search.js');
-    return searchCatalog(catalog, query, filters);
+    return searchCatalog(catalog, query, filters, { home: ctx.home });
   },
 };
