@@ -95,6 +95,19 @@ describe('the search index a refresh keeps for a monolithic source', () => {
     expect(await ids(c, 'vowels')).toEqual(await inMemory(c, 'vowels'));
   });
 
+  it('answers without reading the verified index it was built from; listing everything still reads it', async () => {
+    const { c, home } = await setup();
+    const body = join(home, 'cache', 'index', 'local.registry.json');
+    const want = await ids(c, 'vowels');
+    // The verified index's file overwritten (the cache is then no cache): a query still answers from the kept index,
+    // and a listing of everything, which needs the index itself, has nothing to list offline.
+    const { WharfClient } = await import('@wharf/client');
+    const offline = new WharfClient({ home, offline: true });
+    writeFileSync(body, 'not the verified index');
+    expect(await ids(offline, 'vowels')).toEqual(want);
+    expect(await ids(offline, '')).toEqual([]);
+  });
+
   it('goes with its source on `source remove`', async () => {
     const { c, dir } = await setup();
     expect(existsSync(dir)).toBe(true);

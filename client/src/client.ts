@@ -122,7 +122,7 @@ export class WharfClient {
   }
 
   async search(query: string, filters?: SearchFilters): Promise<SearchHit[]> {
-    return this.layer.search(await this.catalog(), query, filters);
+    return this.layer.search(query, filters);
   }
 
   async info(spec: string): Promise<

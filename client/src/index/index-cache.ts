@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Registry } from '@wharf/schemas';
+import { isWharfError, type Registry } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { currentStamp, isStamp, readStamped } from '../fs/file-stamp.js';
 import { utf8Text } from '../fs/utf8-text.js';
@@ -209,6 +209,23 @@ export function readEtags(home: HomePaths, alias: string): EtagRecord {
 
 export function writeEtags(home: HomePaths, alias: string, etags: EtagRecord): void {
   writeFileAtomic(files(home, alias, true).etags, `${JSON.stringify(etags, null, 2)}\n`);
+}
+
+/**
+ * What the cache's meta says of the verified index of `alias` (its sha256, its layout), without reading the index:
+ * for a search that may answer from files kept for that index (search/built-search.ts). Undefined when none.
+ */
+export function readCacheMeta(home: HomePaths, alias: string): { sha256: string; sharded?: true } | undefined {
+  try {
+    const f = files(home, alias);
+    const meta: unknown = JSON.parse(readFileSync(f.meta, 'utf8'));
+    return validMeta(meta, alias)
+      ? { sha256: meta.sha256, ...(meta.sharded ? { sharded: true as const } : {}) }
+      : undefined;
+  } catch (e) {
+    if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
+    return undefined;
+  }
 }
 
 /**

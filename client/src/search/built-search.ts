@@ -107,18 +107,19 @@ function readMeta(dir: string, alias: string): BuiltMeta | undefined {
 class NotBuilt extends Error {}
 
 /**
- * The kept index of `snap`, or undefined when none answers for it. Files are read as they are needed, each
- * trusted while its stamp is the one recorded; a query that meets any other file rejects (isNotBuilt).
+ * The kept index of the verified index `sha256` of `alias`, or undefined when none answers for it. Files are read
+ * as they are needed, each trusted while its stamp is the one recorded; a query that meets any other file rejects
+ * (isNotBuilt).
  */
-export function openBuiltSearch(home: HomePaths, snap: IndexSnapshot): SearchIndex | undefined {
+export function openBuiltSearch(home: HomePaths, alias: string, sha256Of: string): SearchIndex | undefined {
   let dir: string | undefined;
   try {
-    dir = homeDir(home.root, builtSearchDir(snap.alias));
+    dir = homeDir(home.root, builtSearchDir(alias));
   } catch {
     return undefined; // a link or a file there: not ours, never followed
   }
-  const meta = dir && readMeta(dir, snap.alias);
-  if (!dir || !meta || meta.sha256 !== snap.sha256) return undefined;
+  const meta = dir && readMeta(dir, alias);
+  if (!dir || !meta || meta.sha256 !== sha256Of) return undefined;
   const at = dir;
   const read = (name: string): string => {
     let path: string | undefined;

@@ -1,8 +1,12 @@
 import { STOP_WORDS, searchTokens } from '@wharf/schemas';
-import { buildSearchIndex, openSearchIndex, type SearchIndex, toSearchDocInput } from '@wharf/schemas/search-index';
-import type { HomePaths } from '../home.js';
+import {
+  buildSearchIndex,
+  openSearchIndex,
+  type SearchIndex,
+  type SearchIndexHit,
+  toSearchDocInput,
+} from '@wharf/schemas/search-index';
 import type { Catalog, CatalogEntry } from '../index/catalog.js';
-import { isNotBuilt, openBuiltSearch } from './built-search.js';
 import { queryFiltered } from './filtered-query.js';
 
 export interface SearchFilters {
@@ -34,7 +38,7 @@ export interface SearchHit {
 }
 
 /** The search engine answers at most this many hits per query (query-index.ts). */
-const ENGINE_MAX_HITS = 1000;
+export const ENGINE_MAX_HITS = 1000;
 
 /**
  * Names for an index built and read within one search: each distinct file text gets the next number, so a file
@@ -57,42 +61,53 @@ function inMemoryNames(): (file: string | Uint8Array) => string {
  * Catalog search over verified snapshots that hold every plugin (monolithic sources, and a sharded source's
  * fetched plugin files when its registry signs no search index). The same engine, index format and rules as
  * the site and a sharded source's signed index (@wharf/schemas/search-index: AND of words, the last one also as a
- * prefix, one edit from 4 letters, common words dropped), over an index of each snapshot's searchable plugins, as
- * the publisher builds the signed one: the one a refresh kept in `home` for that snapshot (built-search.ts), else
- * one built here in memory. One query ranks the same everywhere. Hits go by source, each source's in the engine's
- * order; a query of no words lists every plugin that passes the filters.
+ * prefix, one edit from 4 letters, common words dropped), over an index of each snapshot's searchable plugins
+ * built here in memory as the publisher builds the signed one (a refresh keeps one per snapshot: built-search.ts).
+ * One query ranks and shows the same everywhere. Hits go by source, each source's in the engine's order; a query
+ * of no words lists every plugin that passes the filters.
  */
 export async function searchCatalog(
   catalog: Catalog,
   query: string,
   filters: SearchFilters = {},
-  opts: { home?: HomePaths } = {},
 ): Promise<SearchHit[]> {
   const searchable = catalog.entries.filter((e) => e.plugin.status !== 'suspended');
   const q = query.trim();
-  if (!q || searchTokens(q).every((t) => STOP_WORDS.has(t)))
-    return searchable.filter((e) => matchesFilters(e, filters)).map((e) => toHit(e, 0));
+  if (!hasWords(q)) return searchable.filter((e) => matchesFilters(e, filters)).map((e) => toHit(e, 0));
   // One index per source, in the catalog's source order: an id is unique within a source only.
-  const bySource = new Map<string, Map<string, CatalogEntry>>();
-  for (const e of searchable) {
-    const pool = bySource.get(e.source) ?? new Map<string, CatalogEntry>();
-    bySource.set(e.source, pool.set(e.plugin.plugin_id, e));
-  }
+  const bySource = new Map<string, CatalogEntry[]>();
+  for (const e of searchable) bySource.set(e.source, [...(bySource.get(e.source) ?? []), e]);
   const hits: SearchHit[] = [];
-  for (const pool of bySource.values()) {
-    const limit = Math.min(filters.limit ?? pool.size, ENGINE_MAX_HITS);
-    const snap = (pool.values().next().value as CatalogEntry).snapshot;
-    const kept = opts.home && openBuiltSearch(opts.home, snap);
-    let found = kept
-      ? await queryFiltered(kept, q, filters, limit).catch((e) => (isNotBuilt(e) ? undefined : Promise.reject(e)))
-      : undefined;
-    found ??= await queryFiltered(inMemoryIndex([...pool.values()]), q, filters, limit);
-    for (const h of found) {
-      const e = pool.get(h.id);
-      if (e) hits.push(toHit(e, h.score));
-    }
+  for (const [source, entries] of bySource) {
+    const limit = Math.min(filters.limit ?? entries.length, ENGINE_MAX_HITS);
+    const current = entries[0]?.address === entries[0]?.plugin.plugin_id;
+    for (const h of await queryFiltered(inMemoryIndex(entries), q, filters, limit))
+      hits.push(hitOfDoc(h, source, current));
   }
   return hits;
+}
+
+/** Whether a query has a word to search for (else it lists every plugin). */
+export const hasWords = (query: string): boolean => searchTokens(query).some((t) => !STOP_WORDS.has(t));
+
+/** A hit as the index's display doc gives it (the sharded and the kept index alike): what the site shows too. */
+export function hitOfDoc(d: SearchIndexHit, source: string, current: boolean): SearchHit {
+  return {
+    address: current ? d.id : `${source}:${d.id}`,
+    plugin_id: d.id,
+    source,
+    name: d.name,
+    ...(d.name_zh ? { name_zh: d.name_zh } : {}),
+    short_description: d.short,
+    category: d.category,
+    tags: d.tags ?? [],
+    latest: d.latest,
+    verified: d.verified,
+    featured: d.featured,
+    ...(d.downloads !== undefined ? { downloads: d.downloads } : {}),
+    ...(d.stars !== undefined ? { stars: d.stars } : {}),
+    score: d.score,
+  };
 }
 
 /** The index of `entries` built here, its files named by inMemoryNames. */

@@ -20,7 +20,7 @@ import { markStale, shardedSearchDir } from '../index/index-cache.js';
 import type { MirrorFailure } from '../index/tuf-fetcher.js';
 import { trustSegments } from '../sources/root-trust.js';
 import { queryFiltered } from './filtered-query.js';
-import type { SearchFilters, SearchHit } from './search.js';
+import { hitOfDoc, type SearchFilters, type SearchHit } from './search.js';
 
 /**
  * `wharf search` on a sharded source (DESIGN §3 "At scale"): through the source's search index, not the
@@ -400,21 +400,5 @@ export async function searchShardedSource(
     if (next === undefined) return undefined;
     hits = await queryManifest(ctx, next, query, filters, limit);
   }
-  const alias = ctx.src.alias;
-  return hits.slice(0, limit).map((d) => ({
-    address: ctx.current ? d.id : `${alias}:${d.id}`,
-    plugin_id: d.id,
-    source: alias,
-    name: d.name,
-    ...(d.name_zh ? { name_zh: d.name_zh } : {}),
-    short_description: d.short,
-    category: d.category,
-    tags: d.tags ?? [],
-    latest: d.latest,
-    verified: d.verified,
-    featured: d.featured,
-    score: d.score,
-    ...(d.downloads !== undefined ? { downloads: d.downloads } : {}),
-    ...(d.stars !== undefined ? { stars: d.stars } : {}),
-  }));
+  return hits.slice(0, limit).map((d) => hitOfDoc(d, ctx.src.alias, ctx.current));
 }

@@ -86,6 +86,16 @@ export interface SourceKind {
   ensure(snap: IndexSnapshot, ids: string[]): string[];
   /** Search `catalog`, which holds only this kind's snapshots. */
   search(ctx: KindContext, catalog: Catalog, query: string, filters: SearchFilters): Promise<SearchHit[]>;
+  /**
+   * Answer a search of one source from files the kind kept for its verified index (`index`: the cache meta's
+   * sha256), without reading that index; undefined when it can't, and the layer loads the snapshot for `search`.
+   */
+  searchKept?(
+    ctx: KindContext,
+    src: { alias: string; current: boolean; index: { sha256: string } },
+    query: string,
+    filters: SearchFilters,
+  ): Promise<SearchHit[] | undefined>;
   info(entry: CatalogEntry): Promise<InfoExtras>;
   readonly installer: InstallStrategy;
 }
@@ -99,7 +109,7 @@ export function kindForType(type: SourceConfig['type'] | undefined): SourceKind 
  * The kind of a configured source; with its snapshot, the TUF layout that snapshot was verified as. Before
  * a first refresh a TUF source is taken as monolithic, which refreshes the same way as the sharded kind.
  */
-export function sourceKind(src: SourceConfig, snap?: IndexSnapshot): SourceKind {
+export function sourceKind(src: SourceConfig, snap?: Pick<IndexSnapshot, 'sharded'>): SourceKind {
   if (src.type === 'wxauto') return wxauto;
   return snap?.sharded ? tufSharded : tufMonolithic;
 }

@@ -3,7 +3,7 @@ import { withHomeLock } from '../home/home-lock.js';
 import type { HomePaths } from '../home.js';
 import { Catalog, type CatalogEntry, type PluginAddress } from '../index/catalog.js';
 import type { FetchLimits } from '../index/http-fetch.js';
-import { type IndexSnapshot, markStale, readCachedIndex } from '../index/index-cache.js';
+import { type IndexSnapshot, markStale, readCachedIndex, readCacheMeta } from '../index/index-cache.js';
 import type { MirrorFailure, MirrorHealth, RefreshOptions, StagedRefresh } from '../index/refresh.js';
 import type { InstallOptions, InstallResult } from '../install/install.js';
 import { readLockfile } from '../lockfile.js';
@@ -197,10 +197,15 @@ export class SourceSet {
   }
 
   /** The catalog from the verified cache; sources never refreshed are refreshed first (unless offline). */
-  async catalog(): Promise<Catalog> {
+  catalog(): Promise<Catalog> {
     const cfg = this.config();
+    return this.catalogOf(cfg, orderedSources(cfg));
+  }
+
+  /** The catalog of some of `cfg`'s sources (in the order given), refreshing those never refreshed as catalog() does. */
+  private async catalogOf(cfg: SourcesConfig, sources: SourceConfig[]): Promise<Catalog> {
     const snaps: IndexSnapshot[] = [];
-    for (const src of orderedSources(cfg)) {
+    for (const src of sources) {
       const kind = sourceKind(src);
       const cached = () => kind.readCache(this.home, src.alias);
       let snap = cached();
@@ -277,21 +282,48 @@ export class SourceSet {
 
   /**
    * Each kind searches its own sources by its own rules (a legacy source answers as WXAUTO-MGT does); signed
-   * kinds' hits come first, then the unsigned kinds' in the order their rules give.
+   * kinds' hits come first, then the unsigned kinds' in the order their rules give. A kind may answer for a source
+   * from files it kept for the source's verified index (searchKept), and then that index is not read at all; the
+   * other sources' snapshots are loaded as the catalog loads them.
    */
-  async search(catalog: Catalog, query: string, filters: SearchFilters = {}): Promise<SearchHit[]> {
-    const byKind = new Map<SourceKind, IndexSnapshot[]>();
-    for (const snap of catalog.snapshots) {
-      const kind = this.kindOf(catalog.sources, snap);
-      byKind.set(kind, [...(byKind.get(kind) ?? []), snap]);
+  async search(query: string, filters: SearchFilters = {}): Promise<SearchHit[]> {
+    const cfg = this.config();
+    const sources = orderedSources(cfg);
+    const current = currentSource(cfg)?.alias;
+    const order = new Map(sources.map((s, i) => [s.alias, i]));
+    type Part = { at: number; hits?: SearchHit[]; snap?: IndexSnapshot };
+    const byKind = new Map<SourceKind, Part[]>();
+    const add = (kind: SourceKind, part: Part) => byKind.set(kind, [...(byKind.get(kind) ?? []), part]);
+    const rest: SourceConfig[] = [];
+    for (const src of sources) {
+      const index = sourceKind(src).searchKept ? readCacheMeta(this.home, src.alias) : undefined;
+      const kind = sourceKind(src, index);
+      const hits =
+        index &&
+        (await kind.searchKept?.(
+          this.ctx,
+          { alias: src.alias, current: src.alias === current, index },
+          query,
+          filters,
+        ));
+      if (hits) add(kind, { at: order.get(src.alias) ?? 0, hits });
+      else rest.push(src);
     }
+    const catalog = rest.length > 0 ? await this.catalogOf(cfg, rest) : undefined;
+    for (const snap of catalog?.snapshots ?? []) add(this.kindOf(cfg, snap), { at: order.get(snap.alias) ?? 0, snap });
     // Scores compare only within one index (each source's has its own word statistics; a legacy source ranks by
-    // WXAUTO-MGT's rules), so each kind's hits stay one block in its own order; blocks go signed first, then by their first source's priority.
-    const order = new Map(catalog.snapshots.map((s, i) => [s.alias, i]));
+    // WXAUTO-MGT's rules), so each kind's hits stay one block in its own order; blocks go signed first, then by
+    // their first source's priority. A kind none of whose sources was answered from kept files searches them in
+    // one call, as its rules may merge them.
     const blocks: Array<{ rank: number; first: number; hits: SearchHit[] }> = [];
-    for (const [kind, snaps] of byKind) {
-      const hits = await kind.search(this.ctx, new Catalog(catalog.sources, snaps), query, filters);
-      blocks.push({ rank: kind.rank, first: Math.min(...snaps.map((s) => order.get(s.alias) ?? 0)), hits });
+    for (const [kind, parts] of byKind) {
+      parts.sort((a, b) => a.at - b.at);
+      const snaps = parts.flatMap((p) => (p.snap ? [p.snap] : []));
+      const search = (s: IndexSnapshot[]) => kind.search(this.ctx, new Catalog(cfg, s), query, filters);
+      let hits: SearchHit[] = [];
+      if (snaps.length === parts.length) hits = await search(snaps);
+      else for (const p of parts) hits.push(...(p.hits ?? (await search([p.snap as IndexSnapshot]))));
+      blocks.push({ rank: kind.rank, first: parts[0]?.at ?? 0, hits });
     }
     blocks.sort((a, b) => a.rank - b.rank || a.first - b.first);
     return blocks.flatMap((b) => b.hits);

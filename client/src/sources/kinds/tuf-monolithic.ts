@@ -12,9 +12,32 @@ export const tufMonolithic: SourceKind = {
     if (!snap.sharded) (await import('../../search/built-search.js')).keepBuiltSearch(home, snap);
     return snap;
   },
-  async search(ctx, catalog, query, filters) {
+  async search(_ctx, catalog, query, filters) {
     // The search engine is loaded by the first search, not by every command.
     const { searchCatalog } = await import('../../search/search.js');
-    return searchCatalog(catalog, query, filters, { home: ctx.home });
+    return searchCatalog(catalog, query, filters);
+  },
+  // The index the refresh kept answers a query without the catalog (listing everything, no query, needs it).
+  async searchKept(ctx, src, query, filters) {
+    const [{ isNotBuilt, openBuiltSearch }, { queryFiltered }, { ENGINE_MAX_HITS, hitOfDoc, hasWords }] =
+      await Promise.all([
+        import('../../search/built-search.js'),
+        import('../../search/filtered-query.js'),
+        import('../../search/search.js'),
+      ]);
+    const idx = hasWords(query) ? openBuiltSearch(ctx.home, src.alias, src.index.sha256) : undefined;
+    if (!idx) return undefined;
+    try {
+      const hits = await queryFiltered(
+        idx,
+        query.trim(),
+        filters,
+        Math.min(filters.limit ?? idx.manifest.docs, ENGINE_MAX_HITS),
+      );
+      return hits.map((h) => hitOfDoc(h, src.alias, src.current));
+    } catch (e) {
+      if (isNotBuilt(e)) return undefined;
+      throw e;
+    }
   },
 };
