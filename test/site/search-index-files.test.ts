@@ -25,6 +25,14 @@ describe('the site search index', () => {
     expect(await ids('finance')).toContain(RICH_ID);
   });
 
+  it('leaves out suspended plugins, as the CLI and the signed index do', async () => {
+    const plugins = registry.plugins.map((p) => (p.plugin_id === 'greet' ? { ...p, status: 'suspended' as const } : p));
+    const f = searchIndexFiles(plugins);
+    const idx = openSearchIndex(f.get('manifest.json') as string, async (path) => f.get(path) ?? '');
+    expect((await idx.query('greet')).hits.map((h) => h.id)).not.toContain('greet');
+    expect(await ids('greet')).toContain('greet');
+  });
+
   it('ships no hashes, signatures, version history or publisher id buckets', () => {
     const text = [...files.values()].join('\n');
     for (const p of registry.plugins) {
