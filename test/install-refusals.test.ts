@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signFile, type WharfClient, type WharfError } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,16 @@ describe('install refusals', () => {
   it('a valid signature bound to another plugin: E_SIG_BINDING', () => refused('bound', 'E_SIG_BINDING'));
   it('an edited trusted comment: E_SIG_INVALID', () => refused('comment', 'E_SIG_INVALID'));
   it('a key the index revoked: E_SIG_INVALID', () => refused('stranger', 'E_SIG_INVALID'));
+  it('a bad signature is refused before any download: the artifact gone from the mirror, it is still E_SIG_INVALID', async () => {
+    const art = join(lab.artifacts, 'comment-1.0.0', 'plugin.wasm');
+    const bytes = readFileSync(art);
+    rmSync(art);
+    try {
+      await refused('comment', 'E_SIG_INVALID');
+    } finally {
+      writeFileSync(art, bytes);
+    }
+  });
   it('ids that are paths or prototype names: E_ID_INVALID', async () => {
     for (const id of ['../x', '..', 'a/b', '__proto__', '--upload-pack=x']) await refused(id, 'E_ID_INVALID');
     // A valid id that names an Object.prototype member is just not found: lookups use Maps.

@@ -79,9 +79,9 @@ export async function installPlugin(
 }
 
 /**
- * Install plugins with their dependencies: plan with semver, check every refusal rule before any download,
- * then fetch (cache first), verify sha256 and the author's signature, admit the WASM and move each version
- * into place by rename. The lockfile is swapped once at the end, so a refusal or a crash at any point leaves
+ * Install plugins with their dependencies: plan with semver, check every refusal rule before any download (the
+ * author's signature over the pinned sha256 among them), then fetch (cache first), hold the bytes to that sha256,
+ * admit the WASM and move each version into place by rename. The lockfile is swapped once at the end, so a refusal or a crash at any point leaves
  * the lockfile and the installed plugins as they were. All of it runs under the home lock, and the lockfile is
  * read after taking it, so a concurrent writer's change is neither lost nor overwritten.
  */
@@ -125,7 +125,18 @@ async function installLocked(
       );
     }
     const unpinned = opts.allowUnpinned === true && catalog.source(entry.source)?.type === 'wxauto';
-    keys.set(s, unpinned ? '' : signingKeyFor(entry, release, prev)); // '' = legacy, no key to verify against
+    const key = unpinned ? '' : signingKeyFor(entry, release, prev); // '' = legacy, no key to verify against
+    // The author's signature binds the pinned sha256 (DESIGN §3), so it is checked here, before any download: a bad
+    // one costs no transfer, and none of the other steps' downloads. The bytes are then held to that sha256.
+    if (key !== '' && !isUnchanged(home, s))
+      verifyArtifactSignature({
+        sha256: release.artifact.sha256,
+        minisig: release.minisig,
+        publicKey: key,
+        id: entry.plugin.plugin_id,
+        version: release.version,
+      });
+    keys.set(s, key);
     // A planted link (plugin dir, version dir, old version dir) is refused before any download.
     // Checked without creating anything: a refusal must leave no empty plugins/<id> behind.
     homeDir(home.root, ['plugins', pluginDirName(entry)]);
@@ -190,12 +201,7 @@ async function fetchAndPlace(
       message: `${entry.address} is deprecated${entry.plugin.replaced_by ? `; use ${entry.plugin.replaced_by}` : ''}.`,
     });
   const base = { reason: step.reason, ...(warnings.length ? { warnings } : {}) };
-  if (
-    prev &&
-    prev.version === release.version &&
-    prev.sha256 === release.artifact.sha256 &&
-    existsSync(homeFile(home.root, prev.path.split('/')))
-  ) {
+  if (prev && isUnchanged(home, step)) {
     const result: InstallResult = {
       id: entry.address,
       version: prev.version,
@@ -237,14 +243,12 @@ async function fetchAndPlace(
     // its bytes arrived); placement awaits it before the version dir is renamed into place, so what the lockfile
     // names is on disk first, as before.
     durable ??= fsyncOffThread(fetched.path);
-    if (publicKey !== '')
-      verifyArtifactSignature({
-        sha256: fetched.sha256,
-        minisig: release.minisig,
-        publicKey,
-        id: entry.plugin.plugin_id,
-        version: release.version,
-      });
+    // The signature was checked against the pinned sha256 before any download (installLocked); these bytes have it.
+    if (fetched.sha256 !== release.artifact.sha256)
+      throw new WharfError(
+        'E_ARTIFACT_HASH',
+        `${entry.address}@${release.version}: the bytes are not the pinned ones.`,
+      );
     // The downloaded bytes are checked as they arrived (the same bytes the hash covered): no second read.
     if (fetched.sieved) admitSieved(fetched.sieved, release, fetched.size);
     else admitWasm(readFileSync(fetched.path), release);
@@ -284,6 +288,16 @@ async function fetchAndPlace(
     await durable?.catch(() => {}); // a refusal's own error wins; the file is not removed under a running fsync
     if (tempFile) rmSync(tempFile, { force: true });
   }
+}
+
+/** The step's version is installed already, with the pinned bytes still in place: nothing to fetch or check. */
+function isUnchanged(home: HomePaths, { release, prev }: PlannedStep): boolean {
+  return (
+    prev !== undefined &&
+    prev.version === release.version &&
+    prev.sha256 === release.artifact.sha256 &&
+    existsSync(homeFile(home.root, prev.path.split('/')))
+  );
 }
 
 /** Wait for every one (none is left running under a removal), then throw the first failure, if any. */
