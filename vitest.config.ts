@@ -10,6 +10,9 @@ export default defineConfig({
       'test/**/*.test.ts',
     ],
     setupFiles: ['test/helpers/temp-cleanup.ts'],
+    // A nested home-lock section not handed its LockScope throws here (and in the CLIs the tests start) instead of
+    // waiting for its own call chain (client/src/home/home-lock.ts).
+    env: { WHARF_LOCK_CHECK: '1' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -9,7 +9,7 @@ import {
   type SourcesConfig,
   WharfError,
 } from '@wharf/schemas';
-import { type HomeLockOptions, withHomeLock, withHomeLockSync } from './home/home-lock.js';
+import { type HomeLockOptions, withHomeLockSync } from './home/home-lock.js';
 import { checkRemoval, removeInHome } from './home/home-path.js';
 import { type HomePaths, openHome } from './home.js';
 import { type Catalog, parseAddress } from './index/catalog.js';
@@ -67,8 +67,8 @@ export class WharfClient {
   }
 
   /** Writers run under the home lock (DESIGN §4); what they change is read again inside it. */
-  private locked<T>(fn: () => Promise<T> | T): Promise<T> {
-    return withHomeLock(this.home, fn, this.lockOpts);
+  private locked<T>(fn: (layer: SourceSet) => Promise<T> | T): Promise<T> {
+    return this.layer.locked(fn);
   }
 
   private lockedSync<T>(fn: () => T): T {
@@ -151,15 +151,15 @@ export class WharfClient {
 
   /** Install several plugins with their dependencies in one lockfile swap; the requested ones come first. */
   installMany(specs: string[], opts: InstallOptions = {}): Promise<InstallResult[]> {
-    return this.locked(() => this.installManyLocked(specs, opts));
+    return this.locked((layer) => this.installManyLocked(layer, specs, opts));
   }
 
-  private async installManyLocked(specs: string[], opts: InstallOptions): Promise<InstallResult[]> {
+  private async installManyLocked(layer: SourceSet, specs: string[], opts: InstallOptions): Promise<InstallResult[]> {
     const addrs = specs.map(parseAddress);
-    const { catalog, settle } = await this.layer.ensure(addrs, { commit: false });
+    const { catalog, settle } = await layer.ensure(addrs, { commit: false });
     let results: InstallResult[];
     try {
-      results = await this.layer.install(catalog, addrs, opts);
+      results = await layer.install(catalog, addrs, opts);
     } catch (e) {
       settle(false);
       throw e;
@@ -183,21 +183,22 @@ export class WharfClient {
    * versions, e.g. after a yank) are skipped unless allowDowngrade.
    */
   update(ids?: string[], opts: InstallOptions = {}): Promise<{ updated: InstallResult[]; skipped: OutdatedEntry[] }> {
-    return this.locked(() => this.updateLocked(ids, opts));
+    return this.locked((layer) => this.updateLocked(layer, ids, opts));
   }
 
   private async updateLocked(
+    layer: SourceSet,
     ids: string[] | undefined,
     opts: InstallOptions,
   ): Promise<{ updated: InstallResult[]; skipped: OutdatedEntry[] }> {
-    const catalog = await this.catalog();
+    const catalog = await layer.catalog();
     const { findOutdated } = await import('./install/outdated.js');
     const todo = findOutdated(catalog, readLockfile(this.home.lockfile), ids);
     const go = todo.filter((o) => o.change !== 'downgrade' || opts.allowDowngrade);
     const skipped = todo.filter((o) => !go.includes(o));
     if (go.length === 0) return { updated: [], skipped };
     const addrs = go.map((o) => ({ ...parseAddress(o.id), range: o.latest }));
-    const results = await this.layer.install(catalog, addrs, opts);
+    const results = await layer.install(catalog, addrs, opts);
     return { updated: results.filter((r) => r.status === 'installed'), skipped };
   }
 

@@ -62,14 +62,14 @@ function ownStartTime(): string | undefined {
 // src and dist in tests) must still see each other's locks, or one would take the other's over as "ours, stale".
 interface SharedState {
   ownTokens: Set<string>;
-  heldHere: AsyncLocalStorage<ReadonlySet<string>>;
+  /** Only with WHARF_LOCK_CHECK: the scopes the running chain was started in (checkNotNested). */
+  heldHere?: AsyncLocalStorage<ReadonlySet<{ readonly lock: string; readonly active: boolean }>>;
   queues: Map<string, Promise<void>>;
 }
 const SHARED = Symbol.for('wharf.home-lock');
 const g = globalThis as { [SHARED]?: SharedState };
 g[SHARED] ??= {
   ownTokens: new Set<string>(),
-  heldHere: new AsyncLocalStorage<ReadonlySet<string>>(),
   queues: new Map<string, Promise<void>>(),
 };
 const shared = g[SHARED];
@@ -294,13 +294,54 @@ export function acquireHomeLockSync(home: HomePaths, opts: HomeLockOptions = {})
   }
 }
 
-// Within one process the lock is re-entrant along one async call chain (install → refresh → ...), and writers
-// of different chains queue here first, so two concurrent installs in one host app don't race either.
-const heldHere = shared.heldHere;
+// Within one process the lock is re-entrant along one call chain (install → refresh → ...), and writers of
+// different chains queue here first, so two concurrent installs in one host app don't race either. The chain is
+// told by the LockScope its outermost section hands down: an AsyncLocalStorage told it before, but on Node 20 and
+// 22 that runs on async_hooks, and every promise and socket read under the lock then called a hook (7.5 ms of
+// an install's ~57 ms of CPU). A nested section that is not handed the scope would wait for its own chain; with
+// WHARF_LOCK_CHECK=1 (the test suites) such a call throws instead, found by a store kept only then.
 const queues = shared.queues;
 
-function holdsHere(home: HomePaths): boolean {
-  return heldHere.getStore()?.has(home.homeLock) ?? false;
+/** Proof that the running call chain holds a home's lock, valid while that section runs: nested writers pass it. */
+export class LockScope {
+  #active = true;
+  constructor(readonly lock: string) {}
+  get active(): boolean {
+    return this.#active;
+  }
+  end(): void {
+    this.#active = false;
+  }
+}
+
+export interface ScopedLockOptions extends HomeLockOptions {
+  /** The scope of the section this call runs in, if any: holding it, the call runs at once. */
+  scope?: LockScope;
+}
+
+const holds = (home: HomePaths, scope: LockScope | undefined): scope is LockScope =>
+  scope?.active === true && scope.lock === home.homeLock;
+
+const checking = () => process.env.WHARF_LOCK_CHECK === '1';
+const heldHere = () => (shared.heldHere ??= new AsyncLocalStorage());
+
+/**
+ * In checking mode: refuse a section of a chain whose own section on this home is still running but was not passed
+ * its scope. (A timer set inside a section inherits the store; once the section ended its scope is inactive, and
+ * the timer's writer queues as it should.)
+ */
+function checkNotNested(home: HomePaths): void {
+  if (!checking()) return;
+  for (const s of heldHere().getStore() ?? [])
+    if (s.active && s.lock === home.homeLock)
+      throw new Error(`withHomeLock(${home.homeLock}): a nested section without its LockScope would wait for itself`);
+}
+
+/** Run `fn` in `scope`: with WHARF_LOCK_CHECK, inside the store checkNotNested reads. */
+function inScope<T>(scope: LockScope, fn: (scope: LockScope) => T): T {
+  if (!checking()) return fn(scope);
+  const store = heldHere();
+  return store.run(new Set([...(store.getStore() ?? []), scope]), () => fn(scope));
 }
 
 // Work deferred to this process's first hold of a home's lock (openHome's sweep, for a client that may only read).
@@ -318,9 +359,17 @@ function firstHold(home: HomePaths): void {
   fn();
 }
 
-/** Run `fn` holding the home lock (re-entrant); the lockfile must be read inside `fn`, not before. */
-export async function withHomeLock<T>(home: HomePaths, fn: () => Promise<T> | T, opts?: HomeLockOptions): Promise<T> {
-  if (holdsHere(home)) return fn();
+/**
+ * Run `fn` holding the home lock; the lockfile must be read inside `fn`, not before. `fn` gets the section's scope:
+ * a writer it calls that takes the lock too is passed that scope (opts.scope) and runs at once.
+ */
+export async function withHomeLock<T>(
+  home: HomePaths,
+  fn: (scope: LockScope) => Promise<T> | T,
+  opts?: ScopedLockOptions,
+): Promise<T> {
+  if (holds(home, opts?.scope)) return fn(opts.scope);
+  checkNotNested(home);
   const key = home.homeLock;
   const before = queues.get(key) ?? Promise.resolve();
   let done!: () => void;
@@ -332,10 +381,12 @@ export async function withHomeLock<T>(home: HomePaths, fn: () => Promise<T> | T,
   await before;
   try {
     const lock = await acquireHomeLock(home, opts);
+    const scope = new LockScope(key);
     try {
       firstHold(home);
-      return await heldHere.run(new Set([...(heldHere.getStore() ?? []), key]), fn);
+      return await inScope(scope, fn);
     } finally {
+      scope.end();
       lock.release();
     }
   } finally {
@@ -348,18 +399,21 @@ export async function withHomeLock<T>(home: HomePaths, fn: () => Promise<T> | T,
  * The synchronous form. It can't wait for another call chain of this process (that chain needs this thread
  * to finish), so that case is E_HOME_LOCKED at once; other processes are waited for up to the bound.
  */
-export function withHomeLockSync<T>(home: HomePaths, fn: () => T, opts?: HomeLockOptions): T {
-  if (holdsHere(home)) return fn();
+export function withHomeLockSync<T>(home: HomePaths, fn: (scope: LockScope) => T, opts?: ScopedLockOptions): T {
+  if (holds(home, opts?.scope)) return fn(opts.scope);
+  checkNotNested(home);
   if (queues.has(home.homeLock))
     throw new WharfError(
       'E_HOME_LOCKED',
       `The Wharf home ${home.root} is being changed by another operation of this process; retry when it is done.`,
     );
   const lock = acquireHomeLockSync(home, opts);
+  const scope = new LockScope(home.homeLock);
   try {
     firstHold(home);
-    return heldHere.run(new Set([...(heldHere.getStore() ?? []), home.homeLock]), fn);
+    return inScope(scope, fn);
   } finally {
+    scope.end();
     lock.release();
   }
 }

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { type LockEntry, type Lockfile, type Release, WharfError } from '@wharf/schemas';
 import lt from 'semver/functions/lt.js';
 import { fsyncDir, fsyncDirOffThread, fsyncFile, fsyncOffThread, TEMP_MARK, tempPathFor } from '../fs/atomic-write.js';
-import { withHomeLock } from '../home/home-lock.js';
+import { type LockScope, withHomeLock } from '../home/home-lock.js';
 import { checkRemoval, ensureHomeDir, homeDir, homeFile } from '../home/home-path.js';
 import { type HomePaths, layoutDir } from '../home.js';
 import type { Catalog, CatalogEntry, PluginAddress } from '../index/catalog.js';
@@ -39,6 +39,8 @@ export interface InstallOptions {
   allowUnpinned?: boolean;
   /** Consent given up front (`--yes`) to permission widening. */
   yes?: boolean;
+  /** The locked section this install runs in (home-lock.ts), when its caller holds the home lock already. */
+  scope?: LockScope;
   /** Ask the user about permission widening; without it (non-interactive) widening is refused. */
   confirm?: (question: string, widening: Array<{ id: string; changes: PermissionWidening[] }>) => Promise<boolean>;
 }
@@ -91,7 +93,7 @@ export function installPlugins(
   requests: PluginAddress[],
   opts: InstallOptions = {},
 ): Promise<InstallResult[]> {
-  return withHomeLock(home, () => installLocked(home, catalog, requests, opts));
+  return withHomeLock(home, () => installLocked(home, catalog, requests, opts), { scope: opts.scope });
 }
 
 async function installLocked(

@@ -12,7 +12,7 @@ import {
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { currentStamp, isStamp, readStamped } from '../fs/file-stamp.js';
 import { utf8Text } from '../fs/utf8-text.js';
-import { withHomeLock } from '../home/home-lock.js';
+import { type LockScope, withHomeLock } from '../home/home-lock.js';
 import { ensureHomeDir, homeDir, homeFile, presentFileInHomeDir } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { FetchLimits } from '../index/http-fetch.js';
@@ -45,6 +45,8 @@ export interface ShardedSearchContext {
   limits?: FetchLimits;
   hedgeDelayMs?: number;
   lockWaitMs?: number;
+  /** The locked section the search runs in, if any (home-lock.ts). */
+  scope?: LockScope;
   /** Plugin ids installed from this source, kept fresh when the search has to refresh it. */
   installed: string[];
 }
@@ -187,7 +189,7 @@ async function refreshManifest(
       );
       return { text, checked };
     },
-    { waitMs: ctx.lockWaitMs },
+    { waitMs: ctx.lockWaitMs, scope: ctx.scope },
   );
 }
 
@@ -333,7 +335,7 @@ async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>, manif
         `${JSON.stringify(Object.fromEntries(stamps))}\n`,
       );
     },
-    { waitMs: ctx.lockWaitMs },
+    { waitMs: ctx.lockWaitMs, scope: ctx.scope },
   );
 }
 

@@ -1,4 +1,5 @@
 import type { SourceConfig } from '@wharf/schemas';
+import type { LockScope } from '../home/home-lock.js';
 import type { HomePaths } from '../home.js';
 import type { Catalog, CatalogEntry, PluginAddress } from '../index/catalog.js';
 import type { IndexSnapshot } from '../index/index-cache.js';
@@ -37,6 +38,8 @@ export interface KindContext {
   locked<T>(fn: () => Promise<T> | T): Promise<T>;
   /** How long a writer waits for the home lock (the sharded search takes it itself while it refreshes). */
   lockWaitMs?: number;
+  /** The locked section the layer runs in, if any: a kind that takes the lock itself passes it (home-lock.ts). */
+  scope?: LockScope;
   /** Plugin ids installed from `alias`, kept fresh by any refresh a command makes. */
   installedIds(alias: string): string[];
 }

@@ -1,5 +1,5 @@
 import { isWharfError, type SourceConfig, type SourcesConfig, WharfError } from '@wharf/schemas';
-import { withHomeLock } from '../home/home-lock.js';
+import { type LockScope, withHomeLock } from '../home/home-lock.js';
 import type { HomePaths } from '../home.js';
 import { Catalog, type CatalogEntry, type PluginAddress } from '../index/catalog.js';
 import type { FetchLimits } from '../index/http-fetch.js';
@@ -57,15 +57,25 @@ export class SourceSet {
   constructor(
     readonly home: HomePaths,
     private readonly opts: SourceSetOptions = {},
+    /** Set on the view a locked section works through (within): its writers run in that section. */
+    private readonly scope?: LockScope,
   ) {}
+
+  /** This layer inside a section that holds the home lock: what it locks runs in that section at once. */
+  within(scope: LockScope): SourceSet {
+    return new SourceSet(this.home, this.opts, scope);
+  }
 
   config(): SourcesConfig {
     return readSources(this.home.sourcesFile);
   }
 
   /** Writers run under the home lock (DESIGN §4); what they change is read again inside it. Re-entrant. */
-  locked<T>(fn: () => Promise<T> | T): Promise<T> {
-    return withHomeLock(this.home, fn, { waitMs: this.opts.lockWaitMs });
+  locked<T>(fn: (layer: SourceSet) => Promise<T> | T): Promise<T> {
+    return withHomeLock(this.home, (scope) => fn(this.within(scope)), {
+      waitMs: this.opts.lockWaitMs,
+      scope: this.scope,
+    });
   }
 
   private get refreshOpts(): RefreshOptions {
@@ -77,7 +87,8 @@ export class SourceSet {
       home: this.home,
       offline: this.opts.offline,
       refreshOpts: this.refreshOpts,
-      locked: (fn) => this.locked(fn),
+      locked: (fn) => this.locked(() => fn()),
+      scope: this.scope,
       lockWaitMs: this.opts.lockWaitMs,
       installedIds: (alias) => this.installedIds(alias),
     };
@@ -124,7 +135,7 @@ export class SourceSet {
 
   /** Refresh every source (or one); a failed source keeps its last verified index, marked stale. */
   refresh(alias?: string): Promise<RefreshReport> {
-    return this.locked(() => this.refreshLocked(alias));
+    return this.locked((layer) => layer.refreshLocked(alias));
   }
 
   private async refreshLocked(alias?: string): Promise<RefreshReport> {
@@ -349,7 +360,9 @@ export class SourceSet {
     const ordered = [...groups].sort((a, b) => a[1].rank - b[1].rank);
     for (const [strategy, g] of ordered) await strategy.check?.(catalog, g.addrs, opts);
     const results: InstallResult[] = [];
-    for (const [strategy, g] of ordered) results.push(...(await strategy.install(this.ctx, catalog, g.addrs, opts)));
+    // Inside a locked section the installers' own lock runs in it (install.ts takes the lock for direct callers).
+    const scoped = this.scope ? { ...opts, scope: this.scope } : opts;
+    for (const [strategy, g] of ordered) results.push(...(await strategy.install(this.ctx, catalog, g.addrs, scoped)));
     return results;
   }
 }

@@ -7,6 +7,7 @@ import {
   acquireHomeLock,
   acquireHomeLockSync,
   homeLockHolder,
+  type LockScope,
   withHomeLock,
   withHomeLockSync,
 } from '../../src/home/home-lock.js';
@@ -60,11 +61,11 @@ describe('home lock', () => {
     const holding = new Promise<void>((r) => {
       firstHolds = r;
     });
-    const first = withHomeLock(h, async () => {
+    const first = withHomeLock(h, async (scope) => {
       order.push('first in');
-      // Nested writers (install → refresh) and sync ones (uninstall) on the same chain don't deadlock.
-      await withHomeLock(h, () => order.push('nested'));
-      withHomeLockSync(h, () => order.push('nested sync'));
+      // Nested writers (install → refresh) and sync ones (uninstall) handed the section's scope don't deadlock.
+      await withHomeLock(h, () => order.push('nested'), { scope });
+      withHomeLockSync(h, () => order.push('nested sync'), { scope });
       firstHolds();
       await gate;
       order.push('first out');
@@ -76,6 +77,27 @@ describe('home lock', () => {
     letFirstFinish();
     await Promise.all([first, second]);
     expect(order).toEqual(['first in', 'nested', 'nested sync', 'first out', 'second']);
+    expect(existsSync(h.homeLock)).toBe(false);
+  });
+
+  it('a scope outlives nothing: after its section it no longer lets a writer skip the queue', async () => {
+    const h = home();
+    let kept: LockScope | undefined;
+    await withHomeLock(h, (scope) => {
+      kept = scope;
+    });
+    expect(kept?.active).toBe(false);
+    // Taken again properly: the lock file is written and removed around this section.
+    await withHomeLock(h, () => expect(homeLockHolder(h)?.pid).toBe(process.pid), { scope: kept });
+    expect(existsSync(h.homeLock)).toBe(false);
+  });
+
+  it('with WHARF_LOCK_CHECK (the test suites), a nested section not handed its scope throws instead of waiting', async () => {
+    expect(process.env.WHARF_LOCK_CHECK).toBe('1');
+    const h = home();
+    const nested = withHomeLock(h, () => withHomeLock(h, () => 'never'));
+    await expect(nested).rejects.toThrow(/without its LockScope/);
+    expect(() => withHomeLockSync(h, () => withHomeLockSync(h, () => 'never'))).toThrow(/without its LockScope/);
     expect(existsSync(h.homeLock)).toBe(false);
   });
 

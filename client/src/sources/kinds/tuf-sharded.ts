@@ -34,6 +34,7 @@ export const tufSharded: SourceKind = {
           limits: ctx.refreshOpts.limits,
           hedgeDelayMs: ctx.refreshOpts.hedgeDelayMs,
           lockWaitMs: ctx.lockWaitMs,
+          scope: ctx.scope,
           installed: ctx.installedIds(snap.alias),
         },
         query,
