@@ -26,7 +26,10 @@ export interface LockHolder {
 }
 
 export interface HomeLockOptions {
-  /** How long to wait for another process's lock before E_HOME_LOCKED (default WHARF_LOCK_WAIT_MS, else 60 s). */
+  /**
+   * How long to wait for another process's lock, or another operation of this process, before E_HOME_LOCKED
+   * (default WHARF_LOCK_WAIT_MS, else 60 s).
+   */
   waitMs?: number;
 }
 
@@ -378,8 +381,8 @@ export async function withHomeLock<T>(
   });
   const mine = before.then(() => gate);
   queues.set(key, mine);
-  await before;
   try {
+    await queuedBehind(home, before, opts);
     const lock = await acquireHomeLock(home, opts);
     const scope = new LockScope(key);
     try {
@@ -392,6 +395,28 @@ export async function withHomeLock<T>(
   } finally {
     done();
     if (queues.get(key) === mine) queues.delete(key);
+  }
+}
+
+/**
+ * Wait for this process's other chains ahead in the queue, up to the same bound as for another process: a section
+ * that was not handed its scope would otherwise wait for itself for ever (WHARF_LOCK_CHECK finds those in tests).
+ */
+async function queuedBehind(home: HomePaths, before: Promise<void>, opts?: HomeLockOptions): Promise<void> {
+  const bound = lockWaitMs(opts);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => {
+    timer = setTimeout(() => r('late'), bound);
+    timer.unref();
+  });
+  try {
+    if ((await Promise.race([before, late])) === 'late')
+      throw new WharfError(
+        'E_HOME_LOCKED',
+        `The Wharf home ${home.root} is being changed by another operation of this process; gave up waiting after ${bound} ms.`,
+      );
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -80,6 +80,29 @@ describe('home lock', () => {
     expect(existsSync(h.homeLock)).toBe(false);
   });
 
+  it('another chain of this process is waited for up to the bound too, then E_HOME_LOCKED', async () => {
+    const h = home();
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let holding!: () => void;
+    const started = new Promise<void>((r) => {
+      holding = r;
+    });
+    const first = withHomeLock(h, async () => {
+      holding();
+      await held;
+    });
+    await started;
+    const e = await withHomeLock(h, () => 'second', { waitMs: 50 }).catch((x: WharfError) => x);
+    expect((e as WharfError).code).toBe('E_HOME_LOCKED');
+    release();
+    await first;
+    expect(await withHomeLock(h, () => 'third')).toBe('third');
+    expect(existsSync(h.homeLock)).toBe(false);
+  });
+
   it('a scope outlives nothing: after its section it no longer lets a writer skip the queue', async () => {
     const h = home();
     let kept: LockScope | undefined;
