@@ -12,7 +12,6 @@ import {
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { currentStamp, isStamp, readStamped } from '../fs/file-stamp.js';
 import { utf8Text } from '../fs/utf8-text.js';
-import { type LockScope, withHomeLock } from '../home/home-lock.js';
 import { ensureHomeDir, homeDir, homeFile, presentFileInHomeDir } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
 import type { FetchLimits } from '../index/http-fetch.js';
@@ -44,9 +43,8 @@ export interface ShardedSearchContext {
   offline?: boolean;
   limits?: FetchLimits;
   hedgeDelayMs?: number;
-  lockWaitMs?: number;
-  /** The locked section the search runs in, if any (home-lock.ts). */
-  scope?: LockScope;
+  /** The layer's home lock (its wait bound, and the section it runs in, if any), for what the search keeps. */
+  locked<T>(fn: () => Promise<T> | T): Promise<T>;
   /** Plugin ids installed from this source, kept fresh when the search has to refresh it. */
   installed: string[];
 }
@@ -146,51 +144,47 @@ async function refreshManifest(
   cached: string | undefined,
 ): Promise<LoadedManifest | undefined> {
   const { refreshSource } = await import('../index/refresh.js');
-  return withHomeLock(
-    ctx.home,
-    async () => {
-      let text: string | undefined;
-      let signed = false;
-      await refreshSource(ctx.home, ctx.src, {
-        limits: ctx.limits,
-        hedgeDelayMs: ctx.hedgeDelayMs,
-        plugins: ctx.installed,
-        targets: [
-          {
-            path: SEARCH_MANIFEST_TARGET,
-            maxBytes: MAX_MANIFEST_BYTES,
-            use: async (info, download) => {
-              if (!info) return;
-              signed = true;
-              text = cached !== undefined && sha256(cached) === info.sha256 ? cached : utf8Text(await download());
-            },
+  return ctx.locked(async () => {
+    let text: string | undefined;
+    let signed = false;
+    await refreshSource(ctx.home, ctx.src, {
+      limits: ctx.limits,
+      hedgeDelayMs: ctx.hedgeDelayMs,
+      plugins: ctx.installed,
+      targets: [
+        {
+          path: SEARCH_MANIFEST_TARGET,
+          maxBytes: MAX_MANIFEST_BYTES,
+          use: async (info, download) => {
+            if (!info) return;
+            signed = true;
+            text = cached !== undefined && sha256(cached) === info.sha256 ? cached : utf8Text(await download());
           },
-        ],
-      });
-      if (!signed || text === undefined) return undefined;
-      const checked = parseManifest(text, manifestName(ctx));
-      const dir = dirSegs(ctx.src.alias);
-      const body = homeFile(ctx.home.root, [...dir, 'manifest.json'], { create: true });
-      writeFileAtomic(body, text);
-      const ts = trustedTimestamp(trustedTimestampPath(ctx.home, ctx.src.alias));
-      const stamp = currentStamp(body);
-      const meta: ManifestMeta = {
-        alias: ctx.src.alias,
-        timestamp_sha256: ts?.sha256 ?? '',
-        sha256: sha256(text),
-        fetched_at: new Date().toISOString(),
-        ...(stamp ? { stamp } : {}),
-        ...(ts?.stamp ? { timestamp_stamp: ts.stamp } : {}),
-        checked: MANIFEST_CHECK,
-      };
-      writeFileAtomic(
-        homeFile(ctx.home.root, [...dir, 'manifest.meta.json'], { create: true }),
-        `${JSON.stringify(meta)}\n`,
-      );
-      return { text, checked };
-    },
-    { waitMs: ctx.lockWaitMs, scope: ctx.scope },
-  );
+        },
+      ],
+    });
+    if (!signed || text === undefined) return undefined;
+    const checked = parseManifest(text, manifestName(ctx));
+    const dir = dirSegs(ctx.src.alias);
+    const body = homeFile(ctx.home.root, [...dir, 'manifest.json'], { create: true });
+    writeFileAtomic(body, text);
+    const ts = trustedTimestamp(trustedTimestampPath(ctx.home, ctx.src.alias));
+    const stamp = currentStamp(body);
+    const meta: ManifestMeta = {
+      alias: ctx.src.alias,
+      timestamp_sha256: ts?.sha256 ?? '',
+      sha256: sha256(text),
+      fetched_at: new Date().toISOString(),
+      ...(stamp ? { stamp } : {}),
+      ...(ts?.stamp ? { timestamp_stamp: ts.stamp } : {}),
+      checked: MANIFEST_CHECK,
+    };
+    writeFileAtomic(
+      homeFile(ctx.home.root, [...dir, 'manifest.meta.json'], { create: true }),
+      `${JSON.stringify(meta)}\n`,
+    );
+    return { text, checked };
+  });
 }
 
 /** The source's manifest: cached and current, else refreshed; a failed refresh falls back to the cache (stale). */
@@ -315,28 +309,24 @@ async function fetchChunk(ctx: ShardedSearchContext, rel: string, sha: string): 
 async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>, manifest: SearchManifest): Promise<void> {
   if (fresh.size === 0) return;
   const named = chunksOf(manifest);
-  await withHomeLock(
-    ctx.home,
-    () => {
-      const segs = dirSegs(ctx.src.alias);
-      const stamps = readChunkStamps(ensureHomeDir(ctx.home.root, ...segs));
-      for (const sha of stamps.keys()) if (!named.has(sha)) stamps.delete(sha);
-      for (const [sha, text] of fresh) {
-        // Fetched because the home had no good copy: written (over a damaged one too; another search may have
-        // written the same bytes meanwhile), then recorded as it now lies. Writers hold the lock, so it stays so.
-        const p = homeFile(ctx.home.root, [...segs, `${sha}.json`], { create: true });
-        writeFileAtomic(p, text);
-        const stamp = currentStamp(p);
-        if (stamp !== undefined) stamps.set(sha, stamp);
-        else stamps.delete(sha);
-      }
-      writeFileAtomic(
-        homeFile(ctx.home.root, [...segs, CHUNK_STAMPS], { create: true }),
-        `${JSON.stringify(Object.fromEntries(stamps))}\n`,
-      );
-    },
-    { waitMs: ctx.lockWaitMs, scope: ctx.scope },
-  );
+  await ctx.locked(() => {
+    const segs = dirSegs(ctx.src.alias);
+    const stamps = readChunkStamps(ensureHomeDir(ctx.home.root, ...segs));
+    for (const sha of stamps.keys()) if (!named.has(sha)) stamps.delete(sha);
+    for (const [sha, text] of fresh) {
+      // Fetched because the home had no good copy: written (over a damaged one too; another search may have
+      // written the same bytes meanwhile), then recorded as it now lies. Writers hold the lock, so it stays so.
+      const p = homeFile(ctx.home.root, [...segs, `${sha}.json`], { create: true });
+      writeFileAtomic(p, text);
+      const stamp = currentStamp(p);
+      if (stamp !== undefined) stamps.set(sha, stamp);
+      else stamps.delete(sha);
+    }
+    writeFileAtomic(
+      homeFile(ctx.home.root, [...segs, CHUNK_STAMPS], { create: true }),
+      `${JSON.stringify(Object.fromEntries(stamps))}\n`,
+    );
+  });
 }
 
 /** Every chunk a manifest names, by sha256. */

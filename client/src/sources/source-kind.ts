@@ -1,5 +1,4 @@
 import type { SourceConfig } from '@wharf/schemas';
-import type { LockScope } from '../home/home-lock.js';
 import type { HomePaths } from '../home.js';
 import type { Catalog, CatalogEntry, PluginAddress } from '../index/catalog.js';
 import type { IndexSnapshot } from '../index/index-cache.js';
@@ -36,10 +35,6 @@ export interface KindContext {
   refreshOpts: RefreshOptions;
   /** The layer's home lock, for a kind that fetches and caches while it answers (a sharded search index). */
   locked<T>(fn: () => Promise<T> | T): Promise<T>;
-  /** How long a writer waits for the home lock (the sharded search takes it itself while it refreshes). */
-  lockWaitMs?: number;
-  /** The locked section the layer runs in, if any: a kind that takes the lock itself passes it (home-lock.ts). */
-  scope?: LockScope;
   /** Plugin ids installed from `alias`, kept fresh by any refresh a command makes. */
   installedIds(alias: string): string[];
 }

@@ -88,8 +88,6 @@ export class SourceSet {
       offline: this.opts.offline,
       refreshOpts: this.refreshOpts,
       locked: (fn) => this.locked(() => fn()),
-      scope: this.scope,
-      lockWaitMs: this.opts.lockWaitMs,
       installedIds: (alias) => this.installedIds(alias),
     };
   }
