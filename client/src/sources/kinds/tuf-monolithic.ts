@@ -19,22 +19,14 @@ export const tufMonolithic: SourceKind = {
   },
   // The index the refresh kept answers a query without the catalog (listing everything, no query, needs it).
   async searchKept(ctx, src, query, filters) {
-    const [{ isNotBuilt, openBuiltSearch }, { queryFiltered }, { ENGINE_MAX_HITS, hitOfDoc, hasWords }] =
-      await Promise.all([
-        import('../../search/built-search.js'),
-        import('../../search/filtered-query.js'),
-        import('../../search/search.js'),
-      ]);
+    const [{ isNotBuilt, openBuiltSearch }, { hasWords, searchIndex }] = await Promise.all([
+      import('../../search/built-search.js'),
+      import('../../search/search.js'),
+    ]);
     const idx = hasWords(query) ? openBuiltSearch(ctx.home, src.alias, src.index.sha256) : undefined;
     if (!idx) return undefined;
     try {
-      const hits = await queryFiltered(
-        idx,
-        query.trim(),
-        filters,
-        Math.min(filters.limit ?? idx.manifest.docs, ENGINE_MAX_HITS),
-      );
-      return hits.map((h) => hitOfDoc(h, src.alias, src.current));
+      return await searchIndex(idx, query, filters, src.alias, src.current);
     } catch (e) {
       if (isNotBuilt(e)) return undefined;
       throw e;
