@@ -27,6 +27,15 @@ afterEach(() => {
 });
 
 const plant = (h: HomePaths, holder: Record<string, unknown>) => writeFileSync(h.homeLock, JSON.stringify(holder));
+/** A promise and the function that settles it, for a test to wait on an event rather than a delay. */
+function signal(): { fire: () => void; fired: Promise<void> } {
+  let fire!: () => void;
+  const fired = new Promise<void>((r) => {
+    fire = r;
+  });
+  return { fire, fired };
+}
+
 const refusal = (fn: () => unknown): WharfError => {
   try {
     fn();
@@ -53,14 +62,8 @@ describe('home lock', () => {
   it('is re-entrant along one call chain and queues other chains of the same process', async () => {
     const h = home();
     const order: string[] = [];
-    let letFirstFinish!: () => void;
-    const gate = new Promise<void>((r) => {
-      letFirstFinish = r;
-    });
-    let firstHolds!: () => void;
-    const holding = new Promise<void>((r) => {
-      firstHolds = r;
-    });
+    const { fire: letFirstFinish, fired: gate } = signal();
+    const { fire: firstHolds, fired: holding } = signal();
     const first = withHomeLock(h, async (scope) => {
       order.push('first in');
       // Nested writers (install → refresh) and sync ones (uninstall) handed the section's scope don't deadlock.
@@ -82,14 +85,8 @@ describe('home lock', () => {
 
   it('another chain of this process is waited for up to the bound too, then E_HOME_LOCKED', async () => {
     const h = home();
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let holding!: () => void;
-    const started = new Promise<void>((r) => {
-      holding = r;
-    });
+    const { fire: release, fired: held } = signal();
+    const { fire: holding, fired: started } = signal();
     const first = withHomeLock(h, async () => {
       holding();
       await held;
