@@ -83,8 +83,8 @@ export async function installPlugin(
 /**
  * Install plugins with their dependencies: plan with semver, check every refusal rule before any download (the
  * author's signature over the pinned sha256 among them), then fetch (cache first), hold the bytes to that sha256,
- * admit the WASM and move each version into place by rename. The lockfile is swapped once at the end, so a refusal or a crash at any point leaves
- * the lockfile and the installed plugins as they were. All of it runs under the home lock, and the lockfile is
+ * admit the WASM and move each version into place by rename. The lockfile is swapped once at the end, so a refusal
+ * or a crash at any point leaves the lockfile and the installed plugins as they were. All of it runs under the home lock, and the lockfile is
  * read after taking it, so a concurrent writer's change is neither lost nor overwritten.
  */
 export function installPlugins(
@@ -104,7 +104,8 @@ async function installLocked(
 ): Promise<InstallResult[]> {
   const lock = readLockfile(home.lockfile);
   const steps = planInstall(catalog, lock, requests);
-  const keys = new Map<PlannedStep, string>();
+  // Per step: the key its signature was checked with ('' for none), and whether its version is in place already.
+  const checked = new Map<PlannedStep, { key: string; unchanged: boolean }>();
   const widening: Array<{ id: string; changes: PermissionWidening[]; from: string; to: string }> = [];
   for (const s of steps) {
     const { entry, release, prev } = s;
@@ -130,7 +131,8 @@ async function installLocked(
     const key = unpinned ? '' : signingKeyFor(entry, release, prev); // '' = legacy, no key to verify against
     // The author's signature binds the pinned sha256 (DESIGN §3), so it is checked here, before any download: a bad
     // one costs no transfer, and none of the other steps' downloads. The bytes are then held to that sha256.
-    if (key !== '' && !isUnchanged(home, s))
+    const unchanged = isUnchanged(home, s);
+    if (key !== '' && !unchanged)
       verifyArtifactSignature({
         sha256: release.artifact.sha256,
         minisig: release.minisig,
@@ -138,7 +140,7 @@ async function installLocked(
         id: entry.plugin.plugin_id,
         version: release.version,
       });
-    keys.set(s, key);
+    checked.set(s, { key, unchanged });
     // A planted link (plugin dir, version dir, old version dir) is refused before any download.
     // Checked without creating anything: a refusal must leave no empty plugins/<id> behind.
     homeDir(home.root, ['plugins', pluginDirName(entry)]);
@@ -166,7 +168,8 @@ async function installLocked(
   const next = { ...lock, plugins: Object.assign(Object.create(null), lock.plugins) as Lockfile['plugins'] };
   try {
     for (const s of steps) {
-      const r = await fetchAndPlace(home, s, keys.get(s) as string, opts);
+      const { key, unchanged } = checked.get(s) as { key: string; unchanged: boolean };
+      const r = await fetchAndPlace(home, s, key, unchanged, opts);
       if (r.status === 'installed' && r.newDir) placed.push(r.result.path);
       results.push(r.result);
       next.plugins[s.entry.address] = r.lockEntry;
@@ -188,6 +191,7 @@ async function fetchAndPlace(
   home: HomePaths,
   step: PlannedStep,
   publicKey: string,
+  unchanged: boolean,
   opts: InstallOptions,
 ): Promise<{ result: InstallResult; lockEntry: LockEntry; status: 'installed' | 'unchanged'; newDir: boolean }> {
   const { entry, release, prev } = step;
@@ -203,7 +207,7 @@ async function fetchAndPlace(
       message: `${entry.address} is deprecated${entry.plugin.replaced_by ? `; use ${entry.plugin.replaced_by}` : ''}.`,
     });
   const base = { reason: step.reason, ...(warnings.length ? { warnings } : {}) };
-  if (prev && isUnchanged(home, step)) {
+  if (prev && unchanged) {
     const result: InstallResult = {
       id: entry.address,
       version: prev.version,
@@ -245,12 +249,8 @@ async function fetchAndPlace(
     // its bytes arrived); placement awaits it before the version dir is renamed into place, so what the lockfile
     // names is on disk first, as before.
     durable ??= fsyncOffThread(fetched.path);
-    // The signature was checked against the pinned sha256 before any download (installLocked); these bytes have it.
-    if (fetched.sha256 !== release.artifact.sha256)
-      throw new WharfError(
-        'E_ARTIFACT_HASH',
-        `${entry.address}@${release.version}: the bytes are not the pinned ones.`,
-      );
+    // The signature was checked against the pinned sha256 before any download (installLocked); these bytes have it:
+    // downloadArtifact and the cache's get both return only bytes that hash to it.
     // The downloaded bytes are checked as they arrived (the same bytes the hash covered): no second read.
     if (fetched.sieved) admitSieved(fetched.sieved, release, fetched.size);
     else admitWasm(readFileSync(fetched.path), release);
