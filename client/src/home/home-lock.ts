@@ -300,8 +300,8 @@ export function acquireHomeLockSync(home: HomePaths, opts: HomeLockOptions = {})
 // Within one process the lock is re-entrant along one call chain (install → refresh → ...), and writers of
 // different chains queue here first, so two concurrent installs in one host app don't race either. The chain is
 // told by the LockScope its outermost section hands down: an AsyncLocalStorage told it before, but on Node 20 and
-// 22 that runs on async_hooks, and every promise and socket read under the lock then called a hook (7.5 ms of
-// an install's ~57 ms of CPU). A nested section that is not handed the scope would wait for its own chain; with
+// 22 that runs on async_hooks, and every promise and socket read under the lock then called a hook (8.6 ms of
+// an install's ~60 ms of user CPU, measured interleaved). A nested section that is not handed the scope would wait for its own chain; with
 // WHARF_LOCK_CHECK=1 (the test suites) such a call throws instead, found by a store kept only then.
 const queues = shared.queues;
 

@@ -90,12 +90,12 @@ export function displayDoc(d: SearchDocInput): SearchDoc {
   };
 }
 
-/** A registry entry as an index input: its latest release's date as `updated`, its stats when present. */
 /** What a search index holds: neither suspended nor removed plugins (the publisher's, and a client's own build). */
 export function isSearchable(p: RegistryPlugin): boolean {
   return p.status !== 'suspended' && p.status !== 'removed';
 }
 
+/** A registry entry as an index input: its latest release's date as `updated`, its stats when present. */
 export function toSearchDocInput(p: RegistryPlugin): SearchDocInput {
   const latest = p.releases.find((r) => r.version === p.versions.latest) ?? p.releases.at(-1);
   const stats = p.stats as { downloads?: number; stars?: number } | undefined;
