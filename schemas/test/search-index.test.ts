@@ -7,6 +7,7 @@ import {
   MANIFEST_PATH,
   openSearchIndex,
   POSTING_CAP,
+  parseCheckedManifest,
   type SearchDocInput,
   type SearchManifest,
   sha256HexSync,
@@ -341,6 +342,33 @@ describe('the sharded search index', () => {
       const { idx: splitIdx } = open(withSplit, { ...manifest, doc_chunks: [splitSha] }, asBytes);
       expect(await codeOf(splitIdx.query('greet'))).toBe('E_SCHEMA');
     }
+  });
+
+  it('reads a checked manifest as JSON.parse does, whatever its layout', () => {
+    // parseCheckedManifest reads the two digest lists that end a manifest in place when it is laid out as the
+    // publisher writes it; any other layout is parsed whole. Either way the same manifest comes out.
+    const many = Array.from({ length: 200 }, (_, i) => doc(`p-${i}`, `Plugin ${i}`, `Does thing ${i}`));
+    const text = buildSearchIndex([...DOCS, ...many]).files.get(MANIFEST_PATH) as string;
+    const m = JSON.parse(text) as SearchManifest;
+    expect(m.doc_chunks.length).toBeGreaterThan(1);
+    expect(m.id_buckets.length).toBeGreaterThan(0);
+    const asParsed = (t: string) => ({ ...JSON.parse(t), facets: { ...JSON.parse(t).facets } });
+    const { doc_chunks, id_buckets, ...rest } = m;
+    const layouts = [
+      text,
+      text.trimEnd(),
+      JSON.stringify(m, null, 1),
+      JSON.stringify({ ...rest, id_buckets, doc_chunks }), // the lists in the other order
+      JSON.stringify({ ...m, id_buckets: [] }),
+      JSON.stringify({ ...m, doc_chunks: [], id_buckets: [] }),
+      // A category named like a list, with a value of the same shape: the real lists are the last members.
+      JSON.stringify({ ...m, facets: { ...m.facets, doc_chunks: [1, 0] } }),
+      JSON.stringify({ ...rest, facets: { ...m.facets, id_buckets: [1, 1] }, doc_chunks, id_buckets }),
+      // Not a digest row's length: parsed whole.
+      JSON.stringify({ ...m, id_buckets: [...id_buckets, 'abc'] }),
+    ];
+    for (const t of layouts) expect(parseCheckedManifest(t)).toEqual(asParsed(t));
+    expect(parseCheckedManifest(text).doc_chunks).toEqual(doc_chunks);
   });
 
   it('refuses a chunk that does not match its hash (E_INDEX_HASH) and a malformed one (E_SCHEMA)', async () => {
