@@ -134,6 +134,7 @@ const byteScan = (b: Uint8Array): Scan => ({
   newline: (f) => U8_INDEX_OF.call(b, 10, f),
 });
 const COMMA = 44;
+const QUOTE = 34;
 
 /**
  * Where the docs' lines of a chunk laid out as serializeDocChunk writes it lie, as [start, end) pairs (without the
@@ -250,8 +251,8 @@ function shaRun(text: string, from: number, to: number): string[] | undefined {
   if (!Number.isInteger(n)) return undefined;
   const out = new Array<string>(n);
   for (let i = 0, at = from; i < n; i++, at += SHA_ROW) {
-    if (text.charCodeAt(at) !== 34 || text.charCodeAt(at + 65) !== 34 || (i < n - 1 && text.charCodeAt(at + 66) !== 44))
-      return undefined;
+    const closed = text.charCodeAt(at) === QUOTE && text.charCodeAt(at + 65) === QUOTE;
+    if (!closed || (i < n - 1 && text.charCodeAt(at + 66) !== COMMA)) return undefined;
     out[i] = text.slice(at + 1, at + 65);
   }
   return out;
