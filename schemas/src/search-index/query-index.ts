@@ -1,6 +1,7 @@
 import { WharfError } from '../errors.js';
 import { isCjkTerm, STOP_WORDS, searchTokens } from '../search-tokens.js';
 import { sha256Hex } from './content-hash.js';
+import { DocScores } from './doc-scores.js';
 import { idf, SCORE_SCALE } from './doc-terms.js';
 import {
   DOCS_PER_CHUNK,
@@ -198,7 +199,7 @@ export function openSearchIndex(
     isLast: boolean,
     o: SearchQueryOptions,
     cat: number | undefined,
-  ): Promise<{ scores: Map<number, number>; complete: boolean }> {
+  ): Promise<{ scores: DocScores; complete: boolean }> {
     const cjk = isCjkTerm(word);
     const prefix = isLast && (word.length >= MATCH_RULES.prefixMinLength || cjk);
     const fuzzy = !cjk && word.length >= MATCH_RULES.fuzzyMinLength;
@@ -225,16 +226,16 @@ export function openSearchIndex(
     prefixed.sort((a, b) => b[1] - a[1]);
     for (const e of prefixed.slice(0, MATCH_RULES.prefixTerms))
       expansions.push([e, (MATCH_RULES.prefixWeight * word.length) / e[0].length]);
-    const scores = new Map<number, number>();
+    let listed = 0;
+    for (const [e] of expansions) listed += e[2].length / 3;
+    const scores = new DocScores(Math.min(listed, manifest.slots));
     let complete = true;
     for (const [[, df, p], weight] of expansions) {
       if (df > p.length / 3) complete = false;
       const w = (weight * idf(df, manifest.docs)) / SCORE_SCALE;
       for (let i = 0; i < p.length; i += 3) {
         if (!keepMeta(p[i + 2] as number, o, cat)) continue;
-        const doc = p[i] as number;
-        const s = w * (p[i + 1] as number);
-        if (s > (scores.get(doc) ?? 0)) scores.set(doc, s);
+        scores.keepMax(p[i] as number, w * (p[i + 1] as number));
       }
     }
     return { scores, complete };
@@ -310,22 +311,26 @@ export function openSearchIndex(
       const sets = await Promise.all(words.map((w, i) => matchWord(w, i === words.length - 1, o, cat)));
       const filtering = sets.some((s) => s.complete) ? sets.filter((s) => s.complete) : sets;
       const [smallest, ...rest] = [...filtering].sort((a, b) => a.scores.size - b.scores.size);
-      const first = (smallest as { scores: Map<number, number> }).scores;
-      let matched: number[] = [];
-      let matchedScores: number[] = [];
+      const first = (smallest as { scores: DocScores }).scores;
+      let matched: ArrayLike<number> & { length: number };
+      let matchedScores: ArrayLike<number>;
       if (sets.length === 1) {
-        // One word (the usual query) takes its matches and scores as they are: no intersection, no sum (and a
-        // spread of a Map's keys is native, where a for-of over its entries is a call per match in cold code).
-        matched = [...first.keys()];
-        matchedScores = [...first.values()];
+        // One word (the usual query) takes its matches and scores as they are: no intersection, no sum, no copy.
+        matched = first.docs.subarray(0, first.size);
+        matchedScores = first.scores.subarray(0, first.size);
       } else {
-        for (const doc of first.keys()) {
+        const docs: number[] = [];
+        const scores: number[] = [];
+        for (let k = 0; k < first.size; k++) {
+          const doc = first.docs[k] as number;
           if (!rest.every((s) => s.scores.has(doc))) continue;
           let score = 0;
-          for (const s of sets) score += s.scores.get(doc) ?? 0;
-          matched.push(doc);
-          matchedScores.push(score);
+          for (const s of sets) score += s.scores.get(doc);
+          docs.push(doc);
+          scores.push(score);
         }
+        matched = docs;
+        matchedScores = scores;
       }
       if (matched.length === 0) return { total: 0, hits: [], closest: await closestDocs(words, o, cat) };
       const sort = o.sort ?? 'relevance';
@@ -367,7 +372,7 @@ export function openSearchIndex(
  * per doc took 6–16 ms in Chromium over 2,000 matches), so the cut score comes from a native sort of a typed
  * copy and one plain loop keeps what reaches it; only those few are sorted with a comparator.
  */
-function bestRanked(docs: number[], scores: number[], keep: number): Array<[number, number]> {
+function bestRanked(docs: ArrayLike<number>, scores: ArrayLike<number>, keep: number): Array<[number, number]> {
   if (!(keep > 0)) return []; // NaN too
   let order: number[];
   if (keep < docs.length) {
@@ -375,7 +380,7 @@ function bestRanked(docs: number[], scores: number[], keep: number): Array<[numb
     order = [];
     for (let i = 0; i < docs.length; i++) if ((scores[i] as number) >= cut) order.push(i);
   } else {
-    order = docs.map((_, i) => i);
+    order = Array.from({ length: docs.length }, (_, i) => i);
   }
   order.sort((i, j) => (scores[j] as number) - (scores[i] as number) || (docs[i] as number) - (docs[j] as number));
   return order.slice(0, keep).map((i) => [docs[i] as number, scores[i] as number]);
