@@ -312,7 +312,7 @@ export function openSearchIndex(
       const filtering = sets.some((s) => s.complete) ? sets.filter((s) => s.complete) : sets;
       const [smallest, ...rest] = [...filtering].sort((a, b) => a.scores.size - b.scores.size);
       const first = (smallest as { scores: DocScores }).scores;
-      let matched: ArrayLike<number> & { length: number };
+      let matched: ArrayLike<number>;
       let matchedScores: ArrayLike<number>;
       if (sets.length === 1) {
         // One word (the usual query) takes its matches and scores as they are: no intersection, no sum, no copy.
