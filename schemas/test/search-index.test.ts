@@ -5,11 +5,13 @@ import {
   buildSearchIndex,
   editDistance,
   MANIFEST_PATH,
+  manifestRows,
   openSearchIndex,
   POSTING_CAP,
   parseCheckedManifest,
   type SearchDocInput,
   type SearchManifest,
+  serialize,
   sha256HexSync,
   TERM_CHUNK_BYTES,
   updateSearchIndex,
@@ -369,6 +371,32 @@ describe('the sharded search index', () => {
     ];
     for (const t of layouts) expect(parseCheckedManifest(t)).toEqual(asParsed(t));
     expect(parseCheckedManifest(text).doc_chunks).toEqual(doc_chunks);
+  });
+
+  it("reads a checked manifest's rows in place as its arrays hold them", () => {
+    // The publisher's layout is read row by row from the text (manifestRows); first terms that need JSON's
+    // escapes (a quote, a backslash before a quote, non-ASCII written as \u) come out as JSON.parse reads them.
+    const many = Array.from({ length: 300 }, (_, i) =>
+      doc(`p-${i}`, `Plugin ${i} ${'word'.repeat(i % 7)}`, `Does ${i}`),
+    );
+    const { manifest } = buildSearchIndex([...DOCS, ...many]);
+    const shas = manifest.terms.map((t) => t[1]);
+    const odd = ['', 'a"b', 'c\\', 'd\\"e', 'f\\\\', '中文', 'plain'];
+    const terms = odd.map((first, i) => [first, shas[i % shas.length]] as [string, string]);
+    for (const m of [manifest, { ...manifest, terms }]) {
+      const text = serialize(m);
+      const read = parseCheckedManifest(text);
+      expect(read).toEqual(JSON.parse(text));
+      const rows = manifestRows(parseCheckedManifest(text));
+      expect(Object.getOwnPropertyDescriptor(read, 'terms')?.get).toBeDefined(); // read in place, made on demand
+      expect(Array.from({ length: rows.termChunks }, (_, c) => [rows.termFirst(c), rows.termSha(c)])).toEqual(m.terms);
+      expect(Array.from({ length: rows.docChunks }, (_, k) => rows.docChunkSha(k))).toEqual(m.doc_chunks);
+    }
+    // A row out of the layout (a digest one character short) is parsed whole, the same manifest either way.
+    const short = serialize(manifest).replace(/"([0-9a-f]{64})"\]\]/, (_, sha: string) => `"${sha.slice(1)}"]]`);
+    expect(short).not.toBe(serialize(manifest));
+    expect(parseCheckedManifest(short)).toEqual({ ...JSON.parse(short), facets: { ...manifest.facets } });
+    expect(Object.getOwnPropertyDescriptor(parseCheckedManifest(short), 'terms')?.get).toBeUndefined();
   });
 
   it('refuses a chunk that does not match its hash (E_INDEX_HASH) and a malformed one (E_SCHEMA)', async () => {

@@ -135,6 +135,8 @@ const byteScan = (b: Uint8Array): Scan => ({
 });
 const COMMA = 44;
 const QUOTE = 34;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
 
 /**
  * Where the docs' lines of a chunk laid out as serializeDocChunk writes it lie, as [start, end) pairs (without the
@@ -207,55 +209,161 @@ export function parseManifest(text: string, what = MANIFEST_PATH): SearchManifes
 }
 
 /**
+ * What the query engine reads of a manifest's three long lists, one row at a time: at 100k plugins they are ~2,850
+ * strings (1,190 term chunk rows, 1,563 doc chunks, 98 id buckets) of which a warm search reads about a dozen.
+ */
+export interface ManifestRows {
+  readonly termChunks: number;
+  termFirst(c: number): string;
+  termSha(c: number): string;
+  readonly docChunks: number;
+  docChunkSha(k: number): string;
+}
+
+const IN_PLACE = new WeakMap<SearchManifest, ManifestRows>();
+
+/** The rows of `m`: read in place from its text when parseCheckedManifest made it, else from its arrays. */
+export function manifestRows(m: SearchManifest): ManifestRows {
+  return (
+    IN_PLACE.get(m) ?? {
+      termChunks: m.terms.length,
+      termFirst: (c) => (m.terms[c] as [string, string])[0],
+      termSha: (c) => (m.terms[c] as [string, string])[1],
+      docChunks: m.doc_chunks.length,
+      docChunkSha: (k) => m.doc_chunks[k] as string,
+    }
+  );
+}
+
+/**
  * The text of a manifest that parseManifest accepted before, unchanged since (a home's cache of checked bytes, whose
  * file stamp vouches for them): parsed, not checked again (~1 ms of a warm CLI search at 100k). facets keeps the
  * prototype-free map validateManifest makes, so that a category named like an Object method finds nothing.
+ * Laid out as the publisher writes it, its terms, doc_chunks and id_buckets are read in place (manifestRows), and
+ * become arrays only when read as such: JSON.parse of them was ~200 KB of young garbage of a warm `wharf search`
+ * at 100k, about what decides whether it needs a second scavenge (~4 ms). Any other layout is parsed whole.
  */
 export function parseCheckedManifest(text: string): SearchManifest {
-  const tail = shaListsAtEnd(text);
-  const o = JSON.parse(tail ? `${text.slice(0, tail.start)}}` : text) as SearchManifest;
-  return {
-    ...o,
-    facets: Object.assign(Object.create(null), o.facets),
-    ...(tail && { doc_chunks: tail.docChunks, id_buckets: tail.idBuckets }),
+  const at = listsInPlace(text);
+  if (!at) {
+    const o = JSON.parse(text) as SearchManifest;
+    return { ...o, facets: Object.assign(Object.create(null), o.facets) };
+  }
+  const o = JSON.parse(`${text.slice(0, at.termsKey)}}`) as SearchManifest;
+  const rows = at.rows;
+  const lazy = <T>(make: () => T) => {
+    let v: T | undefined;
+    return { enumerable: true, get: () => (v ??= make()) };
   };
+  const m = Object.defineProperties(
+    { ...o, facets: Object.assign(Object.create(null), o.facets) },
+    {
+      terms: lazy(() => Array.from({ length: rows.termChunks }, (_, c) => [rows.termFirst(c), rows.termSha(c)])),
+      doc_chunks: lazy(() => Array.from({ length: rows.docChunks }, (_, k) => rows.docChunkSha(k))),
+      id_buckets: lazy(() => Array.from({ length: at.idBuckets }, (_, b) => shaAt(text, at.idFrom + b * SHA_ROW))),
+    },
+  ) as SearchManifest;
+  IN_PLACE.set(m, rows);
+  return m;
 }
 
 const SHA_ROW = 67; // "<64 hex digits>",
-const DOC_KEY = ',"doc_chunks":[';
+const TERMS_KEY = ',"terms":[';
+const DOC_KEY = '],"doc_chunks":[';
 const ID_KEY = '],"id_buckets":[';
 
+const shaAt = (text: string, row: number) => text.slice(row + 1, row + 65);
+
 /**
- * The two sha256 lists that end a manifest as the publisher writes it (serialize: JSON.stringify), read in place.
- * At 100k plugins they are 1,661 of its ~2,850 strings and 111 KB of its 156 KB; a warm search names ten of them.
- * JSON.parse is fast (~0.25 ms for all of it), but its strings were the young-generation garbage that cost the
- * search a GC: with the lists sliced from the text the GC time of a warm `wharf search` at 100k fell from 1.7 to
- * 1.1 ms. Only for a manifest that validateManifest accepted before (every digest is 64 hex digits, so each row
- * between its quotes is its digest): the layout must match exactly (the text then ends in these two keys, so they
- * are the object's last members, whatever a category is named); anything else is parsed whole.
+ * Where the three lists that end a manifest as the publisher writes it (serialize: JSON.stringify of the object in
+ * build-index's key order) lie in its text, each row checked for its layout; undefined when anything differs.
+ * Only for a manifest that validateManifest accepted before: every digest is 64 hex digits, so each digest row
+ * between its quotes is its digest, and each term row is ["<first term>","<digest>"]. The text must end in these
+ * keys, so they are the object's last members whatever a category is named, and a string's quotes are escaped,
+ * so no key is found inside one.
  */
-function shaListsAtEnd(text: string): { start: number; docChunks: string[]; idBuckets: string[] } | undefined {
+function listsInPlace(
+  text: string,
+): { termsKey: number; rows: ManifestRows; idFrom: number; idBuckets: number } | undefined {
   const close = text.endsWith(']}\n') ? text.length - 3 : text.endsWith(']}') ? text.length - 2 : -1;
   const ids = close < 0 ? -1 : text.lastIndexOf(ID_KEY, close);
   const docs = ids < 0 ? -1 : text.lastIndexOf(DOC_KEY, ids);
-  if (docs < 0) return undefined;
-  const docChunks = shaRun(text, docs + DOC_KEY.length, ids);
-  const idBuckets = docChunks && shaRun(text, ids + ID_KEY.length, close);
-  return idBuckets && { start: docs, docChunks, idBuckets };
+  const termsKey = docs < 0 ? -1 : text.lastIndexOf(TERMS_KEY, docs);
+  if (termsKey < 0) return undefined;
+  const docFrom = docs + DOC_KEY.length;
+  const idFrom = ids + ID_KEY.length;
+  const docChunks = shaRows(text, docFrom, ids);
+  const idBuckets = docChunks === undefined ? undefined : shaRows(text, idFrom, close);
+  const terms = idBuckets === undefined ? undefined : termRows(text, termsKey + TERMS_KEY.length, docs);
+  if (docChunks === undefined || idBuckets === undefined || terms === undefined) return undefined;
+  const firsts: string[] = [];
+  return {
+    termsKey,
+    idFrom,
+    idBuckets,
+    rows: {
+      termChunks: terms.length / 2,
+      termFirst: (c) => {
+        let t = firsts[c];
+        if (t === undefined) {
+          const raw = text.slice(terms[2 * c] as number, (terms[2 * c + 1] as number) - TERM_ROW_TAIL + 1);
+          t = firsts[c] = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        }
+        return t;
+      },
+      termSha: (c) => shaAt(text, (terms[2 * c + 1] as number) - TERM_ROW_TAIL + 2),
+      docChunks,
+      docChunkSha: (k) => shaAt(text, docFrom + k * SHA_ROW),
+    },
+  };
 }
 
-/** The digests of `"<sha>","<sha>",…` between from and to, else undefined. */
-function shaRun(text: string, from: number, to: number): string[] | undefined {
-  if (to === from) return [];
+/** How many digest rows `"<sha>","<sha>",…` lie between from and to, else undefined. */
+function shaRows(text: string, from: number, to: number): number | undefined {
+  if (to === from) return 0;
   const n = (to - from + 1) / SHA_ROW;
   if (!Number.isInteger(n)) return undefined;
-  const out = new Array<string>(n);
   for (let i = 0, at = from; i < n; i++, at += SHA_ROW) {
     const closed = text.charCodeAt(at) === QUOTE && text.charCodeAt(at + 65) === QUOTE;
     if (!closed || (i < n - 1 && text.charCodeAt(at + 66) !== COMMA)) return undefined;
-    out[i] = text.slice(at + 1, at + 65);
   }
-  return out;
+  return n;
+}
+
+const BACKSLASH = 92;
+const TERM_ROW_TAIL = 68; // from a term row's first term's closing quote to its closing bracket: ","<64 hex digits>"]"
+
+/**
+ * The term rows `["<first>","<sha>"],…` between from and to: for each, where it starts (its first term's opening
+ * quote) and where its closing bracket is, two by two; else undefined.
+ */
+function termRows(text: string, from: number, to: number): Int32Array | undefined {
+  const out = new Int32Array(2 * (Math.ceil((to - from) / (TERM_ROW_TAIL + 3)) + 1)); // a row is 71+ characters
+  let n = 0;
+  for (let at = from; at < to; n++) {
+    if (text.charCodeAt(at) !== OPEN_BRACKET || text.charCodeAt(at + 1) !== QUOTE) return undefined;
+    // The first term's closing quote: the next quote with an even number of backslashes before it.
+    let q = at + 1;
+    for (;;) {
+      q = text.indexOf('"', q + 1);
+      if (q < 0 || q >= to) return undefined;
+      let b = 0;
+      while (text.charCodeAt(q - 1 - b) === BACKSLASH) b++;
+      if (b % 2 === 0) break;
+    }
+    const end = q + TERM_ROW_TAIL; // the row's closing bracket
+    const tail = text.charCodeAt(q + 1) === COMMA && text.charCodeAt(q + 2) === QUOTE;
+    if (!tail || end >= to || text.charCodeAt(end - 1) !== QUOTE || text.charCodeAt(end) !== CLOSE_BRACKET)
+      return undefined;
+    if (2 * n + 1 >= out.length) return undefined;
+    out[2 * n] = at + 1;
+    out[2 * n + 1] = end;
+    const next = end + 1;
+    if (next === to) return out.subarray(0, 2 * (n + 1));
+    if (text.charCodeAt(next) !== COMMA) return undefined;
+    at = next + 1;
+  }
+  return undefined; // no rows: a manifest always has one
 }
 
 /** A manifest already parsed (the site passes objects): checked the same way. */

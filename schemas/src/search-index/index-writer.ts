@@ -89,12 +89,12 @@ export function bucketOf(id: string, buckets: number): number {
 }
 
 /** Where `term` lives: the last chunk whose first term is ≤ it (binary search over the manifest's rows). */
-export function chunkIndexFor(firsts: readonly string[], term: string): number {
+export function chunkIndexFor(count: number, firstAt: (c: number) => string, term: string): number {
   let lo = 0;
-  let hi = firsts.length - 1;
+  let hi = count - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if ((firsts[mid] as string) <= term) lo = mid;
+    if (firstAt(mid) <= term) lo = mid;
     else hi = mid - 1;
   }
   return lo;

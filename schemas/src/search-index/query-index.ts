@@ -8,6 +8,7 @@ import {
   type DocRows,
   decodeUtf8,
   docChunkPath,
+  manifestRows,
   openDocChunk,
   parseManifest,
   parseTermChunk,
@@ -114,7 +115,9 @@ export function openSearchIndex(
         : validateManifest(manifestIn, opts.name);
   const hash = opts.sha256 ?? sha256Hex;
   const decode = opts.decode ?? decodeUtf8;
-  const firsts = manifest.terms.map((t) => t[0]);
+  // Row by row: a checked manifest's lists are read in place from its text (parseCheckedManifest).
+  const lists = manifestRows(manifest);
+  const chunkOf = (term: string) => chunkIndexFor(lists.termChunks, lists.termFirst, term);
   const common = new Set(manifest.common);
   const catIndex = new Map(manifest.categories.map((c, i) => [c, i]));
   const termChunks = new Map<number, Promise<TermEntry[]>>();
@@ -131,13 +134,14 @@ export function openSearchIndex(
   const termChunk = (c: number): Promise<TermEntry[]> => {
     let p = termChunks.get(c);
     if (!p) {
-      const [first, sha] = manifest.terms[c] as [string, string];
+      const first = lists.termFirst(c);
+      const sha = lists.termSha(c);
       const path = termChunkPath(sha);
       p = fetchVerified(path, sha).then(
         (file) =>
           parseTermChunk(typeof file === 'string' ? file : decode(file), path, {
             first,
-            next: firsts[c + 1],
+            next: c + 1 < lists.termChunks ? lists.termFirst(c + 1) : undefined,
             slots: manifest.slots,
             categories: manifest.categories.length,
           }).terms,
@@ -151,7 +155,7 @@ export function openSearchIndex(
   const docChunk = (k: number): Promise<DocRows> => {
     let p = docChunks.get(k);
     if (!p) {
-      const sha = manifest.doc_chunks[k] as string;
+      const sha = lists.docChunkSha(k);
       const path = docChunkPath(sha);
       p = fetchVerified(path, sha).then((file) => openDocChunk(file, path, decode));
       p.then(() => docReady.add(k)).catch(() => docChunks.delete(k));
@@ -164,9 +168,7 @@ export function openSearchIndex(
     docNos: number[],
     progress?: (docs: Map<number, SearchDoc>) => void,
   ): Promise<Map<number, SearchDoc>> => {
-    const ks = [...new Set(docNos.map((d) => Math.floor(d / DOCS_PER_CHUNK)))].filter(
-      (k) => k < manifest.doc_chunks.length,
-    );
+    const ks = [...new Set(docNos.map((d) => Math.floor(d / DOCS_PER_CHUNK)))].filter((k) => k < lists.docChunks);
     const rows = new Map<number, DocRows>();
     const pick = () => {
       const out = new Map<number, SearchDoc>();
@@ -203,11 +205,11 @@ export function openSearchIndex(
     const cjk = isCjkTerm(word);
     const prefix = isLast && (word.length >= MATCH_RULES.prefixMinLength || cjk);
     const fuzzy = !cjk && word.length >= MATCH_RULES.fuzzyMinLength;
-    const home = chunkIndexFor(firsts, word);
+    const home = chunkOf(word);
     const chunks = [home];
     if (prefix)
-      for (let c = home + 1; c < firsts.length && chunks.length < MATCH_RULES.prefixChunks; c++) {
-        if (!(firsts[c] as string).startsWith(word)) break;
+      for (let c = home + 1; c < lists.termChunks && chunks.length < MATCH_RULES.prefixChunks; c++) {
+        if (!lists.termFirst(c).startsWith(word)) break;
         chunks.push(c);
       }
     const loaded = await loadedTerms(chunks);
@@ -245,7 +247,7 @@ export function openSearchIndex(
     const near: Array<{ d: number; e: TermEntry }> = [];
     for (const word of words) {
       if (word.length < 3 || isCjkTerm(word)) continue;
-      for (const { entries } of await loadedTerms([chunkIndexFor(firsts, word)]))
+      for (const { entries } of await loadedTerms([chunkOf(word)]))
         for (const e of entries) {
           const d = editDistance(word, e[0], MATCH_RULES.closestDistance);
           if (d <= MATCH_RULES.closestDistance) near.push({ d, e });
@@ -275,7 +277,7 @@ export function openSearchIndex(
           : manifest.docs;
     const want = o.sort && o.sort !== 'relevance' && o.sort !== 'downloads' ? MATCH_RULES.sortPool : offset + limit;
     const found: SearchDoc[] = [];
-    const scan = Math.min(manifest.doc_chunks.length, MATCH_RULES.browseChunks);
+    const scan = Math.min(lists.docChunks, MATCH_RULES.browseChunks);
     for (let k = 0; k < scan && found.length < Math.max(want, offset + limit); k++) {
       const rows = await docChunk(k);
       for (let i = 0; i < rows.length; i++) {

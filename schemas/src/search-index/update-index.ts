@@ -131,7 +131,7 @@ export async function updateSearchIndex(
   const firsts = prev.terms.map((t) => t[0]);
   const byChunk = new Map<number, string[]>();
   for (const t of ops.keys()) {
-    const c = chunkIndexFor(firsts, t);
+    const c = chunkIndexFor(firsts.length, (i) => firsts[i] as string, t);
     byChunk.set(c, [...(byChunk.get(c) ?? []), t]);
   }
   const replaced = new Map<number, Array<[string, string]>>();
