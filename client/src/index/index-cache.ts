@@ -49,7 +49,26 @@ function files(home: HomePaths, alias: string, create = false) {
     dir === undefined
       ? join(home.root, ...HOME_DIRS.indexCache, `${alias}.${kind}.json`)
       : fileInHomeDir(dir, `${alias}.${kind}.json`);
-  return { body: f('registry'), meta: f('meta'), stale: f('stale'), etags: f('etags') };
+  // Each file checked when first named: most callers read one or two of the four.
+  const once = (kind: string) => {
+    let p: string | undefined;
+    return () => (p ??= f(kind));
+  };
+  const [body, meta, stale, etags] = ['registry', 'meta', 'stale', 'etags'].map(once) as Array<() => string>;
+  return {
+    get body() {
+      return (body as () => string)();
+    },
+    get meta() {
+      return (meta as () => string)();
+    },
+    get stale() {
+      return (stale as () => string)();
+    },
+    get etags() {
+      return (etags as () => string)();
+    },
+  };
 }
 
 /** Every cache file of one source, for `source remove`: names relative to the home, removed through home-path. */
@@ -174,10 +193,10 @@ export function staleStatus(
   alias: string,
   now = Date.now(),
 ): { alias: string; stale_since: string; age_ms: number; reason: string } | undefined {
-  const f = files(home, alias);
+  const { meta: metaPath, stale: stalePath } = files(home, alias); // checked here: a refusal is not swallowed below
   try {
-    const meta: unknown = JSON.parse(readFileSync(f.meta, 'utf8'));
-    const note: unknown = JSON.parse(readFileSync(f.stale, 'utf8'));
+    const meta: unknown = JSON.parse(readFileSync(metaPath, 'utf8'));
+    const note: unknown = JSON.parse(readFileSync(stalePath, 'utf8'));
     if (!validMeta(meta, alias) || !validNote(note)) return undefined;
     if (Date.parse(note.since) < Date.parse(meta.fetchedAt)) return undefined;
     return { alias, stale_since: note.since, age_ms: now - Date.parse(meta.fetchedAt), reason: note.reason };
@@ -239,6 +258,7 @@ export function readCachedIndex(
   opts: { trustStamp?: boolean } = {},
 ): IndexSnapshot | undefined {
   const f = files(home, alias);
+  const stalePath = f.stale; // checked here: a refusal is not swallowed below
   if (!existsSync(f.body) || !existsSync(f.meta)) return undefined;
   try {
     const meta: unknown = JSON.parse(readFileSync(f.meta, 'utf8'));
@@ -248,7 +268,7 @@ export function readCachedIndex(
     // The cache is only trusted while it still has the bytes that were verified.
     if (!sameFile && createHash('sha256').update(body.bytes).digest('hex') !== meta.sha256) return undefined;
     const registry = JSON.parse(utf8Text(body.bytes)) as Registry;
-    const raw: unknown = existsSync(f.stale) ? JSON.parse(readFileSync(f.stale, 'utf8')) : undefined;
+    const raw: unknown = existsSync(stalePath) ? JSON.parse(readFileSync(stalePath, 'utf8')) : undefined;
     const note = validNote(raw) ? raw : undefined;
     const stale = note !== undefined && Date.parse(note.since) >= Date.parse(meta.fetchedAt);
     return stale

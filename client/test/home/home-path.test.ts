@@ -59,6 +59,26 @@ describe('home-path', () => {
     expect(code(() => ensureHomeDir(root, 'tmp'))).toBe('E_PATH_ESCAPE');
   });
 
+  it('refuses a link that stays inside the home, and keeps a home that is itself a link', () => {
+    // homeDir asks realpath first and walks the path only when the answer differs: links whose targets are real
+    // directories inside the home (where realpath ends somewhere plausible) must still be refused.
+    const { root, outside } = box();
+    ensureHomeDir(root, 'cache', 'real');
+    symlinkSync(join(root, 'cache', 'real'), join(root, 'cache', 'index')); // absolute, inside the home
+    symlinkSync('.', join(root, 'cache', 'here')); // relative, to its own directory
+    symlinkSync('..', join(root, 'up'));
+    for (const segs of [['cache', 'index'], ['cache', 'here'], ['cache', 'here', 'real'], ['up'], ['up', 'home']])
+      expect(code(() => homeDir(root, segs)), segs.join('/')).toBe('E_PATH_ESCAPE');
+    expect(code(() => homeFile(root, ['cache', 'index', 'main.meta.json']))).toBe('E_PATH_ESCAPE');
+    // The root may be a link (where the user keeps the home): paths are made under the name given, not its target.
+    const linked = join(outside, 'home-link');
+    symlinkSync(root, linked);
+    expect(homeDir(linked, ['cache', 'real'])).toBe(join(linked, 'cache', 'real'));
+    expect(homeDir(linked, [])).toBe(linked);
+    expect(code(() => homeDir(linked, ['cache', 'index']))).toBe('E_PATH_ESCAPE');
+    expect(homeDir(linked, ['cache', 'missing'])).toBeUndefined();
+  });
+
   it('refuses a linked file, and removes only real entries of the kind asked for', () => {
     const { root, outside } = box();
     ensureHomeDir(root, 'trust', 'a');
