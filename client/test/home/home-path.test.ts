@@ -68,7 +68,10 @@ describe('home-path', () => {
     symlinkSync('.', join(root, 'cache', 'here')); // relative, to its own directory
     symlinkSync('..', join(root, 'up'));
     for (const segs of [['cache', 'index'], ['cache', 'here'], ['cache', 'here', 'real'], ['up'], ['up', 'home']])
-      expect(code(() => homeDir(root, segs)), segs.join('/')).toBe('E_PATH_ESCAPE');
+      expect(
+        code(() => homeDir(root, segs)),
+        segs.join('/'),
+      ).toBe('E_PATH_ESCAPE');
     expect(code(() => homeFile(root, ['cache', 'index', 'main.meta.json']))).toBe('E_PATH_ESCAPE');
     // The root may be a link (where the user keeps the home): paths are made under the name given, not its target.
     const linked = join(outside, 'home-link');
