@@ -239,7 +239,8 @@ async function attempt(
   };
   try {
     // Loaded only when something changed: the no-change path above needs none of the Updater.
-    const { Updater } = await import('tuf-js');
+    const [{ Updater }, { linearTufMaps }] = await Promise.all([import('tuf-js'), import('./tuf-linear-maps.js')]);
+    linearTufMaps(); // tuf-js parses and re-serializes the snapshot and each bin: not in O(n²)
     const updater = new Updater({
       metadataDir: stageMeta,
       metadataBaseUrl: `${fetcher.base}/metadata`,

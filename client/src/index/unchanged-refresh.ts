@@ -7,6 +7,7 @@ import { TRUSTED_FILES } from '../sources/root-trust.js';
 import type { IndexSnapshot } from './index-cache.js';
 import { HEAD_TARGET, signedEntrySha256 } from './sharded-index.js';
 import type { MirrorFetcher } from './tuf-fetcher.js';
+import { linearTufMaps } from './tuf-linear-maps.js';
 
 /** tuf-js's own caps for these two files (its config defaults), so the answers fetched ahead serve it as they are. */
 const MAX_TIMESTAMP_BYTES = 16_384;
@@ -36,6 +37,7 @@ export async function unchangedSnapshot(
   wanted: string[],
   now = new Date(),
 ): Promise<IndexSnapshot | undefined> {
+  linearTufMaps(); // the bins below are Targets with hundreds of entries each
   const file = (f: string) => join(metaDir, f);
   if (!TRUSTED_FILES.every((f) => existsSync(file(f)))) return undefined;
   try {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Metadata, MetadataKind, type Root, type Snapshot, type Targets, type Timestamp } from '@tufjs/models';
 import { WharfError } from '@wharf/schemas';
 import { readMetadataState, readTimestamp } from './metadata-state.js';
+import { Metadata, MetadataKind, type Root, type Snapshot, type Targets, type Timestamp } from './models.js';
 import { metadataDir } from './sign-metadata.js';
 
 export interface RoleExpiry {

@@ -1,9 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Key, Signature } from '@tufjs/models';
 import { WharfError } from '@wharf/schemas';
 import { canonicalize } from './canonical-json.js';
+import { Key, Signature } from './models.js';
 
 export const TUF_ROLES = ['root', 'targets', 'snapshot', 'timestamp'] as const;
 export type TufRole = (typeof TUF_ROLES)[number];

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Metadata, MetadataKind, type Root, type Timestamp } from '@tufjs/models';
 import { WharfError } from '@wharf/schemas';
 import type { RoleKey, TufRole } from './keys.js';
+import { Metadata, MetadataKind, type Root, type Timestamp } from './models.js';
 import { metadataDir } from './sign-metadata.js';
 
 /** What is on disk now: the newest version of each role, so the next publish can go one higher. */

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Key, Metadata, MetadataKind, Targets } from '@tufjs/models';
 import { WharfError } from '@wharf/schemas';
 import { readMetadataState } from './metadata-state.js';
+import { type Key, Metadata, MetadataKind, Targets } from './models.js';
 import { metadataDir } from './sign-metadata.js';
 
 /**

@@ -1,12 +1,12 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Metadata, MetadataKind, TargetFile, Targets } from '@tufjs/models';
 import { type Registry, type RegistryPlugin, WharfError } from '@wharf/schemas';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { canonicalize } from './canonical-json.js';
 import { defaultKeysDir, generateRoleKey, loadRoleKey, type RoleKey, saveRoleKeys, signerFor } from './keys.js';
 import { assertRootTrusts, readMetadataState, readTimestamp } from './metadata-state.js';
+import { Metadata, MetadataKind, TargetFile, Targets } from './models.js';
 import {
   binOf,
   bitLengthFor,

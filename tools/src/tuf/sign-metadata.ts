@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Metadata, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { type RoleKey, type RoleKeys, signerFor, TUF_ROLES } from './keys.js';
+import { Metadata, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp } from './models.js';
 
 /** The one TUF target: the signed catalog. */
 export const REGISTRY_TARGET = 'registry.json';
