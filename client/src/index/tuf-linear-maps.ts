@@ -45,47 +45,43 @@ export function linearTufMaps(): void {
   if (slot[PATCHED]) return;
   const originals = originalTufMaps();
   slot[PATCHED] = originals;
-  const { snapshotFrom, snapshotTo, targetsFrom, targetsTo } = originals;
-  (Snapshot as unknown as { fromJSON: FromJSON<Snapshot> }).fromJSON = (data) => {
-    const meta = data?.meta;
-    if (!isObjectRecord(meta)) return snapshotFrom(data);
-    const s = snapshotFrom({ ...data, meta: {} });
-    (s as { meta: Snapshot['meta'] }).meta = Object.fromEntries(
-      Object.entries(meta).map(([path, m]) => [path, MetaFile.fromJSON(m)]),
-    );
-    return s;
-  };
-  Snapshot.prototype.toJSON = function (this: Snapshot) {
-    if ('meta' in this.unrecognizedFields) return snapshotTo.call(this);
-    const json = withEmpty(this, 'meta', () => snapshotTo.call(this));
-    json.meta = Object.fromEntries(Object.entries(this.meta).map(([path, m]) => [path, m.toJSON()]));
-    return json;
-  };
-
-  (Targets as unknown as { fromJSON: FromJSON<Targets> }).fromJSON = (data) => {
-    const targets = data?.targets;
-    if (!isObjectRecord(targets)) return targetsFrom(data);
-    const t = targetsFrom({ ...data, targets: {} });
-    (t as { targets: Targets['targets'] }).targets = Object.fromEntries(
-      Object.entries(targets).map(([path, target]) => [path, TargetFile.fromJSON(path, target)]),
-    );
-    return t;
-  };
-  Targets.prototype.toJSON = function (this: Targets) {
-    if ('targets' in this.unrecognizedFields) return targetsTo.call(this);
-    const json = withEmpty(this, 'targets', () => targetsTo.call(this));
-    json.targets = Object.fromEntries(Object.entries(this.targets).map(([path, t]) => [path, t.toJSON()]));
-    return json;
-  };
+  oneMap(Snapshot, 'meta', originals.snapshotFrom, originals.snapshotTo, (_, m) => MetaFile.fromJSON(m));
+  oneMap(Targets, 'targets', originals.targetsFrom, originals.targetsTo, (path, t) => TargetFile.fromJSON(path, t));
 }
 
-/** Run `fn` with `obj[key]` an empty map for its duration (synchronous: nothing else sees it). */
-function withEmpty<O extends object, R>(obj: O, key: keyof O, fn: () => R): R {
-  const kept = obj[key];
-  (obj as Record<keyof O, unknown>)[key] = {};
-  try {
-    return fn();
-  } finally {
-    obj[key] = kept;
-  }
+interface Entry {
+  toJSON(): JSONObject;
+}
+type Role = { unrecognizedFields: Record<string, unknown>; toJSON(): JSONObject };
+
+/** Replace `cls`'s fromJSON and toJSON with ones that build its map `key` in one pass around the originals. */
+function oneMap<T extends Role>(
+  cls: { fromJSON: unknown; prototype: T },
+  key: string,
+  from: FromJSON<T>,
+  to: (this: T) => JSONObject,
+  entry: (path: string, json: JSONObject) => Entry,
+): void {
+  const map = (o: T) => o as unknown as Record<string, Record<string, Entry>>;
+  cls.fromJSON = (data: Record<string, unknown>) => {
+    const json = data?.[key];
+    if (!isObjectRecord(json)) return from(data);
+    const o = from({ ...data, [key]: {} });
+    map(o)[key] = Object.fromEntries(Object.entries(json).map(([path, e]) => [path, entry(path, e)]));
+    return o;
+  };
+  cls.prototype.toJSON = function (this: T) {
+    if (key in this.unrecognizedFields) return to.call(this);
+    const entries = map(this)[key] as Record<string, Entry>;
+    // The original runs over an empty map for its duration (synchronous: nothing else sees it).
+    map(this)[key] = {};
+    let json: JSONObject;
+    try {
+      json = to.call(this);
+    } finally {
+      map(this)[key] = entries;
+    }
+    json[key] = Object.fromEntries(Object.entries(entries).map(([path, e]) => [path, e.toJSON()]));
+    return json;
+  };
 }
