@@ -248,6 +248,8 @@ export function bundleIsFresh(o, builds) {
     ...builds,
     fileURLToPath(import.meta.url),
     fileURLToPath(new URL('../bin/run-bundle.cjs', import.meta.url)),
+    // The loader proper: how it compiles (its V8 flags included) is what the code cache is checked against.
+    fileURLToPath(new URL('../bin/wharf.cjs', import.meta.url)),
     fileURLToPath(import.meta.resolve('esbuild')),
   ];
   return made > 0 && inputs.every((f) => mtime(f) <= made);
