@@ -166,6 +166,42 @@ describe('search on a sharded source', () => {
     expect(readFileSync(body, 'utf8')).toBe(text);
   });
 
+  it('a warm search reads only the lines it shows of a kept doc chunk, through a record checked like any input', async () => {
+    await addSource();
+    expect(ids(await client().search('vowels'))).toEqual(['count-vowels']);
+    const dir = join(home, 'cache', 'index', 'search', 'main');
+    const records = readdirSync(dir).filter((f) => f.endsWith('.lines.json'));
+    // One per kept doc chunk (one doc per line), none for the term chunks.
+    expect(records).toHaveLength(1);
+    const doc = join(dir, (records[0] as string).replace('.lines.json', '.json'));
+    const record = join(dir, records[0] as string);
+    const pairs = JSON.parse(readFileSync(record, 'utf8')) as number[];
+    const text = readFileSync(doc, 'utf8');
+    expect(pairs.length / 2).toBe(JSON.parse(text).docs.length);
+    for (let i = 0; i < pairs.length; i += 2)
+      expect(JSON.parse(text.slice(pairs[i], pairs[i + 1]))).toEqual(JSON.parse(text).docs[i / 2]);
+    // A record that does not fit the chunk (not JSON, out of the file, a line shifted) is not followed: the same
+    // hits, and nothing fetched (the chunk itself is still the stamped one).
+    const n = primary.log.length;
+    // The last: it tiles the chunk, but its first two lines split elsewhere (caught by the bytes around a line).
+    const resplit = [pairs[0], (pairs[1] as number) + 9, (pairs[2] as number) + 9, ...pairs.slice(3)];
+    const bad = ['{', '[0,999999]', JSON.stringify(pairs.map((x) => x + 1)), JSON.stringify(pairs.slice(2)), '[]'];
+    bad.push(JSON.stringify(resplit));
+    for (const r of bad) {
+      writeFileSync(record, r);
+      for (const [q, id] of [
+        ['vowels', 'count-vowels'],
+        ['word', 'word-stats'],
+        ['greet', 'greet'],
+      ])
+        expect(ids(await client().search(q as string)), r).toEqual([id]);
+    }
+    rmSync(record);
+    expect(ids(await client().search('greet'))).toEqual(['greet']);
+    expect(paths(primary, n).filter((p) => p.startsWith('/search/'))).toEqual([]);
+    expect(tempLeftovers(home)).toEqual([]);
+  });
+
   it('the real CLI searches from a fresh home', async () => {
     await addSource();
     const r = await runCli(WHARF, ['search', 'word', '--json'], { env: { WHARF_HOME: home } });

@@ -108,6 +108,9 @@ export const serialize = (x: unknown) => `${asciiJson(x)}\n`;
 // parses only those lines (openDocChunk): at 100k a warm `wharf search` spent ~3 ms parsing ten whole chunks.
 const DOC_HEAD = `{"v":${INDEX_FORMAT},"docs":[\n`;
 const DOC_TAIL = '\n]}\n';
+/** The lengths of that head and tail, in bytes (ASCII): where a doc chunk's first line starts and its last ends. */
+export const DOC_CHUNK_HEAD_BYTES = DOC_HEAD.length;
+export const DOC_CHUNK_TAIL_BYTES = DOC_TAIL.length;
 
 /** A doc chunk's text: compact JSON with each doc on a line of its own. */
 export function serializeDocChunk(docs: DocChunk['docs']): string {
@@ -497,8 +500,7 @@ export function openDocChunk(
   };
   let raw = lines ? undefined : fullDocs(text(), what);
   const length = lines ? lines.length / 2 : (raw as unknown[]).length;
-  const checked: Array<SearchDoc | null | undefined> = [];
-  const rawAt = (i: number): unknown => {
+  return checkedRows(length, what, (i: number): unknown => {
     if (raw) return raw[i];
     try {
       return JSON.parse(line(i));
@@ -509,7 +511,38 @@ export function openDocChunk(
       if (raw.length !== length) bad(what, 'its docs are not one per line');
       return raw[i];
     }
-  };
+  });
+}
+
+/**
+ * The lines of a doc chunk laid out one doc per line (serializeDocChunk), read one at a time by the caller: a
+ * CLI that kept the chunk, and where its lines lie, reads only the lines a query shows. `line(i)` is doc i's JSON as
+ * the chunk holds it (no separating comma).
+ */
+export interface DocLines {
+  readonly length: number;
+  line(i: number): string;
+}
+
+/**
+ * openDocChunk over lines the caller reads: each doc parsed and checked on its first read, as openDocChunk checks
+ * it; a line that is not one JSON value is refused (E_SCHEMA): the caller vouches that the chunk has the layout.
+ */
+export function docRowsOfLines(lines: DocLines, what: string): DocRows {
+  const length = lines.length;
+  if (!Number.isSafeInteger(length) || length < 0 || length > DOCS_PER_CHUNK) bad(what, 'docs is not a list');
+  return checkedRows(length, what, (i) => {
+    try {
+      return JSON.parse(lines.line(i));
+    } catch {
+      bad(what, `docs[${i}] is not one JSON line`);
+    }
+  });
+}
+
+/** Rows read by `rawAt`, each checked (checkDoc) on its first read and kept. */
+function checkedRows(length: number, what: string, rawAt: (i: number) => unknown): DocRows {
+  const checked: Array<SearchDoc | null | undefined> = [];
   return {
     length,
     at(i) {
@@ -522,6 +555,14 @@ export function openDocChunk(
       return d;
     },
   };
+}
+
+/**
+ * Where the docs' lines of a doc chunk's bytes lie, as [start, end) pairs one after another (docLines), when it has
+ * the one-doc-per-line layout; undefined otherwise (a term chunk, an id bucket, another layout).
+ */
+export function docLineOffsets(bytes: Uint8Array): Int32Array | undefined {
+  return docLines(byteScan(bytes));
 }
 
 let utf8: TextDecoder | undefined;

@@ -5,9 +5,11 @@ import { DocScores } from './doc-scores.js';
 import { idf, SCORE_SCALE } from './doc-terms.js';
 import {
   DOCS_PER_CHUNK,
+  type DocLines,
   type DocRows,
   decodeUtf8,
   docChunkPath,
+  docRowsOfLines,
   manifestRows,
   openDocChunk,
   parseManifest,
@@ -96,6 +98,11 @@ export interface OpenSearchIndexOptions {
   name?: string;
   /** The manifest object is one validateManifest or parseCheckedManifest returned: not checked again. */
   checked?: boolean;
+  /**
+   * A doc chunk's lines, read one at a time, when the caller holds that chunk (the bytes `sha256` names, laid out one
+   * doc per line) and knows where its lines lie; undefined to have it loaded whole through `load`.
+   */
+  docLines?: (path: string, sha256: string) => DocLines | undefined;
 }
 
 export function openSearchIndex(
@@ -157,7 +164,10 @@ export function openSearchIndex(
     if (!p) {
       const sha = lists.docChunkSha(k);
       const path = docChunkPath(sha);
-      p = fetchVerified(path, sha).then((file) => openDocChunk(file, path, decode));
+      const lines = opts.docLines?.(path, sha);
+      p = lines
+        ? Promise.resolve().then(() => docRowsOfLines(lines, path))
+        : fetchVerified(path, sha).then((file) => openDocChunk(file, path, decode));
       p.then(() => docReady.add(k)).catch(() => docChunks.delete(k));
       docChunks.set(k, p);
     }
