@@ -239,23 +239,41 @@ function readChunkStamps(dir: string): Map<string, string> {
  * hash-checked. Each file it returns is recorded in `verified` with its sha256, so that the engine's own check need
  * not hash it again.
  */
+/**
+ * The source's kept chunks as one search sees them: its directory, checked once per search (no link on the way),
+ * and the stamps record, read once, when first needed.
+ */
+function keptChunks(ctx: ShardedSearchContext) {
+  let dir: string | undefined | null = null;
+  let stamps: Map<string, string> | undefined;
+  return {
+    dir(): string | undefined {
+      if (dir === null) dir = homeDir(ctx.home.root, dirSegs(ctx.src.alias));
+      return dir;
+    },
+    stampOf(sha: string): string | undefined {
+      const d = this.dir();
+      if (d === undefined) return undefined;
+      stamps ??= readChunkStamps(d);
+      return stamps.get(sha);
+    },
+  };
+}
+
 function chunkLoader(
   ctx: ShardedSearchContext,
+  kept: ReturnType<typeof keptChunks>,
   fresh: Map<string, string>,
   verified: Map<string | Uint8Array, string>,
 ) {
-  // The directory is checked once per search (no link on the way), then each chunk file in it.
-  let dir: string | undefined | null = null;
-  let stamps: Map<string, string> | undefined;
   return async (rel: string, sha: string): Promise<string | Uint8Array> => {
     if (typeof sha !== 'string' || !SHA.test(sha))
       throw new WharfError('E_SCHEMA', `The search index names no sha256 for ${rel}.`);
-    if (dir === null) dir = homeDir(ctx.home.root, dirSegs(ctx.src.alias));
+    const dir = kept.dir();
     const p = dir === undefined ? undefined : presentFileInHomeDir(dir, `${sha}.json`);
     if (dir !== undefined && p !== undefined) {
       const { bytes, stamp } = readStamped(p);
-      stamps ??= readChunkStamps(dir);
-      const recorded = stamps.get(sha);
+      const recorded = kept.stampOf(sha);
       if ((recorded !== undefined && stamp === recorded) || sha256(bytes) === sha) {
         verified.set(bytes, sha);
         return bytes;
@@ -281,32 +299,29 @@ const linesName = (sha: string) => `${sha}.lines.json`;
  * still stamped as when it was written from verified bytes and the record of where its lines lie fits it; else
  * undefined, and the engine loads the chunk whole. A warm search at 100k shows ten docs from ten chunks of ~40 KB:
  * reading them whole was ~440 KB of fresh memory (page faults, ~2 ms) and a scan of every line. The record is
- * checked like any input: pairs in order, inside the file; a line that is not the JSON of a doc is refused, as a
- * damaged chunk is. Descriptors stay open until `close()` (the end of the query).
+ * checked like any input (lineRecord, lineAt); one that does not fit the stamped file is replaced by the file's own
+ * layout. Descriptors stay open until `close()` (the end of the query).
  */
-function docLineReader(ctx: ShardedSearchContext) {
-  let dir: string | undefined | null = null;
-  let stamps: Map<string, string> | undefined;
+function docLineReader(kept: ReturnType<typeof keptChunks>) {
   const open: number[] = [];
   const reader = (_path: string, sha: string): DocLines | undefined => {
     if (!SHA.test(sha)) return undefined;
-    if (dir === null) dir = homeDir(ctx.home.root, dirSegs(ctx.src.alias));
+    const dir = kept.dir();
     if (dir === undefined) return undefined;
     const chunk = presentFileInHomeDir(dir, `${sha}.json`);
     const record = chunk && presentFileInHomeDir(dir, linesName(sha));
     if (!chunk || !record) return undefined;
-    stamps ??= readChunkStamps(dir);
-    const recorded = stamps.get(sha);
+    const recorded = kept.stampOf(sha);
     if (recorded === undefined) return undefined;
     const fd = openSync(chunk, constants.O_RDONLY | constants.O_NOFOLLOW);
-    let kept = false;
+    let handed = false; // the descriptor goes to the reader, closed by close()
     try {
       const st = fstatSync(fd, { bigint: true });
       if (stampOf(st) !== recorded) return undefined;
       const size = Number(st.size);
       let pairs: ArrayLike<number> | undefined = lineRecord(readFileSync(record, 'utf8'), size);
       if (!pairs) return undefined;
-      kept = true;
+      handed = true;
       open.push(fd);
       const length = pairs.length / 2;
       return {
@@ -325,7 +340,7 @@ function docLineReader(ctx: ShardedSearchContext) {
       if (isWharfError(e)) throw e;
       return undefined;
     } finally {
-      if (!kept) closeSync(fd);
+      if (!handed) closeSync(fd);
     }
   };
   return {
@@ -475,12 +490,13 @@ async function queryManifest(
 ): Promise<SearchIndexHit[]> {
   const fresh = new Map<string, string>();
   const verified = new Map<string | Uint8Array, string>();
-  const lines = docLineReader(ctx);
+  const kept = keptChunks(ctx);
+  const lines = docLineReader(kept);
   let idx: SearchIndex;
   try {
     // node:crypto's sha256, loaded only when a file must be hashed: WebCrypto would add its start-up to every search.
     // A file the loader has just checked is not hashed twice; a manifest checked before it was kept, not again.
-    idx = openSearchIndex(m.checked ?? m.text, chunkLoader(ctx, fresh, verified), {
+    idx = openSearchIndex(m.checked ?? m.text, chunkLoader(ctx, kept, fresh, verified), {
       sha256: (t) => verified.get(t) ?? sha256(t),
       decode: utf8Text,
       name: manifestName(ctx),
