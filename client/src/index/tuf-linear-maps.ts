@@ -2,11 +2,11 @@ import { MetaFile, Snapshot, TargetFile, Targets } from '@tufjs/models';
 
 type JSONObject = Parameters<typeof MetaFile.fromJSON>[0];
 
-// @tufjs/models (4.1.1, and upstream's main when checked) builds a snapshot's `meta` and a targets role's `targets`
-// with reduce((acc, [k, v]) => ({ ...acc, [k]: v }), {}) both ways, fromJSON and toJSON: each entry copies the map
-// so far, O(n²). At 100k plugins in 512 hashed bins, one snapshot's fromJSON + toJSON (a signature check) allocated
-// ~118 MB and took 17-35 ms; tuf-js does both for the trusted and the new snapshot on every refresh that is not a
-// no-change one, and the publisher for every sign. A bin of 200 targets cost ~11 MB.
+// @tufjs/models (4.1.1; the latest upstream source we could read, packages/models/src/snapshot.ts, too) builds a
+// snapshot's `meta` and a targets role's `targets` with reduce((acc, [k, v]) => ({ ...acc, [k]: v }), {}) both ways,
+// fromJSON and toJSON: each entry copies the map so far, O(n²). At 100k plugins in 512 hashed bins, one snapshot's
+// fromJSON + toJSON (a signature check) allocated ~118 MB and took 17-35 ms; tuf-js does both for the trusted and
+// the new snapshot on every refresh that is not a no-change one, and the publisher for every sign (bins: ~11 MB).
 // These wrappers keep the library's own code for everything else (its field checks and errors, its key order): it
 // runs on an empty map, and the map is built in one pass in its place, with the same own properties
 // (Object.fromEntries defines them as the spread does, "__proto__" included) and the same per-entry fromJSON/toJSON.
