@@ -247,6 +247,9 @@ function keptChunks(ctx: ShardedSearchContext) {
   let dir: string | undefined | null = null;
   let stamps: Map<string, string> | undefined;
   return {
+    /** Doc chunks kept without a line record (kept before records were), and their bytes once read and checked. */
+    unrecorded: new Set<string>(),
+    toRecord: new Map<string, Uint8Array>(),
     dir(): string | undefined {
       if (dir === null) dir = homeDir(ctx.home.root, dirSegs(ctx.src.alias));
       return dir;
@@ -276,6 +279,7 @@ function chunkLoader(
       const recorded = kept.stampOf(sha);
       if ((recorded !== undefined && stamp === recorded) || sha256(bytes) === sha) {
         verified.set(bytes, sha);
+        if (kept.unrecorded.has(sha)) kept.toRecord.set(sha, bytes);
         return bytes;
       } // a damaged copy is as good as none: fetched again
     }
@@ -310,6 +314,7 @@ function docLineReader(kept: ReturnType<typeof keptChunks>) {
     if (dir === undefined) return undefined;
     const chunk = presentFileInHomeDir(dir, `${sha}.json`);
     const record = chunk && presentFileInHomeDir(dir, linesName(sha));
+    if (chunk && !record) kept.unrecorded.add(sha); // read whole this time; its record is written after the query
     if (!chunk || !record) return undefined;
     const recorded = kept.stampOf(sha);
     if (recorded === undefined) return undefined;
@@ -396,8 +401,7 @@ function lineRecord(text: string, size: number): number[] | undefined {
  * The line record of a doc chunk about to be kept, from its verified text: only for the one-doc-per-line layout
  * whose every line is one JSON value (what openDocChunk would read line by line), else undefined.
  */
-function lineRecordOf(text: string): string | undefined {
-  const bytes = Buffer.from(text, 'utf8');
+function lineRecordOf(bytes: Uint8Array): string | undefined {
   const pairs = docLineOffsets(bytes);
   if (!pairs) return undefined;
   for (let i = 0; i < pairs.length; i += 2) {
@@ -448,6 +452,29 @@ async function fetchChunk(ctx: ShardedSearchContext, rel: string, sha: string): 
  * stamps recorded. Only the chunks the current manifest names keep a stamp record: the file stays bounded by the
  * index's own chunk count however many publishes the home has seen.
  */
+/** Write the line record of the doc chunk `sha` (its verified bytes), when it has the layout; else nothing. */
+function writeLineRecord(ctx: ShardedSearchContext, sha: string, bytes: Uint8Array): void {
+  const lines = lineRecordOf(bytes);
+  if (lines !== undefined)
+    writeFileAtomic(homeFile(ctx.home.root, [...dirSegs(ctx.src.alias), linesName(sha)], { create: true }), lines);
+}
+
+/**
+ * The line records of doc chunks a search found kept without one (kept before records existed), from the bytes it
+ * read and checked, so that the next search reads those line by line. Best effort and without the home lock: a
+ * record is named by its chunk's sha256 and follows from that chunk's bytes alone (two writers write the same), and
+ * it is checked against the stamped chunk when read; a home this process may not write to still searches.
+ */
+function recordLines(ctx: ShardedSearchContext, toRecord: Map<string, Uint8Array>): void {
+  for (const [sha, bytes] of toRecord) {
+    try {
+      writeLineRecord(ctx, sha, bytes);
+    } catch (e) {
+      if (isWharfError(e) && e.code === 'E_PATH_ESCAPE') throw e;
+    }
+  }
+}
+
 async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>, manifest: SearchManifest): Promise<void> {
   if (fresh.size === 0) return;
   const named = chunksOf(manifest);
@@ -463,9 +490,7 @@ async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>, manif
       const stamp = currentStamp(p);
       if (stamp !== undefined) stamps.set(sha, stamp);
       else stamps.delete(sha);
-      const lines = lineRecordOf(text);
-      if (lines !== undefined)
-        writeFileAtomic(homeFile(ctx.home.root, [...segs, linesName(sha)], { create: true }), lines);
+      writeLineRecord(ctx, sha, Buffer.from(text, 'utf8'));
     }
     writeFileAtomic(
       homeFile(ctx.home.root, [...segs, CHUNK_STAMPS], { create: true }),
@@ -512,6 +537,7 @@ async function queryManifest(
   } finally {
     lines.close();
     await keep(ctx, fresh, idx.manifest);
+    recordLines(ctx, kept.toRecord);
   }
 }
 
