@@ -234,12 +234,6 @@ function readChunkStamps(dir: string): Map<string, string> {
 }
 
 /**
- * Chunks: the home's copy when its bytes hash right, or when its file is still stamped as when it was written from
- * verified bytes (given as those bytes: the engine decodes only what it reads), else the mirrors, in order, hedged,
- * hash-checked. Each file it returns is recorded in `verified` with its sha256, so that the engine's own check need
- * not hash it again.
- */
-/**
  * The source's kept chunks as one search sees them: its directory, checked once per search (no link on the way),
  * and the stamps record, read once, when first needed.
  */
@@ -263,6 +257,12 @@ function keptChunks(ctx: ShardedSearchContext) {
   };
 }
 
+/**
+ * Chunks: the home's copy when its bytes hash right, or when its file is still stamped as when it was written from
+ * verified bytes (given as those bytes: the engine decodes only what it reads), else the mirrors, in order, hedged,
+ * hash-checked. Each file it returns is recorded in `verified` with its sha256, so that the engine's own check need
+ * not hash it again.
+ */
 function chunkLoader(
   ctx: ShardedSearchContext,
   kept: ReturnType<typeof keptChunks>,
@@ -447,11 +447,6 @@ async function fetchChunk(ctx: ShardedSearchContext, rel: string, sha: string): 
   throw allMirrorsFailed(ctx.src.alias, failures);
 }
 
-/**
- * Verified chunks fetched by this search, kept by hash under the home lock (content-addressed, atomic), and their
- * stamps recorded. Only the chunks the current manifest names keep a stamp record: the file stays bounded by the
- * index's own chunk count however many publishes the home has seen.
- */
 /** Write the line record of the doc chunk `sha` (its verified bytes), when it has the layout; else nothing. */
 function writeLineRecord(ctx: ShardedSearchContext, sha: string, bytes: Uint8Array): void {
   const lines = lineRecordOf(bytes);
@@ -475,6 +470,11 @@ function recordLines(ctx: ShardedSearchContext, toRecord: Map<string, Uint8Array
   }
 }
 
+/**
+ * Verified chunks fetched by this search, kept by hash under the home lock (content-addressed, atomic), and their
+ * stamps recorded. Only the chunks the current manifest names keep a stamp record: the file stays bounded by the
+ * index's own chunk count however many publishes the home has seen.
+ */
 async function keep(ctx: ShardedSearchContext, fresh: Map<string, string>, manifest: SearchManifest): Promise<void> {
   if (fresh.size === 0) return;
   const named = chunksOf(manifest);
@@ -529,7 +529,6 @@ async function queryManifest(
       docLines: lines.reader,
     });
   } catch (e) {
-    lines.close();
     throw e instanceof WharfError ? e : new WharfError('E_SCHEMA', String(e));
   }
   try {
