@@ -29,11 +29,25 @@ export function currentStamp(path: string): string | undefined {
  * read from: the stamp and the bytes cannot belong to two different files.
  */
 export function readStamped(path: string): { bytes: Buffer; stamp: string | undefined } {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const { fd, stamp } = openStamped(path);
   try {
-    const stamp = stampOf(fstatSync(fd, { bigint: true }));
     return { bytes: readFileSync(fd), stamp };
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * A descriptor on the file at `path` (a link is refused: O_NOFOLLOW), with the stamp and size of the file it is open
+ * on, for a reader that reads only parts of it. The caller closes it.
+ */
+export function openStamped(path: string): { fd: number; stamp: string | undefined; size: number } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    return { fd, stamp: stampOf(st), size: Number(st.size) };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   }
 }

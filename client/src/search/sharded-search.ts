@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, readSync } from 'node:fs';
 import { isWharfError, type SourceConfig, WharfError } from '@wharf/schemas';
 import {
-  DOC_CHUNK_HEAD_BYTES,
-  DOC_CHUNK_TAIL_BYTES,
-  DOCS_PER_CHUNK,
   type DocLines,
+  docLineIn,
   docLineOffsets,
+  docLinesTile,
   openSearchIndex,
   parseCheckedManifest,
   parseManifest,
@@ -15,7 +14,7 @@ import {
   type SearchManifest,
 } from '@wharf/schemas/search-index';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { currentStamp, isStamp, readStamped, stampOf } from '../fs/file-stamp.js';
+import { currentStamp, isStamp, openStamped, readStamped } from '../fs/file-stamp.js';
 import { utf8Text } from '../fs/utf8-text.js';
 import { ensureHomeDir, homeDir, homeFile, presentFileInHomeDir } from '../home/home-path.js';
 import { HOME_DIRS, type HomePaths } from '../home.js';
@@ -318,12 +317,10 @@ function docLineReader(kept: ReturnType<typeof keptChunks>) {
     if (!chunk || !record) return undefined;
     const recorded = kept.stampOf(sha);
     if (recorded === undefined) return undefined;
-    const fd = openSync(chunk, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const { fd, stamp, size } = openStamped(chunk);
     let handed = false; // the descriptor goes to the reader, closed by close()
     try {
-      const st = fstatSync(fd, { bigint: true });
-      if (stampOf(st) !== recorded) return undefined;
-      const size = Number(st.size);
+      if (stamp !== recorded) return undefined;
       let pairs: ArrayLike<number> | undefined = lineRecord(readFileSync(record, 'utf8'), size);
       if (!pairs) return undefined;
       handed = true;
@@ -356,26 +353,14 @@ function docLineReader(kept: ReturnType<typeof keptChunks>) {
   };
 }
 
-const U8_INDEX_OF = Uint8Array.prototype.indexOf; // Buffer's own indexOf allocates on every call
-const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-
-/**
- * Line i of `pairs` read from fd, with the bytes around it that make it a line of the chunk (a newline before it, and
- * after it a comma and newline, or the newline of the tail): undefined when they are not there.
- */
+/** Line i of `pairs` from fd, read with the bytes around it that make it a line of the chunk; else undefined. */
 function lineAt(fd: number, pairs: ArrayLike<number>, i: number): string | undefined {
   const start = pairs[2 * i] as number;
-  const end = pairs[2 * i + 1] as number;
   const last = 2 * i + 2 >= pairs.length;
-  const buf = Buffer.allocUnsafe(end - start + 3);
-  const n = readSync(fd, buf, 0, buf.length, start - 1);
-  const inner = end - start;
-  const before = buf[0] === NEWLINE;
-  const after = last ? buf[inner + 1] === NEWLINE : buf[inner + 1] === COMMA && buf[inner + 2] === NEWLINE;
-  // A newline inside would be two docs (JSON text never holds a raw one).
-  const one = U8_INDEX_OF.call(buf.subarray(1, inner + 1), NEWLINE) < 0;
-  return n >= inner + (last ? 2 : 3) && before && after && one ? utf8Text(buf.subarray(1, inner + 1)) : undefined;
+  const around = Buffer.allocUnsafe((pairs[2 * i + 1] as number) - start + (last ? 2 : 3));
+  const n = readSync(fd, around, 0, around.length, start - 1);
+  const line = n === around.length ? docLineIn(around, last) : undefined;
+  return line && utf8Text(line);
 }
 
 /**
@@ -387,14 +372,8 @@ function lineAt(fd: number, pairs: ArrayLike<number>, i: number): string | undef
  */
 function lineRecord(text: string, size: number): number[] | undefined {
   const x: unknown = JSON.parse(text);
-  if (!Array.isArray(x) || x.length === 0 || x.length % 2 !== 0 || x.length > 2 * DOCS_PER_CHUNK) return undefined;
-  if (!x.every((v) => Number.isSafeInteger(v))) return undefined;
-  if (x[0] !== DOC_CHUNK_HEAD_BYTES || x[x.length - 1] !== size - DOC_CHUNK_TAIL_BYTES) return undefined;
-  for (let i = 0; i < x.length; i += 2) {
-    if (!(x[i + 1] > x[i])) return undefined; // an empty line is no doc
-    if (i > 0 && x[i] !== x[i - 1] + 2) return undefined;
-  }
-  return x as number[];
+  if (!Array.isArray(x)) return undefined;
+  return docLinesTile(x, size) && x.every((v) => Number.isSafeInteger(v)) ? x : undefined;
 }
 
 /**

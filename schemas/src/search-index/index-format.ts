@@ -108,9 +108,6 @@ export const serialize = (x: unknown) => `${asciiJson(x)}\n`;
 // parses only those lines (openDocChunk): at 100k a warm `wharf search` spent ~3 ms parsing ten whole chunks.
 const DOC_HEAD = `{"v":${INDEX_FORMAT},"docs":[\n`;
 const DOC_TAIL = '\n]}\n';
-/** The lengths of that head and tail, in bytes (ASCII): where a doc chunk's first line starts and its last ends. */
-export const DOC_CHUNK_HEAD_BYTES = DOC_HEAD.length;
-export const DOC_CHUNK_TAIL_BYTES = DOC_TAIL.length;
 
 /** A doc chunk's text: compact JSON with each doc on a line of its own. */
 export function serializeDocChunk(docs: DocChunk['docs']): string {
@@ -138,6 +135,7 @@ const byteScan = (b: Uint8Array): Scan => ({
 });
 const COMMA = 44;
 const QUOTE = 34;
+const NEWLINE = 10;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
@@ -563,6 +561,36 @@ function checkedRows(length: number, what: string, rawAt: (i: number) => unknown
  */
 export function docLineOffsets(bytes: Uint8Array): Int32Array | undefined {
   return docLines(byteScan(bytes));
+}
+
+/**
+ * Whether [start, end) pairs tile a doc chunk of `size` bytes as serializeDocChunk lays it out, as docLineOffsets
+ * would find them: the first line right after the head, each next one after a comma and newline, the last ending
+ * where the tail begins, none empty. For a record of a chunk's lines kept apart from it.
+ */
+export function docLinesTile(pairs: ArrayLike<number>, size: number): boolean {
+  const n = pairs.length;
+  if (n === 0 || n % 2 !== 0 || n > 2 * DOCS_PER_CHUNK) return false;
+  if (pairs[0] !== DOC_HEAD.length || pairs[n - 1] !== size - DOC_TAIL.length) return false;
+  for (let i = 0; i < n; i += 2) {
+    if (!((pairs[i + 1] as number) > (pairs[i] as number))) return false;
+    if (i > 0 && pairs[i] !== (pairs[i - 1] as number) + 2) return false;
+  }
+  return true;
+}
+
+/**
+ * A doc line read with the bytes around it (`around`: from the byte before the line to the end of what follows
+ * it, a comma and newline, or for the `last` line the tail's newline), when they make it one line of the layout:
+ * the line, else undefined.
+ */
+export function docLineIn(around: Uint8Array, last: boolean): Uint8Array | undefined {
+  const inner = around.length - (last ? 2 : 3);
+  if (inner < 1 || around[0] !== NEWLINE) return undefined;
+  const after = last ? around[inner + 1] === NEWLINE : around[inner + 1] === COMMA && around[inner + 2] === NEWLINE;
+  const line = around.subarray(1, inner + 1);
+  // A newline inside would be two docs (JSON text never holds a raw one).
+  return after && U8_INDEX_OF.call(line, NEWLINE) < 0 ? line : undefined;
 }
 
 let utf8: TextDecoder | undefined;
