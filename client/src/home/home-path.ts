@@ -86,12 +86,11 @@ export function homeDir(
  * spells otherwise): the caller then walks the path, and refuses or creates as it always did.
  */
 function realDirBelow(base: string, segments: readonly string[]): string | undefined {
-  const dir = segments.length === 0 ? base : join(base, ...segments);
+  const dir = join(base, ...segments); // base itself when there are none (resolve normalized it)
   try {
     // "<dir>/." resolves only through directories: a file there is ENOTDIR, not itself.
     const resolved = realpathSync.native(`${dir}${sep}.`);
-    const root = realpathSync.native(base);
-    return resolved === (segments.length === 0 ? root : join(root, ...segments)) ? dir : undefined;
+    return resolved === join(realpathSync.native(base), ...segments) ? dir : undefined;
   } catch {
     return undefined;
   }

@@ -50,23 +50,20 @@ function files(home: HomePaths, alias: string, create = false) {
       ? join(home.root, ...HOME_DIRS.indexCache, `${alias}.${kind}.json`)
       : fileInHomeDir(dir, `${alias}.${kind}.json`);
   // Each file checked when first named: most callers read one or two of the four.
-  const once = (kind: string) => {
-    let p: string | undefined;
-    return () => (p ??= f(kind));
-  };
-  const [body, meta, stale, etags] = ['registry', 'meta', 'stale', 'etags'].map(once) as Array<() => string>;
+  const checked: Record<string, string> = {};
+  const at = (kind: string) => (checked[kind] ??= f(kind));
   return {
     get body() {
-      return (body as () => string)();
+      return at('registry');
     },
     get meta() {
-      return (meta as () => string)();
+      return at('meta');
     },
     get stale() {
-      return (stale as () => string)();
+      return at('stale');
     },
     get etags() {
-      return (etags as () => string)();
+      return at('etags');
     },
   };
 }
