@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isWharfError } from '../src/index.js';
 import {
   buildSearchIndex,
+  docLineOffsets,
+  docLinesTile,
   editDistance,
   MANIFEST_PATH,
   manifestRows,
@@ -344,6 +346,26 @@ describe('the sharded search index', () => {
       const { idx: splitIdx } = open(withSplit, { ...manifest, doc_chunks: [splitSha] }, asBytes);
       expect(await codeOf(splitIdx.query('greet'))).toBe('E_SCHEMA');
     }
+  });
+
+  it("reads a doc chunk through the caller's docLines as openDocChunk reads it, and refuses a line that is not JSON", async () => {
+    const built = buildSearchIndex(DOCS);
+    const manifest = built.files.get(MANIFEST_PATH) as string;
+    const load = async (p: string) => built.files.get(p) as string;
+    const linesOf = (text: string, broken = false) => {
+      const pairs = docLineOffsets(utf8.encode(text)) as Int32Array;
+      expect(docLinesTile(pairs, utf8.encode(text).length)).toBe(true);
+      return {
+        length: pairs.length / 2,
+        line: (i: number) => (broken ? '{"id":' : text.slice(pairs[2 * i], pairs[2 * i + 1])),
+      };
+    };
+    const whole = openSearchIndex(manifest, load);
+    const byLine = openSearchIndex(manifest, load, { docLines: (p) => linesOf(built.files.get(p) as string) });
+    for (const q of ['vowels', 'greet', 'wecom', 'calendar'])
+      expect((await byLine.query(q)).hits).toEqual((await whole.query(q)).hits);
+    const broken = openSearchIndex(manifest, load, { docLines: (p) => linesOf(built.files.get(p) as string, true) });
+    expect(await codeOf(broken.query('vowels'))).toBe('E_SCHEMA');
   });
 
   it('reads a checked manifest as JSON.parse does, whatever its layout', () => {
