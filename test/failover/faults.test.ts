@@ -323,6 +323,73 @@ describe('hedging, last-good order and the cache', () => {
     expect(tempLeftovers(home)).toEqual([]);
   });
 
+  it('a no-change refresh answers from the record of its last check while every file that check read is unchanged', async () => {
+    await unhedged().refresh();
+    const trustDir = join(home, 'trust', 'main');
+    const recordFile = join(trustDir, 'verified.json');
+    const refreshed = async () => {
+      const [np, nm] = [primary.log.length, mirror.log.length];
+      const r = await unhedged().refresh();
+      expect(r.failed).toEqual([]);
+      // Whatever vouches for the trusted set, the mirror is asked the same two things.
+      expect([...primary.log.slice(np), ...mirror.log.slice(nm)].map((e) => [e.path, e.status])).toEqual([
+        [`/metadata/${trustedVersion(home, 'root') + 1}.root.json`, 404],
+        ['/metadata/timestamp.json', 304],
+      ]);
+      return statSync(recordFile).ino; // written anew (another inode) only by a full check
+    };
+    // The first no-change refresh checks the whole trusted set, and records what it read.
+    const first = await refreshed();
+    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as { files: Record<string, string>; expires: string };
+    expect(Object.keys(record.files)).toEqual(
+      expect.arrayContaining(['root.json', 'timestamp.json', 'snapshot.json', 'targets.json']),
+    );
+    // A sharded home holds plugin files (count-vowels, greet): the bins they fall in were read, and are recorded.
+    expect(Object.keys(record.files).some((f) => f.startsWith('bins-'))).toBe(SHARDED);
+    // The next one: the record holds, nothing is checked again, nothing rewritten.
+    expect(await refreshed()).toBe(first);
+    // A trusted file written again, even with the same bytes: the record no longer holds; checked whole, recorded anew.
+    const targets = join(trustDir, 'metadata', 'targets.json');
+    writeFileSync(targets, readFileSync(targets));
+    const second = await refreshed();
+    expect(second).not.toBe(first);
+    expect(await refreshed()).toBe(second);
+    // The cache body put back as a copy (a new inode): the same.
+    const body = join(home, 'cache', 'index', 'main.registry.json');
+    cpSync(body, `${body}.copy`);
+    rmSync(body);
+    cpSync(`${body}.copy`, body);
+    rmSync(`${body}.copy`);
+    const third = await refreshed();
+    expect(third).not.toBe(second);
+    // A record read back from the home is input: one past its expiry, or unfit, is not used, and is replaced.
+    const good = JSON.parse(readFileSync(recordFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(recordFile, JSON.stringify({ ...good, expires: new Date(Date.now() - 1000).toISOString() }));
+    // (Compared with the inode the record has before each refresh: the kernel reuses the numbers of freed ones.)
+    let ino = statSync(recordFile).ino;
+    expect(await refreshed()).not.toBe(ino);
+    expect(JSON.parse(readFileSync(recordFile, 'utf8'))).toEqual(good);
+    for (const bad of ['{', '[]', JSON.stringify({ ...good, files: { '../x.json': '1:2:3' } })]) {
+      writeFileSync(recordFile, bad);
+      ino = statSync(recordFile).ino;
+      expect(await refreshed()).not.toBe(ino);
+      expect(JSON.parse(readFileSync(recordFile, 'utf8'))).toEqual(good);
+    }
+    // A link planted at its path is refused, and what it points at is neither read as a record nor written.
+    const outside = join(root, `outside-record-${Date.now()}.json`);
+    writeFileSync(outside, readFileSync(recordFile));
+    const target = readFileSync(outside);
+    rmSync(recordFile);
+    symlinkSync(outside, recordFile);
+    const before = state(home);
+    const e = await refusalOf(unhedged().refresh());
+    expect(e.code).toBe('E_PATH_ESCAPE');
+    expect(readFileSync(outside)).toEqual(target);
+    expect(state(home)).toEqual(before);
+    rmSync(recordFile);
+    expect(tempLeftovers(home)).toEqual([]);
+  });
+
   it('a mirror stuck answering 304 cannot freeze the client past the timestamp expiry', async () => {
     const frozen = join(root, `frozen-${Date.now()}`);
     cpSync(tree.C, frozen, { recursive: true });
@@ -331,6 +398,8 @@ describe('hedging, last-good order and the cache', () => {
     primary.serve(frozen);
     mirror.serve(frozen);
     const c = unhedged();
+    expect((await c.refresh()).failed).toEqual([]);
+    // A no-change refresh too, so that the record of its check is there: it holds only until the earliest expiry.
     expect((await c.refresh()).failed).toEqual([]);
     const trust = snapshotDir(join(home, 'trust'));
     const n = primary.log.length;

@@ -205,6 +205,39 @@ describe('search on a sharded source', () => {
     expect(tempLeftovers(home)).toEqual([]);
   });
 
+  it('a no-change `wharf refresh` verifies no signature again while the record of its last check holds', async () => {
+    await addSource();
+    await client().refresh();
+    await client().info('greet'); // a cached plugin file: the bin it falls in is among what the check reads
+    const cli = async () => {
+      const r = await runCli(WHARF, ['--json', 'refresh'], {
+        env: { WHARF_HOME: home, NODE_OPTIONS: `--require=${REPORT_CRYPTO}` },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).failed).toEqual([]);
+      return /crypto not loaded/.test(r.stderr) ? 'record' : 'checked';
+    };
+    // The first no-change refresh checks the trusted set (signatures, hashes) and records what it read; the next
+    // ones find every file of it unchanged and load no node:crypto at all.
+    expect(await cli()).toBe('checked');
+    expect(await cli()).toBe('record');
+    expect(await cli()).toBe('record');
+    const record = JSON.parse(readFileSync(join(home, 'trust', 'main', 'verified.json'), 'utf8')) as {
+      files: Record<string, string>;
+    };
+    const bin = Object.keys(record.files).find((f) => f.startsWith('bins-'));
+    expect(bin).toBeDefined();
+    // That bin written again with its own bytes: another stamp, so the whole set is checked again, and recorded.
+    const file = join(home, 'trust', 'main', 'metadata', bin as string);
+    writeFileSync(file, readFileSync(file));
+    expect(await cli()).toBe('checked');
+    expect(await cli()).toBe('record');
+    // A plugin file fetched since (the cache body is another file now): checked again.
+    await client().info('word-stats');
+    expect(await cli()).toBe('checked');
+    expect(tempLeftovers(home)).toEqual([]);
+  });
+
   it('the real CLI searches from a fresh home', async () => {
     await addSource();
     const r = await runCli(WHARF, ['search', 'word', '--json'], { env: { WHARF_HOME: home } });

@@ -254,6 +254,18 @@ export function readCachedIndex(
   alias: string,
   opts: { trustStamp?: boolean } = {},
 ): IndexSnapshot | undefined {
+  return readStampedIndex(home, alias, opts)?.snap;
+}
+
+/**
+ * readCachedIndex with the stamp of the body it read. `vouched`: a stamp a record of the last full check names
+ * (index/trust-record.ts), for a body that is trusted unhashed while it has exactly that stamp.
+ */
+export function readStampedIndex(
+  home: HomePaths,
+  alias: string,
+  opts: { trustStamp?: boolean; vouched?: string } = {},
+): { snap: IndexSnapshot; stamp: string | undefined } | undefined {
   const f = files(home, alias);
   const stalePath = f.stale; // checked here: a refusal is not swallowed below
   if (!existsSync(f.body) || !existsSync(f.meta)) return undefined;
@@ -261,16 +273,19 @@ export function readCachedIndex(
     const meta: unknown = JSON.parse(readFileSync(f.meta, 'utf8'));
     if (!validMeta(meta, alias)) return undefined;
     const body = readStamped(f.body);
-    const sameFile = opts.trustStamp === true && meta.stamp !== undefined && body.stamp === meta.stamp;
+    const sameFile =
+      body.stamp !== undefined &&
+      ((opts.trustStamp === true && body.stamp === meta.stamp) || body.stamp === opts.vouched);
     // The cache is only trusted while it still has the bytes that were verified.
     if (!sameFile && createHash('sha256').update(body.bytes).digest('hex') !== meta.sha256) return undefined;
     const registry = JSON.parse(utf8Text(body.bytes)) as Registry;
     const raw: unknown = existsSync(stalePath) ? JSON.parse(readFileSync(stalePath, 'utf8')) : undefined;
     const note = validNote(raw) ? raw : undefined;
     const stale = note !== undefined && Date.parse(note.since) >= Date.parse(meta.fetchedAt);
-    return stale
+    const snap: IndexSnapshot = stale
       ? { ...meta, registry, stale, staleSince: note.since, staleReason: note.reason }
       : { ...meta, registry, stale };
+    return { snap, stamp: body.stamp };
   } catch {
     return undefined;
   }

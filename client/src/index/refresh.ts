@@ -10,6 +10,7 @@ import {
   WharfError,
 } from '@wharf/schemas';
 import { TEMP_MARK, writeFileAtomic } from '../fs/atomic-write.js';
+import { readStamped } from '../fs/file-stamp.js';
 import { homeDir, homeFile } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
 import { TRUSTED_FILES, trustedMetadata, trustSegments } from '../sources/root-trust.js';
@@ -20,10 +21,12 @@ import {
   type IndexSnapshot,
   readCachedIndex,
   readEtags,
+  readStampedIndex,
   writeCachedIndex,
   writeEtags,
 } from './index-cache.js';
 import { BIN_FILE, isShardedTargets, loadShardedRegistry } from './sharded-index.js';
+import { readTrustRecord, writeTrustRecord } from './trust-record.js';
 import { type EtagRecord, type MirrorFailure, MirrorFetcher } from './tuf-fetcher.js';
 import { unchangedSnapshot } from './unchanged-refresh.js';
 
@@ -185,26 +188,42 @@ async function attempt(
   const trust = homeDir(home.root, metaSegs.slice(0, -1), { create: false }) as string;
   const tsPath = join(trusted.dir, 'timestamp.json');
   const etags = mode.useCache ? readEtags(home, src.alias) : {};
+  const trustedTs = mode.useCache && existsSync(tsPath) ? readStamped(tsPath) : undefined;
+  // What the last full check of this trusted set found, while the files it read are still those (trust-record.ts).
+  const record = mode.useCache && mode.commit ? readTrustRecord(trust) : undefined;
   const fetcher = new MirrorFetcher(mirrors, {
     limits: opts.limits,
     hedgeDelayMs: opts.hedgeDelayMs,
     etags,
-    trustedTimestamp: mode.useCache && existsSync(tsPath) ? readFileSync(tsPath) : undefined,
+    trustedTimestamp: trustedTs?.bytes,
+    trustedTimestampSha256:
+      trustedTs?.stamp !== undefined && trustedTs.stamp === record?.files['timestamp.json']
+        ? record.timestampSha256
+        : undefined,
     tmpDir: trust,
   });
   const mirror = () => fetcher.servedBy.get('metadata/timestamp.json') ?? fetcher.lastMirror ?? (mirrors[0] as string);
   // Nothing changed upstream: the trusted set is checked where it lies, nothing staged, only the cache's date moves.
-  if (mode.useCache && mode.commit && !opts.targets?.length) {
+  if (trustedTs && mode.useCache && mode.commit && !opts.targets?.length) {
     try {
       const same = await unchangedSnapshot(
         trusted.dir,
         fetcher,
-        () => readCachedIndex(home, src.alias),
+        (vouched) => readStampedIndex(home, src.alias, { vouched }),
         opts.plugins ?? [],
+        { record, timestamp: trustedTs },
       );
       if (same) {
-        const snap: IndexSnapshot = { ...same, mirror: mirror(), fetchedAt: new Date().toISOString(), stale: false };
-        const store = () => commitCache(home, src.alias, etags, fetcher, snap, undefined);
+        const snap: IndexSnapshot = {
+          ...same.snapshot,
+          mirror: mirror(),
+          fetchedAt: new Date().toISOString(),
+          stale: false,
+        };
+        const store = () => {
+          commitCache(home, src.alias, etags, fetcher, snap, undefined);
+          if (same.record) writeTrustRecord(trust, same.record);
+        };
         if (opts.deferCommit) opts.deferCommit({ commit: store, discard: () => {} });
         else store();
         return { snapshot: snap, fetcher };

@@ -3,6 +3,7 @@
 // signed install (the stale guard, then the planner).
 import { readCachedIndex } from '../../index/index-cache.js';
 import { guardStaleInstall } from '../../index/stale-guard.js';
+import { trustRecordPath } from '../../index/trust-record.js';
 import { obtainRoot, storeRoot, trustedMetadata } from '../root-trust.js';
 import type { InstallStrategy, SourceKind } from '../source-kind.js';
 
@@ -27,8 +28,12 @@ export const tufSigned: Omit<SourceKind, 'name' | 'ensure' | 'search'> = {
     const root = await obtainRoot(mirrors, input);
     return { fields: { root_sha256: root.sha256 }, store: (home, alias) => storeRoot(home, alias, root.bytes) };
   },
-  // A link at trust/<alias> is refused (E_PATH_ESCAPE) before anything is fetched or written.
-  checkHome: (home, alias) => void trustedMetadata(home, alias),
+  // A link at trust/<alias> or at a file a refresh reads there is refused (E_PATH_ESCAPE) before anything is fetched
+  // or written.
+  checkHome: (home, alias) => {
+    trustedMetadata(home, alias);
+    trustRecordPath(home, alias);
+  },
   refresh: async (home, src, opts) => (await refreshing()).refreshSource(home, src, opts),
   // Reads: a cache file still the one its meta recorded is not hashed again (fs/file-stamp.ts).
   readCache: (home, alias) => readCachedIndex(home, alias, { trustStamp: true }),
