@@ -2,6 +2,7 @@
 // a real WharfClient home, tuf-js verifying. Each refusal asserts the code, that trusted state only moved
 // forward, that lockfile/plugins/cached index are byte-identical, and that no temp files were left.
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { globalAgent } from 'node:http';
 import { join } from 'node:path';
 import { type FetchLimits, fetchChunks, WharfClient } from '@wharf/client';
 import { buildDemoRegistry, type DemoRegistry, migrateToSharded, publishRegistry, resignTimestamp } from '@wharf/tools';
@@ -219,9 +220,11 @@ describe('hedging, last-good order and the cache', () => {
     expect(primary.count()).toBe(before);
   });
 
-  it('revalidates with If-None-Match: an unchanged index costs a 304 and a root probe, nothing else', async () => {
+  it('revalidates with If-None-Match: an unchanged index costs a 304 and a root probe on one connection, nothing else', async () => {
     await unhedged().refresh();
+    globalAgent.destroy(); // no connection kept from before: this refresh opens what it uses
     const [np, nm] = [primary.log.length, mirror.log.length];
+    const connections = primary.connections + mirror.connections;
     const r = await unhedged().refresh();
     expect(r.failed).toEqual([]);
     const fresh = [...primary.log.slice(np), ...mirror.log.slice(nm)];
@@ -229,6 +232,9 @@ describe('hedging, last-good order and the cache', () => {
       [`/metadata/2.root.json`, 404],
       ['/metadata/timestamp.json', 304],
     ]);
+    // The 404 is drained before the timestamp is asked for, so that request reuses its connection (over HTTPS, one
+    // TCP and TLS handshake instead of two).
+    expect(primary.connections + mirror.connections - connections).toBe(1);
   });
 
   it('an ETag record from disk is trusted for nothing: one naming other bytes, or unfit for a header, costs a full fetch', async () => {

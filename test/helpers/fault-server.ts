@@ -37,6 +37,8 @@ export interface FaultServer {
   /** Replace one path's bytes (e.g. a mixed snapshot: one file from another publish). */
   override(path: string, bytes: Buffer | undefined): void;
   count(match?: RegExp): number;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -144,7 +146,9 @@ export async function startFaultServer(
       else res.destroy();
     });
   });
+  let connections = 0;
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -184,6 +188,9 @@ export async function startFaultServer(
       else overrides.delete(p);
     },
     count: (m) => log.filter((e) => !m || m.test(e.path)).length,
+    get connections() {
+      return connections;
+    },
     close: stop,
   };
 }

@@ -87,21 +87,27 @@ const BASE_HEADERS = { 'user-agent': 'wharf', accept: '*/*' };
 /** A short error body is drained, not read: see discardReply. */
 const SHORT_REPLY_BYTES = 16 * 1024;
 
+/** How long a drained error reply may take to end before the caller goes on without its socket. */
+const DRAIN_WAIT_MS = 50;
+
 /**
  * An error reply's body is never read. A short one (≤ 16 KiB, declared or, for a chunked reply, counted as it
  * comes) is drained instead of destroyed: destroying the socket costs ~1 ms (a no-change refresh gets its expected
  * 404 for the next root; Node's Socket._destroy also compares itself with process.stderr, which creates that stream),
  * and a drained socket serves the next request. The draining socket is unref'd, so a mirror that never finishes the
  * body can't keep the process alive, and it is destroyed after the stall deadline. A body declared or found longer
- * is destroyed.
+ * is destroyed. Resolves once the socket is back in the agent's pool (or gone), or after DRAIN_WAIT_MS: the request
+ * that follows the 404 at once (the timestamp) then reuses the connection instead of opening one more, which over
+ * HTTPS is another TCP and TLS handshake. The wait is a ref'd timer: a process waiting here is not left to exit.
  */
-function discardReply(res: IncomingMessage, limits: FetchLimits): void {
+function discardReply(res: IncomingMessage, limits: FetchLimits): Promise<void> {
   const header = res.headers['content-length'];
-  if (header !== undefined && !(Number(header) <= SHORT_REPLY_BYTES)) {
+  const socket = res.socket;
+  if (!socket || (header !== undefined && !(Number(header) <= SHORT_REPLY_BYTES))) {
     res.destroy();
-    return;
+    return Promise.resolve();
   }
-  res.socket?.unref(); // the agent refs it again when it hands it to another request
+  socket.unref(); // the agent refs it again when it hands it to another request
   const stalled = setTimeout(() => res.destroy(), limits.stallTimeoutMs);
   stalled.unref();
   res.once('close', () => clearTimeout(stalled));
@@ -112,7 +118,20 @@ function discardReply(res: IncomingMessage, limits: FetchLimits): void {
       if (seen > SHORT_REPLY_BYTES) res.destroy();
     });
   }
+  const settled = new Promise<void>((done) => {
+    const end = () => {
+      clearTimeout(wait);
+      socket.off('free', end);
+      socket.off('close', end);
+      done();
+    };
+    const wait = setTimeout(end, DRAIN_WAIT_MS);
+    // The agent's own 'free' listener came first: by this one, the socket is in its pool.
+    socket.once('free', end);
+    socket.once('close', end);
+  });
   res.resume();
+  return settled;
 }
 
 /**
@@ -169,7 +188,7 @@ export async function openResponse(
         return undefined;
       }
       if (status < 200 || status > 299) {
-        discardReply(res, limits);
+        await discardReply(res, limits);
         throw new FetchFailure(status >= 500 ? 'http 5xx' : 'http 4xx', `HTTP ${status} from ${url}`, status);
       }
       const declared = Number(res.headers['content-length'] ?? Number.NaN);

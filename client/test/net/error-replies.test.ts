@@ -1,5 +1,5 @@
 // What the fetch path does with the body of an error reply, against real servers on 127.0.0.1: a short one is
-// drained and its keep-alive socket serves the next request (a no-change refresh asks for a next root that is a
+// drained and its keep-alive socket serves the next request, even one sent as soon as the error is reported (a no-change refresh asks for a next root that is a
 // 404 by design), whether its length is declared or it comes chunked; a long one is cut off.
 import { once } from 'node:events';
 import { globalAgent, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -44,6 +44,16 @@ describe('error replies', () => {
       expect((await failure(fetchBytes(`${s.url}/2.root.json`, limits, 1 << 20))).status).toBe(404);
       expect(await fate).toBe('kept');
       expect((await fetchBytes(`${s.url}/ok`, limits, 1 << 20)).toString()).toBe('{"ok":true}');
+      expect(s.sockets).toHaveLength(1);
+    });
+
+    it(`a request sent the moment a short 404 with ${what} is reported goes out on its connection`, async () => {
+      const s = await serve(handle);
+      // As a no-change refresh asks for the timestamp as soon as the next root is found missing: no wait between.
+      const next = failure(fetchBytes(`${s.url}/2.root.json`, limits, 1 << 20)).then(() =>
+        fetchBytes(`${s.url}/ok`, limits, 1 << 20),
+      );
+      expect((await next).toString()).toBe('{"ok":true}');
       expect(s.sockets).toHaveLength(1);
     });
   }
