@@ -1,7 +1,8 @@
 // Bad mirrors, for real: two fault servers on 127.0.0.1 serving real signed registries (tools' demo builder),
 // a real WharfClient home, tuf-js verifying. Each refusal asserts the code, that trusted state only moved
 // forward, that lockfile/plugins/cached index are byte-identical, and that no temp files were left.
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { globalAgent } from 'node:http';
 import { join } from 'node:path';
 import { type FetchLimits, fetchChunks, WharfClient } from '@wharf/client';
@@ -394,6 +395,24 @@ describe('hedging, last-good order and the cache', () => {
     expect(state(home)).toEqual(before);
     rmSync(recordFile);
     expect(tempLeftovers(home)).toEqual([]);
+  });
+
+  it('a trust record that cannot be written costs only the next check: the refresh still succeeds', async (ctx) => {
+    await unhedged().refresh();
+    const trustDir = join(home, 'trust', 'main');
+    rmSync(join(trustDir, 'verified.json'), { force: true });
+    // An immutable directory refuses new files even to root (ext4 and its kin: chattr +i); elsewhere, skipped.
+    if (spawnSync('chattr', ['+i', trustDir]).status !== 0) ctx.skip();
+    try {
+      const r = await unhedged().refresh();
+      expect(r.failed).toEqual([]);
+    } finally {
+      spawnSync('chattr', ['-i', trustDir]);
+    }
+    expect(existsSync(join(trustDir, 'verified.json'))).toBe(false);
+    expect(tempLeftovers(home)).toEqual([]);
+    expect((await unhedged().refresh()).failed).toEqual([]);
+    expect(existsSync(join(trustDir, 'verified.json'))).toBe(true);
   });
 
   it('a mirror stuck answering 304 cannot freeze the client past the timestamp expiry', async () => {

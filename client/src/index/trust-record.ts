@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { currentStamp, isStamp } from '../fs/file-stamp.js';
 import { fileInHomeDir, homeFile, presentFileInHomeDir } from '../home/home-path.js';
 import type { HomePaths } from '../home.js';
+import { trustSegments } from '../sources/root-trust.js';
 
 /**
  * What the last full check of a source's trusted set found (unchanged-refresh.ts), bound to the files it read by
@@ -36,7 +37,7 @@ const MAX_BYTES = 1024 * 1024;
 
 /** The record's path, for the refresh's home check (a link there is refused before any source is refreshed). */
 export const trustRecordPath = (home: HomePaths, alias: string): string =>
-  homeFile(home.root, ['trust', alias, TRUST_RECORD]);
+  homeFile(home.root, [...trustSegments(alias).slice(0, -1), TRUST_RECORD]);
 
 /** The record in `trustDir` (trust/<alias>, a checked directory), checked like any input; undefined when unfit. */
 export function readTrustRecord(trustDir: string): TrustRecord | undefined {
@@ -88,7 +89,15 @@ export function recordHolds(r: TrustRecord, metaDir: string, now: Date): boolean
   return true;
 }
 
-/** Replace the record (the caller holds the home lock); a record that can't be written only costs the next check. */
+/**
+ * Replace the record (the caller holds the home lock). One that can't be written (a full or read-only disk) only
+ * costs the next refresh the whole check, so the refresh it follows still succeeds; a link at its path is refused.
+ */
 export function writeTrustRecord(trustDir: string, r: TrustRecord): void {
-  writeFileAtomic(fileInHomeDir(trustDir, TRUST_RECORD), `${JSON.stringify(r)}\n`, 0o644, { sync: false });
+  const path = fileInHomeDir(trustDir, TRUST_RECORD);
+  try {
+    writeFileAtomic(path, `${JSON.stringify(r)}\n`, 0o644, { sync: false });
+  } catch {
+    // as above: nothing of the refresh depends on it
+  }
 }
