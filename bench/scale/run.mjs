@@ -238,6 +238,13 @@ try {
     // Whole processes as bench/cli times them (hyperfine in rounds, else our interleaved harness), and more runs
     // than the rest: these are ratios of ~100 ms processes. Not from this process, which holds the made registry.
     const node = process.execPath;
+    const floorArgv = (...flags) => [
+      node,
+      join(import.meta.dirname, 'refresh-floor.cjs'),
+      mirror.url,
+      join(wh, 'trust', 'main', 'metadata'),
+      ...flags,
+    ];
     const { tool, results } = timeCommands(
       [
         { name: 'node -e 0', argv: [node, '-e', '0'] },
@@ -245,26 +252,9 @@ try {
         { name: 'refresh', argv: [node, WHARF, 'refresh'] },
         // The least a verifying client does for a no-change refresh (refresh-floor.cjs), to split the refresh's
         // ratio into what any such Node client pays and what wharf adds.
-        {
-          name: 'verifying-client floor',
-          argv: [
-            node,
-            join(import.meta.dirname, 'refresh-floor.cjs'),
-            mirror.url,
-            join(wh, 'trust', 'main', 'metadata'),
-          ],
-        },
+        { name: 'verifying-client floor', argv: floorArgv() },
         // The same with no signature to check, as wharf's refresh runs while the record of its last check holds.
-        {
-          name: 'recorded-check floor',
-          argv: [
-            node,
-            join(import.meta.dirname, 'refresh-floor.cjs'),
-            mirror.url,
-            join(wh, 'trust', 'main', 'metadata'),
-            '--no-signature',
-          ],
-        },
+        { name: 'recorded-check floor', argv: floorArgv('--no-signature') },
       ],
       { runs: Math.max(RUNS, 30), rounds: 5, warmup: 3, env: warmHome },
     );
