@@ -26,7 +26,7 @@ import {
   writeEtags,
 } from './index-cache.js';
 import { BIN_FILE, isShardedTargets, loadShardedRegistry } from './sharded-index.js';
-import { readTrustRecord, writeTrustRecord } from './trust-record.js';
+import { readTrustRecord, recordOf, writeTrustRecord } from './trust-record.js';
 import { type EtagRecord, type MirrorFailure, MirrorFetcher } from './tuf-fetcher.js';
 import { unchangedSnapshot } from './unchanged-refresh.js';
 
@@ -189,17 +189,14 @@ async function attempt(
   const tsPath = join(trusted.dir, 'timestamp.json');
   const etags = mode.useCache ? readEtags(home, src.alias) : {};
   const trustedTs = mode.useCache && existsSync(tsPath) ? readStamped(tsPath) : undefined;
-  // What the last full check of this trusted set found, while the files it read are still those (trust-record.ts).
-  const record = mode.useCache && mode.commit ? readTrustRecord(trust) : undefined;
+  // What the last full check of this trusted set found, made from these timestamp bytes (trust-record.ts).
+  const record = recordOf(mode.useCache && mode.commit ? readTrustRecord(trust) : undefined, trustedTs);
   const fetcher = new MirrorFetcher(mirrors, {
     limits: opts.limits,
     hedgeDelayMs: opts.hedgeDelayMs,
     etags,
     trustedTimestamp: trustedTs?.bytes,
-    trustedTimestampSha256:
-      trustedTs?.stamp !== undefined && trustedTs.stamp === record?.files['timestamp.json']
-        ? record.timestampSha256
-        : undefined,
+    trustedTimestampSha256: record?.timestampSha256,
     tmpDir: trust,
   });
   const mirror = () => fetcher.servedBy.get('metadata/timestamp.json') ?? fetcher.lastMirror ?? (mirrors[0] as string);

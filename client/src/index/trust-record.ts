@@ -81,6 +81,19 @@ function validRecord(x: unknown): x is TrustRecord {
   );
 }
 
+/**
+ * The record, when it was made from the very timestamp bytes the caller read (their stamp is the one it names), so
+ * what it says of them (their sha256, that they were checked) holds for those bytes; else undefined.
+ */
+export function recordOf(
+  r: TrustRecord | undefined,
+  timestamp: { stamp: string | undefined } | undefined,
+): TrustRecord | undefined {
+  return r !== undefined && timestamp?.stamp !== undefined && timestamp.stamp === r.files['timestamp.json']
+    ? r
+    : undefined;
+}
+
 /** Whether every file the record names still has its stamp in `metaDir`, and the earliest expiry is still ahead. */
 export function recordHolds(r: TrustRecord, metaDir: string, now: Date): boolean {
   // As tuf-js's isExpired: expired at the instant itself.

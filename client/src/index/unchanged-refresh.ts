@@ -7,7 +7,7 @@ import { utf8Text } from '../fs/utf8-text.js';
 import { TRUSTED_FILES } from '../sources/root-trust.js';
 import type { IndexSnapshot } from './index-cache.js';
 import { HEAD_TARGET, signedEntrySha256 } from './sharded-index.js';
-import { recordHolds, type TrustRecord } from './trust-record.js';
+import { recordHolds, recordOf, type TrustRecord } from './trust-record.js';
 import type { MirrorFetcher } from './tuf-fetcher.js';
 
 /** tuf-js's own caps for these two files (its config defaults), so the answers fetched ahead serve it as they are. */
@@ -54,13 +54,8 @@ export async function unchangedSnapshot(
   if (!TRUSTED_FILES.every((f) => existsSync(file(f)))) return undefined;
   try {
     const { record, timestamp } = reads;
-    const vouched =
-      record !== undefined &&
-      timestamp.stamp !== undefined &&
-      timestamp.stamp === record.files['timestamp.json'] &&
-      recordHolds(record, metaDir, now)
-        ? record
-        : undefined;
+    const made = recordOf(record, timestamp);
+    const vouched = made && recordHolds(made, metaDir, now) ? made : undefined;
     const rootRead = vouched ? undefined : readStamped(file('root.json'));
     const version = vouched
       ? vouched.rootVersion
