@@ -257,6 +257,9 @@ export function readCachedIndex(
   return readStampedIndex(home, alias, opts)?.snap;
 }
 
+/** A cached index as read back, with the stamp of its body. */
+export type StampedIndex = { snap: IndexSnapshot; stamp: string | undefined };
+
 /**
  * readCachedIndex with the stamp of the body it read. `vouched`: a stamp a record of the last full check names
  * (index/trust-record.ts), for a body that is trusted unhashed while it has exactly that stamp.
@@ -265,7 +268,7 @@ export function readStampedIndex(
   home: HomePaths,
   alias: string,
   opts: { trustStamp?: boolean; vouched?: string } = {},
-): { snap: IndexSnapshot; stamp: string | undefined } | undefined {
+): StampedIndex | undefined {
   const f = files(home, alias);
   const stalePath = f.stale; // checked here: a refusal is not swallowed below
   if (!existsSync(f.body) || !existsSync(f.meta)) return undefined;

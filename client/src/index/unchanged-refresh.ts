@@ -5,7 +5,7 @@ import type { Metadata, Root, Snapshot, Targets } from '@tufjs/models';
 import { readStamped } from '../fs/file-stamp.js';
 import { utf8Text } from '../fs/utf8-text.js';
 import { TRUSTED_FILES } from '../sources/root-trust.js';
-import type { IndexSnapshot } from './index-cache.js';
+import type { IndexSnapshot, StampedIndex } from './index-cache.js';
 import { HEAD_TARGET, signedEntrySha256 } from './sharded-index.js';
 import { recordHolds, recordOf, type TrustRecord } from './trust-record.js';
 import type { MirrorFetcher } from './tuf-fetcher.js';
@@ -17,9 +17,6 @@ const MAX_ROOT_BYTES = 512_000;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 const json = (b: Buffer) => JSON.parse(utf8Text(b)) as never;
-
-/** A cached index as read back, with the stamp of its body (index-cache.ts readStampedIndex). */
-export type StampedCache = { snap: IndexSnapshot; stamp: string | undefined };
 
 /** What the caller read already: the record of the last full check, if any, and the trusted timestamp. */
 export interface TrustedReads {
@@ -45,7 +42,7 @@ export interface TrustedReads {
 export async function unchangedSnapshot(
   metaDir: string,
   fetcher: MirrorFetcher,
-  readCached: (vouched?: string) => StampedCache | undefined,
+  readCached: (vouched?: string) => StampedIndex | undefined,
   wanted: string[],
   reads: TrustedReads,
   now = new Date(),
